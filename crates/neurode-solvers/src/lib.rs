@@ -1,0 +1,50 @@
+//! Batched explicit Runge–Kutta ODE solvers on Burn tensors.
+//!
+//! ```
+//! use burn::Tensor;
+//! use neurode_backend::{Backend, Precision};
+//! use neurode_solvers::{SolveOptions, solve};
+//!
+//! let device = neurode_backend::device(Backend::Flex, Precision::F32).unwrap();
+//! // dy/dt = -y on a batch of two scalar states.
+//! let y0 = Tensor::<2>::from_floats([[1.0], [2.0]], &device);
+//! let ts: Vec<f64> = (0..=10).map(|i| i as f64 * 0.1).collect();
+//! let opts = SolveOptions::new().with_rtol(1e-6).with_atol(1e-8);
+//! let sol = solve(&|_t: f64, y: &Tensor<2>| y.clone().neg(), y0, &ts, &opts).unwrap();
+//! let y1: Vec<f32> = sol.last().to_data().to_vec().unwrap();
+//! assert!((y1[0] - (-1.0f32).exp()).abs() < 1e-5);
+//! println!("{} evaluations, {} steps", sol.stats.nfe, sol.stats.accepted_steps);
+//! ```
+//!
+//! * One engine ([`solve`]) runs every method; a method is a [`Tableau`](tableau::Tableau) of
+//!   `const` coefficients ([`Method`] picks one).
+//! * Adaptive methods: mixed RMS error norm ([`RmsNorm`], replaceable through [`ErrorNorm`]),
+//!   PI step-size control ([`PiController`]), Hairer's initial step, dense output.
+//! * States are any [`State`]: every `Tensor<D>` (usually `[batch, dim]`), or composite states.
+//! * Integration runs forwards or backwards in time; failures are [`SolveError`]s with `t`, `dt`.
+
+mod controller;
+mod dynamics;
+mod error;
+mod initial_step;
+mod interpolate;
+mod method;
+mod norm;
+mod options;
+mod solution;
+mod solve;
+mod state;
+mod stepper;
+pub mod tableau;
+mod time_grid;
+
+pub use controller::PiController;
+pub use dynamics::Dynamics;
+pub use error::SolveError;
+pub use method::{Method, UnknownMethod};
+pub use norm::{ErrorNorm, RmsNorm};
+pub use options::SolveOptions;
+pub use solution::{SolveStats, Solution};
+pub use solve::{solve, solve_with_norm};
+pub use state::State;
+pub use time_grid::validate_time_grid;

@@ -1,0 +1,245 @@
+//! `solve()`: validation, then the adaptive or the fixed-step integration loop.
+
+use crate::interpolate::{StepData, interpolate};
+use crate::stepper::{Counted, ErrorControl, rk_step};
+use crate::tableau::Tableau;
+use crate::time_grid::validate_time_grid;
+use crate::{
+    Dynamics, ErrorNorm, RmsNorm, SolveError, SolveOptions, SolveStats, Solution, State,
+};
+use crate::initial_step::initial_step;
+
+/// Integrates `dy/dt = f(t, y)` from `y0` at `ts[0]` and returns the solution at every time of
+/// `ts` (increasing, or decreasing to integrate backwards), with the mixed RMS error norm.
+///
+/// Adaptive methods step freely and reach the output times by dense output, so a fine output
+/// grid costs no extra steps. See [`SolveOptions`] for tolerances and step controls.
+pub fn solve<S, F>(f: &F, y0: S, ts: &[f64], opts: &SolveOptions) -> Result<Solution<S>, SolveError>
+where
+    S: State,
+    F: Dynamics<S>,
+{
+    solve_with_norm(f, y0, ts, opts, &RmsNorm)
+}
+
+/// [`solve`] with a custom error norm (e.g. the adjoint's seminorm).
+pub fn solve_with_norm<S, F, N>(
+    f: &F,
+    y0: S,
+    ts: &[f64],
+    opts: &SolveOptions,
+    norm: &N,
+) -> Result<Solution<S>, SolveError>
+where
+    S: State,
+    F: Dynamics<S>,
+    N: ErrorNorm<S>,
+{
+    opts.validate()?;
+    let dir = validate_time_grid(ts)?;
+    if !y0.is_finite() {
+        return Err(SolveError::NonFiniteInitialState);
+    }
+    let mut f = Counted { f, nfe: 0 };
+    if ts.len() == 1 {
+        return Ok(Solution { ts: ts.to_vec(), ys: vec![y0], stats: SolveStats::default() });
+    }
+    let f0 = f.eval(ts[0], &y0);
+    let (state, returned) = (y0.shape_string(), f0.shape_string());
+    if state != returned {
+        return Err(SolveError::ShapeMismatch { state, returned });
+    }
+    let tab = opts.method.tableau();
+    let mut run = Run { tab, ts, dir, ys: Vec::with_capacity(ts.len()), stats: SolveStats::default() };
+    run.ys.push(y0.clone());
+    if !opts.is_fixed_step() {
+        run.adaptive(&mut f, y0, f0, opts, norm)?;
+    } else {
+        run.fixed(&mut f, y0, f0, opts)?;
+    }
+    run.stats.nfe = f.nfe;
+    Ok(Solution { ts: ts.to_vec(), ys: run.ys, stats: run.stats })
+}
+
+/// The state of one integration.
+struct Run<'a, S> {
+    tab: &'static Tableau,
+    ts: &'a [f64],
+    dir: f64,
+    ys: Vec<S>,
+    stats: SolveStats,
+}
+
+impl<S: State> Run<'_, S> {
+    /// Index of the next output time still to produce.
+    fn next_output(&self) -> usize {
+        self.ys.len()
+    }
+
+    /// Emits every output time in `(t0, t1]` from the accepted step `t0 → t1`. `f1` is asked
+    /// for only when an output falls strictly inside the step.
+    fn emit<F: FnMut() -> S>(&mut self, t0: f64, t1: f64, y0: &S, y1: &S, ks: &[S], mut f1: F) {
+        let mut f1_val: Option<S> = None;
+        while self.next_output() < self.ts.len() {
+            let t_out = self.ts[self.next_output()];
+            if (t_out - t1) * self.dir > 0.0 {
+                break;
+            }
+            if t_out == t1 {
+                self.ys.push(y1.clone());
+                continue;
+            }
+            let f1_ref = f1_val.get_or_insert_with(&mut f1);
+            let h = t1 - t0;
+            let data = StepData { h, y0, y1, ks, f1: f1_ref };
+            let theta = (t_out - t0) / h;
+            self.ys.push(interpolate(self.tab.interpolant, &data, theta));
+        }
+    }
+
+    fn adaptive<F, N>(
+        &mut self,
+        f: &mut Counted<'_, F>,
+        mut y: S,
+        mut f0: S,
+        opts: &SolveOptions,
+        norm: &N,
+    ) -> Result<(), SolveError>
+    where
+        F: Dynamics<S>,
+        N: ErrorNorm<S>,
+    {
+        let tab = self.tab;
+        let (rtol, atol) = (opts.rtol, opts.atol);
+        let t_end = *self.ts.last().expect("validated non-empty");
+        let mut t = self.ts[0];
+        let k = tab.error_order + 1;
+        let max_step = opts.max_step.unwrap_or(f64::INFINITY);
+        let mut h = match opts.first_step {
+            Some(h) => h,
+            None => initial_step(f, norm, t, &y, &f0, self.dir, tab.order, rtol, atol),
+        }
+        .min(max_step);
+        if let Some(min) = opts.min_step {
+            h = h.max(min);
+        }
+        let control = ErrorControl { norm, rtol, atol };
+        let mut prev_err = 1.0;
+        let mut last_failure_non_finite = false;
+        let mut non_finite_rejections = 0usize;
+        while self.next_output() < self.ts.len() {
+            let taken = self.stats.accepted_steps + self.stats.rejected_steps;
+            if taken >= opts.max_steps {
+                // Stuck against a region where the dynamics are NaN (e.g. a state stalled at the
+                // precision limit next to it): name the cause, not the symptom.
+                return Err(if 2 * non_finite_rejections > taken {
+                    SolveError::NonFiniteState { t, dt: h * self.dir }
+                } else {
+                    SolveError::MaxStepsExceeded { t, max_steps: opts.max_steps }
+                });
+            }
+            let remaining = (t_end - t).abs();
+            let last = h >= remaining;
+            let h_step = if last { remaining } else { h };
+            let too_small = opts.min_step.is_some_and(|m| h_step < m && !last)
+                || h_step <= 4.0 * f64::EPSILON * t.abs().max(1.0) && !last;
+            if too_small {
+                return Err(if last_failure_non_finite {
+                    SolveError::NonFiniteState { t, dt: h_step * self.dir }
+                } else {
+                    SolveError::StepSizeUnderflow { t, dt: h_step * self.dir }
+                });
+            }
+            let step = rk_step(tab, f, t, &y, f0.clone(), self.dir * h_step, Some(&control));
+            let err = step.err.unwrap_or(0.0);
+            if err.is_finite() && err <= 1.0 {
+                self.stats.accepted_steps += 1;
+                last_failure_non_finite = false;
+                let t1 = if last { t_end } else { t + self.dir * h_step };
+                let f1 = if tab.fsal { Some(step.ks[tab.stages() - 1].clone()) } else { None };
+                let mut f1_lazy = f1.clone();
+                {
+                    let y1 = &step.y1;
+                    let mut get_f1 = || f1_lazy.get_or_insert_with(|| f.eval(t1, y1)).clone();
+                    self.emit(t, t1, &y, y1, &step.ks, &mut get_f1);
+                }
+                let done = self.next_output() >= self.ts.len();
+                if !done {
+                    f0 = match f1_lazy {
+                        Some(f1) => f1,
+                        None => f.eval(t1, &step.y1),
+                    };
+                }
+                let factor = opts.controller.accept_factor(err, prev_err, k);
+                prev_err = err;
+                h = (h_step * factor).min(max_step);
+                t = t1;
+                y = step.y1;
+            } else {
+                self.stats.rejected_steps += 1;
+                last_failure_non_finite = !err.is_finite();
+                non_finite_rejections += usize::from(last_failure_non_finite);
+                h = h_step * opts.controller.reject_factor(err, k);
+            }
+        }
+        Ok(())
+    }
+
+    fn fixed<F: Dynamics<S>>(
+        &mut self,
+        f: &mut Counted<'_, F>,
+        mut y: S,
+        f0: S,
+        opts: &SolveOptions,
+    ) -> Result<(), SolveError> {
+        let t0 = self.ts[0];
+        let t_end = *self.ts.last().expect("validated non-empty");
+        let span = (t_end - t0).abs();
+        let (n, h) = match (opts.steps, opts.step_size) {
+            (Some(n), _) => (n, span / n as f64),
+            (None, Some(h)) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
+            (None, None) => return Err(SolveError::MissingStepSize { method: self.tab.name }),
+        };
+        if n > opts.max_steps {
+            return Err(SolveError::MaxStepsExceeded { t: t0, max_steps: opts.max_steps });
+        }
+        let dir = self.dir;
+        let grid = |i: usize| -> f64 {
+            if i == n {
+                t_end
+            } else if opts.steps.is_some() {
+                t0 + (t_end - t0) * (i as f64 / n as f64)
+            } else {
+                t0 + dir * h * i as f64
+            }
+        };
+        let mut f_start = Some(f0);
+        for i in 0..n {
+            let (t, t1) = (grid(i), grid(i + 1));
+            let fy = match f_start.take() {
+                Some(v) => v,
+                None => f.eval(t, &y),
+            };
+            let step = rk_step::<S, F, RmsNorm>(self.tab, f, t, &y, fy, t1 - t, None);
+            self.stats.accepted_steps += 1;
+            let before = self.next_output();
+            let mut f1_lazy: Option<S> = None;
+            {
+                let y1 = &step.y1;
+                let mut get_f1 = || f1_lazy.get_or_insert_with(|| f.eval(t1, y1)).clone();
+                self.emit(t, t1, &y, y1, &step.ks, &mut get_f1);
+            }
+            f_start = f1_lazy;
+            for idx in before..self.next_output() {
+                if !self.ys[idx].is_finite() {
+                    return Err(SolveError::NonFiniteState { t: self.ts[idx], dt: t1 - t });
+                }
+            }
+            y = step.y1;
+            if self.next_output() >= self.ts.len() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,75 @@
+//! The operations a solver needs on a state: linear combinations, an error norm's sums, a
+//! finiteness check and a shape.
+//!
+//! Implemented for every Burn float tensor (`Tensor<D>`, typically `[batch, dim]`), and by
+//! composite states such as the adjoint's augmented state `[y, a, ∫aᵀ∂f/∂θ]`.
+
+use burn::Tensor;
+
+/// A vector-space element the solvers can integrate.
+pub trait State: Clone {
+    /// `self + Σ cᵢ·kᵢ`. Terms whose coefficient is exactly zero are skipped.
+    fn add_scaled(&self, terms: &[(f64, &Self)]) -> Self;
+
+    /// `Σ cᵢ·kᵢ` (at least one non-zero coefficient).
+    fn combine(terms: &[(f64, &Self)]) -> Self;
+
+    /// `Σ (errᵢ / (atol + rtol·max(|y0ᵢ|, |y1ᵢ|)))²` over all components, and the number of
+    /// components; the building block of the mixed error norm (one host read).
+    fn scaled_sq_sum(err: &Self, y0: &Self, y1: &Self, rtol: f64, atol: f64) -> (f64, usize);
+
+    /// Whether every component is finite (one host read).
+    fn is_finite(&self) -> bool;
+
+    /// The shape, for error messages and the one-off check of the dynamics' output.
+    fn shape_string(&self) -> String;
+}
+
+impl<const D: usize> State for Tensor<D> {
+    fn add_scaled(&self, terms: &[(f64, &Self)]) -> Self {
+        let mut acc = self.clone();
+        for (c, k) in terms.iter().filter(|(c, _)| *c != 0.0) {
+            acc = acc + scaled(c, k);
+        }
+        acc
+    }
+
+    fn combine(terms: &[(f64, &Self)]) -> Self {
+        let mut it = terms.iter().filter(|(c, _)| *c != 0.0);
+        let (c0, k0) = it.next().expect("combine() needs at least one non-zero coefficient");
+        let mut acc = scaled(c0, k0);
+        for (c, k) in it {
+            acc = acc + scaled(c, k);
+        }
+        acc
+    }
+
+    fn scaled_sq_sum(err: &Self, y0: &Self, y1: &Self, rtol: f64, atol: f64) -> (f64, usize) {
+        // Detached: the step-size control never needs gradients, and must not grow a tape.
+        let scale = y0
+            .clone()
+            .detach()
+            .abs()
+            .max_pair(y1.clone().detach().abs())
+            .mul_scalar(rtol)
+            .add_scalar(atol);
+        let ratio = err.clone().detach() / scale;
+        let sum: f64 = (ratio.clone() * ratio).sum().into_scalar();
+        (sum, err.shape().num_elements())
+    }
+
+    fn is_finite(&self) -> bool {
+        // A sum is non-finite iff some element is (NaN and ±inf propagate), barring overflow of
+        // a sum of huge finite values, which is as good a sign of blow-up.
+        let s: f64 = self.clone().detach().sum().into_scalar();
+        s.is_finite()
+    }
+
+    fn shape_string(&self) -> String {
+        format!("{:?}", self.dims())
+    }
+}
+
+fn scaled<const D: usize>(c: &f64, k: &Tensor<D>) -> Tensor<D> {
+    if *c == 1.0 { k.clone() } else { k.clone().mul_scalar(*c) }
+}

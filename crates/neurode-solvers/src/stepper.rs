@@ -1,0 +1,104 @@
+//! The one generic explicit Runge–Kutta step, driven by a [`Tableau`].
+
+use crate::tableau::{ErrorEstimator, Tableau};
+use crate::{Dynamics, ErrorNorm, State};
+
+/// Counts evaluations of the dynamics.
+pub(crate) struct Counted<'a, F> {
+    pub f: &'a F,
+    pub nfe: usize,
+}
+
+impl<F> Counted<'_, F> {
+    pub fn eval<S>(&mut self, t: f64, y: &S) -> S
+    where
+        F: Dynamics<S>,
+    {
+        self.nfe += 1;
+        self.f.eval(t, y)
+    }
+}
+
+/// The outcome of one attempted step from `(t, y)` with step `h` (signed).
+pub(crate) struct Step<S> {
+    /// Proposed solution at `t + h`.
+    pub y1: S,
+    /// All stage derivatives; `ks[0] = f(t, y)`, and for FSAL methods the last is `f(t+h, y1)`.
+    pub ks: Vec<S>,
+    /// Error norm (adaptive methods): accept when ≤ 1. `None` for fixed-step methods.
+    pub err: Option<f64>,
+}
+
+/// Tolerances and norm used to measure the local error of a step.
+pub(crate) struct ErrorControl<'a, N> {
+    pub norm: &'a N,
+    pub rtol: f64,
+    pub atol: f64,
+}
+
+/// Takes one step of the method `tab`. `f0 = f(t, y)` is supplied by the caller (FSAL or the
+/// previous step's end), so a step costs `stages − 1` evaluations.
+pub(crate) fn rk_step<S, F, N>(
+    tab: &Tableau,
+    f: &mut Counted<'_, F>,
+    t: f64,
+    y: &S,
+    f0: S,
+    h: f64,
+    control: Option<&ErrorControl<'_, N>>,
+) -> Step<S>
+where
+    S: State,
+    F: Dynamics<S>,
+    N: ErrorNorm<S>,
+{
+    let s = tab.stages();
+    let mut ks: Vec<S> = Vec::with_capacity(s);
+    ks.push(f0);
+    let mut fsal_y1 = None;
+    for i in 1..s {
+        let terms: Vec<(f64, &S)> = tab.a[i].iter().zip(&ks).map(|(a, k)| (h * a, k)).collect();
+        let yi = y.add_scaled(&terms);
+        let ki = f.eval(t + tab.c[i] * h, &yi);
+        if tab.fsal && i == s - 1 {
+            fsal_y1 = Some(yi);
+        }
+        ks.push(ki);
+    }
+    let y1 = match fsal_y1 {
+        Some(y1) => y1,
+        None => {
+            let terms: Vec<(f64, &S)> = tab.b.iter().zip(&ks).map(|(b, k)| (h * b, k)).collect();
+            y.add_scaled(&terms)
+        }
+    };
+    let err = control.map(|c| error_norm(tab, &ks, y, &y1, h, c));
+    Step { y1, ks, err }
+}
+
+fn error_norm<S: State, N: ErrorNorm<S>>(
+    tab: &Tableau,
+    ks: &[S],
+    y0: &S,
+    y1: &S,
+    h: f64,
+    c: &ErrorControl<'_, N>,
+) -> f64 {
+    let weighted = |e: &[f64]| -> S {
+        let terms: Vec<(f64, &S)> = e.iter().zip(ks).map(|(e, k)| (h * e, k)).collect();
+        S::combine(&terms)
+    };
+    match tab.error {
+        ErrorEstimator::None => 0.0,
+        ErrorEstimator::Embedded(e) => c.norm.norm(&weighted(e), y0, y1, c.rtol, c.atol),
+        ErrorEstimator::Dop853 { e5, e3 } => {
+            let (s5, n) = c.norm.sq_sum(&weighted(e5), y0, y1, c.rtol, c.atol);
+            let (s3, _) = c.norm.sq_sum(&weighted(e3), y0, y1, c.rtol, c.atol);
+            if s5 == 0.0 && s3 == 0.0 {
+                0.0
+            } else {
+                s5 / ((s5 + 0.01 * s3) * n.max(1) as f64).sqrt()
+            }
+        }
+    }
+}

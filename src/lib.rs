@@ -1,0 +1,23 @@
+//! # neurode — Neural ODEs in Rust on Burn
+//!
+//! This facade re-exports the workspace crates so one dependency gives the whole library:
+//!
+//! ```
+//! use burn::Tensor;
+//! use neurode::backend::{Backend, Precision};
+//! use neurode::solvers::{SolveOptions, solve};
+//!
+//! let device = neurode::backend::device(Backend::default(), Precision::F32).unwrap();
+//! let y0 = Tensor::<2>::from_floats([[2.0, 0.0]], &device);
+//! let ts: Vec<f64> = (0..=25).map(f64::from).collect();
+//! let sol = solve(&|_t: f64, y: &Tensor<2>| y.clone().neg(), y0, &ts, &SolveOptions::new()).unwrap();
+//! assert_eq!(sol.ys.len(), 26);
+//! ```
+//!
+//! | crate | what it holds |
+//! |---|---|
+//! | [`backend`] | `Backend { Flex, Ndarray, Wgpu }` × `Precision` → Burn `Device` |
+//! | [`solvers`] | explicit Runge–Kutta solvers, adaptive control, dense output |
+
+pub use neurode_backend as backend;
+pub use neurode_solvers as solvers;

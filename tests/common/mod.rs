@@ -1,0 +1,61 @@
+//! Shared test support: one test body, stamped out once per backend.
+#![allow(dead_code, unused_macros, unused_imports)]
+
+pub mod problems;
+
+pub use burn::Tensor;
+pub use neurode::backend::{Backend, Device, Precision};
+
+/// A device, or a test failure that says why (e.g. no Vulkan driver for wgpu).
+pub fn device(backend: Backend, precision: Precision) -> Device {
+    neurode::backend::device(backend, precision).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Host copy of a tensor as f64.
+pub fn values<const D: usize>(t: &Tensor<D>) -> Vec<f64> {
+    t.to_data().iter::<f64>().collect()
+}
+
+/// A `[rows, cols]` tensor from f64 rows.
+pub fn tensor<const C: usize>(rows: &[[f64; C]], device: &Device) -> Tensor<2> {
+    let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+    Tensor::<1>::from_floats(flat.as_slice(), device).reshape([rows.len(), C])
+}
+
+/// Largest absolute difference.
+pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+/// Stamps `#[test] fn name()` calling `super::name(&device)` for one backend.
+macro_rules! stamp {
+    ($backend:expr, $precision:expr; $($name:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                super::$name(&$crate::common::device($backend, $precision));
+            }
+        )+
+    };
+}
+
+/// Runs each listed `fn(&Device)` on flex, and on ndarray / wgpu when those features are on.
+macro_rules! all_backend_tests {
+    ($precision:ident; $($name:ident),+ $(,)?) => {
+        mod flex { stamp!($crate::common::Backend::Flex, $crate::common::Precision::$precision; $($name),+); }
+        #[cfg(feature = "ndarray")]
+        mod ndarray { stamp!($crate::common::Backend::Ndarray, $crate::common::Precision::$precision; $($name),+); }
+        #[cfg(feature = "wgpu")]
+        mod wgpu { stamp!($crate::common::Backend::Wgpu, $crate::common::Precision::$precision; $($name),+); }
+    };
+}
+
+/// Like `all_backend_tests!` for the CPU backends only (f64 needs them: WGSL has no f64).
+macro_rules! cpu_backend_tests {
+    ($precision:ident; $($name:ident),+ $(,)?) => {
+        mod flex { stamp!($crate::common::Backend::Flex, $crate::common::Precision::$precision; $($name),+); }
+        #[cfg(feature = "ndarray")]
+        mod ndarray { stamp!($crate::common::Backend::Ndarray, $crate::common::Precision::$precision; $($name),+); }
+    };
+}
