@@ -16,10 +16,13 @@ pub fn values<const D: usize>(t: &Tensor<D>) -> Vec<f64> {
     t.to_data().iter::<f64>().collect()
 }
 
-/// A `[rows, cols]` tensor from f64 rows.
+/// A `[rows, cols]` tensor from f64 rows, in the device's float type.
+///
+/// (`Tensor::from_floats` goes through f32 even on an f64 device; `TensorData` keeps f64.)
 pub fn tensor<const C: usize>(rows: &[[f64; C]], device: &Device) -> Tensor<2> {
     let flat: Vec<f64> = rows.iter().flatten().copied().collect();
-    Tensor::<1>::from_floats(flat.as_slice(), device).reshape([rows.len(), C])
+    let data = burn::tensor::TensorData::new(flat, [rows.len(), C]);
+    Tensor::<2>::from_data(data, device)
 }
 
 /// Largest absolute difference.

@@ -22,6 +22,8 @@ pub use burn::tensor::Device;
 pub use choice::{Backend, Precision};
 pub use error::BackendError;
 
+use std::sync::Mutex;
+
 use burn::tensor::{DType, FloatDType};
 
 /// A device of `backend` whose default float type is `precision`.
@@ -36,11 +38,20 @@ pub fn device(backend: Backend, precision: Precision) -> Result<Device, BackendE
         Precision::F32 => FloatDType::F32,
         Precision::F64 => FloatDType::F64,
     };
-    let current = dev.settings().float_dtype;
-    if DType::from(current) != DType::from(wanted) {
-        dev.configure(burn::tensor::DeviceConfig::default().float_dtype(wanted)).map_err(|e| {
-            BackendError::Precision { backend, precision, reason: e.to_string() }
-        })?;
+    {
+        // Check-then-configure must not interleave across threads (parallel tests ask for the
+        // same precision at once); the settings themselves are process-global in Burn.
+        static CONFIGURE: Mutex<()> = Mutex::new(());
+        let _guard = CONFIGURE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let is_wanted = |dev: &Device| DType::from(dev.settings().float_dtype) == DType::from(wanted);
+        if !is_wanted(&dev) {
+            let result = dev.configure(burn::tensor::DeviceConfig::default().float_dtype(wanted));
+            if let Err(e) = result
+                && !is_wanted(&dev)
+            {
+                return Err(BackendError::Precision { backend, precision, reason: e.to_string() });
+            }
+        }
     }
     if backend == Backend::Wgpu {
         probe(&dev, backend)?;
