@@ -18,6 +18,8 @@
 //! |---|---|
 //! | [`backend`] | `Backend { Flex, Ndarray, Wgpu }` × `Precision` → Burn `Device` |
 //! | [`solvers`] | explicit Runge–Kutta solvers, adaptive control, dense output |
+//! | [`adjoint`] | gradients through solves: backprop and the adjoint method (seminorm) |
 
+pub use neurode_adjoint as adjoint;
 pub use neurode_backend as backend;
 pub use neurode_solvers as solvers;

@@ -9,7 +9,10 @@ use common::*;
 use neurode::solvers::{Method, SolveError, SolveOptions, solve};
 
 fn adaptive(method: Method) -> SolveOptions {
-    SolveOptions::new().with_method(method).with_rtol(1e-6).with_atol(1e-8)
+    SolveOptions::new()
+        .with_method(method)
+        .with_rtol(1e-6)
+        .with_atol(1e-8)
 }
 
 /// Dense output between steps: DOPRI5 has its own 4th-order interpolant; the others use cubic
@@ -21,11 +24,19 @@ fn dense_output_tolerance(method: Method) -> f64 {
 fn exponential_decay_is_exact_for(device: &Device, method: Method) {
     let y0 = [1.0, 2.0, -0.5];
     let ts = linspace(0.0, 3.0, 31);
-    let sol = solve(&decay, tensor(&[[y0[0]], [y0[1]], [y0[2]]], device), &ts, &adaptive(method))
-        .unwrap();
+    let sol = solve(
+        &decay,
+        tensor(&[[y0[0]], [y0[1]], [y0[2]]], device),
+        &ts,
+        &adaptive(method),
+    )
+    .unwrap();
     for (t, y) in ts.iter().zip(&sol.ys) {
         let err = max_abs_diff(&values(y), &decay_exact(&y0, *t));
-        assert!(err < dense_output_tolerance(method), "{method} at t = {t}: error {err}");
+        assert!(
+            err < dense_output_tolerance(method),
+            "{method} at t = {t}: error {err}"
+        );
     }
 }
 
@@ -61,7 +72,9 @@ fn rotation_decay_with_fixed_rk4(device: &Device) {
     let y0 = [[1.0, 0.0]];
     let m = rotation_matrix(device);
     let f = |_t: f64, y: &Tensor<2>| y.clone().matmul(m.clone());
-    let opts = SolveOptions::new().with_method(Method::Rk4).with_steps(Some(200));
+    let opts = SolveOptions::new()
+        .with_method(Method::Rk4)
+        .with_steps(Some(200));
     let sol = solve(&f, tensor(&y0, device), &[0.0, 10.0], &opts).unwrap();
     let err = max_abs_diff(&values(sol.last()), &rotation_exact(&y0, 10.0));
     assert!(err < 1e-5, "error {err}");
@@ -71,7 +84,13 @@ fn rotation_decay_with_fixed_rk4(device: &Device) {
 
 fn non_autonomous_forced_decay(device: &Device) {
     let ts = linspace(0.0, 8.0, 41);
-    let sol = solve(&forced, tensor(&[[1.0]], device), &ts, &adaptive(Method::Dopri5)).unwrap();
+    let sol = solve(
+        &forced,
+        tensor(&[[1.0]], device),
+        &ts,
+        &adaptive(Method::Dopri5),
+    )
+    .unwrap();
     for (t, y) in ts.iter().zip(&sol.ys) {
         let err = (values(y)[0] - forced_exact(*t)).abs();
         assert!(err < 2e-5, "t = {t}: error {err}");
@@ -82,12 +101,20 @@ fn backward_integration_recovers_the_start(device: &Device) {
     // From y(2) = e^{-1.4} back to t = 0 must give y(0) = 1.
     let y2 = decay_exact(&[1.0], 2.0)[0];
     let ts = linspace(2.0, 0.0, 5);
-    let sol = solve(&decay, tensor(&[[y2]], device), &ts, &adaptive(Method::Dopri5)).unwrap();
+    let sol = solve(
+        &decay,
+        tensor(&[[y2]], device),
+        &ts,
+        &adaptive(Method::Dopri5),
+    )
+    .unwrap();
     for (t, y) in ts.iter().zip(&sol.ys) {
         let err = (values(y)[0] - decay_exact(&[1.0], *t)[0]).abs();
         assert!(err < 2e-5, "t = {t}: error {err}");
     }
-    let fixed = SolveOptions::new().with_method(Method::Rk4).with_step_size(Some(0.01));
+    let fixed = SolveOptions::new()
+        .with_method(Method::Rk4)
+        .with_step_size(Some(0.01));
     let sol = solve(&decay, tensor(&[[y2]], device), &ts, &fixed).unwrap();
     assert!((values(sol.last())[0] - 1.0).abs() < 1e-5);
 }
@@ -99,7 +126,10 @@ fn dense_output_does_not_force_steps(device: &Device) {
     let y0 = || tensor(&[[2.0, 0.0]], device);
     let coarse = solve(&f, y0(), &[0.0, 25.0], &opts).unwrap();
     let fine = solve(&f, y0(), &linspace(0.0, 25.0, 1000), &opts).unwrap();
-    assert_eq!(coarse.stats, fine.stats, "1,000 outputs must not change the steps taken");
+    assert_eq!(
+        coarse.stats, fine.stats,
+        "1,000 outputs must not change the steps taken"
+    );
     assert!(fine.stats.accepted_steps < 400, "{:?}", fine.stats);
     assert_eq!(fine.ys.len(), 1000);
     let end = max_abs_diff(&values(coarse.last()), &values(fine.last()));
@@ -112,11 +142,20 @@ fn loose_tolerance_takes_far_fewer_steps(device: &Device) {
     let f = spiral(&a);
     let y0 = || tensor(&[[2.0, 0.0]], device);
     for method in [Method::Bosh3, Method::Dopri5, Method::Tsit5, Method::Dop853] {
-        let loose = SolveOptions::new().with_method(method).with_rtol(1e-3).with_atol(1e-5);
-        let tight = SolveOptions::new().with_method(method).with_rtol(1e-7).with_atol(1e-9);
+        let loose = SolveOptions::new()
+            .with_method(method)
+            .with_rtol(1e-3)
+            .with_atol(1e-5);
+        let tight = SolveOptions::new()
+            .with_method(method)
+            .with_rtol(1e-7)
+            .with_atol(1e-9);
         let l = solve(&f, y0(), &[0.0, 25.0], &loose).unwrap().stats;
         let t = solve(&f, y0(), &[0.0, 25.0], &tight).unwrap().stats;
-        assert!(3 * l.accepted_steps < t.accepted_steps, "{method}: loose {l:?} vs tight {t:?}");
+        assert!(
+            3 * l.accepted_steps < t.accepted_steps,
+            "{method}: loose {l:?} vs tight {t:?}"
+        );
         assert!(2 * l.nfe < t.nfe, "{method}: loose {l:?} vs tight {t:?}");
     }
 }
@@ -127,10 +166,22 @@ fn batch_shares_one_step_size(device: &Device) {
     let y0 = [[1.0, 0.0], [0.3, -2.0], [-1.5, 0.7]];
     let m = rotation_matrix(device);
     let f = |_t: f64, y: &Tensor<2>| y.clone().matmul(m.clone());
-    let sol = solve(&f, tensor(&y0, device), &[0.0, 5.0], &adaptive(Method::Tsit5)).unwrap();
+    let sol = solve(
+        &f,
+        tensor(&y0, device),
+        &[0.0, 5.0],
+        &adaptive(Method::Tsit5),
+    )
+    .unwrap();
     let err = max_abs_diff(&values(sol.last()), &rotation_exact(&y0, 5.0));
     assert!(err < 5e-5, "{err}");
-    let single = solve(&f, tensor(&y0[..1], device), &[0.0, 5.0], &adaptive(Method::Tsit5)).unwrap();
+    let single = solve(
+        &f,
+        tensor(&y0[..1], device),
+        &[0.0, 5.0],
+        &adaptive(Method::Tsit5),
+    )
+    .unwrap();
     assert!(sol.stats.nfe < 3 * single.stats.nfe);
 }
 
@@ -139,7 +190,10 @@ fn batch_shares_one_step_size(device: &Device) {
 fn bad_time_grids_are_rejected(device: &Device) {
     let y0 = || tensor(&[[1.0]], device);
     let opts = SolveOptions::new();
-    assert_eq!(solve(&decay, y0(), &[], &opts).unwrap_err(), SolveError::EmptyTimeGrid);
+    assert_eq!(
+        solve(&decay, y0(), &[], &opts).unwrap_err(),
+        SolveError::EmptyTimeGrid
+    );
     assert!(matches!(
         solve(&decay, y0(), &[0.0, 1.0, 0.5], &opts).unwrap_err(),
         SolveError::NonMonotonicTimes { index: 2, .. }
@@ -156,7 +210,10 @@ fn bad_options_are_rejected(device: &Device) {
     let run = |o: SolveOptions| solve(&decay, y0(), &ts, &o).unwrap_err();
     assert_eq!(
         run(SolveOptions::new().with_rtol(0.0)),
-        SolveError::InvalidTolerance { name: "rtol", value: 0.0 }
+        SolveError::InvalidTolerance {
+            name: "rtol",
+            value: 0.0
+        }
     );
     assert!(matches!(
         run(SolveOptions::new().with_atol(f64::NAN)),
@@ -164,14 +221,19 @@ fn bad_options_are_rejected(device: &Device) {
     ));
     assert!(matches!(
         run(SolveOptions::new().with_first_step(Some(-0.1))),
-        SolveError::InvalidOption { name: "first_step", .. }
+        SolveError::InvalidOption {
+            name: "first_step",
+            ..
+        }
     ));
     assert_eq!(
         run(SolveOptions::new().with_method(Method::Rk4)),
         SolveError::MissingStepSize { method: "rk4" }
     );
     assert!(matches!(
-        run(SolveOptions::new().with_method(Method::Euler).with_steps(Some(0))),
+        run(SolveOptions::new()
+            .with_method(Method::Euler)
+            .with_steps(Some(0))),
         SolveError::InvalidOption { name: "steps", .. }
     ));
     let msg = run(SolveOptions::new().with_rtol(-1.0)).to_string();
@@ -188,7 +250,13 @@ fn non_finite_initial_state_is_rejected(device: &Device) {
 
 fn wrong_derivative_shape_is_rejected(device: &Device) {
     let f = |_t: f64, y: &Tensor<2>| Tensor::cat(vec![y.clone(), y.clone()], 1);
-    let err = solve(&f, tensor(&[[1.0]], device), &[0.0, 1.0], &SolveOptions::new()).unwrap_err();
+    let err = solve(
+        &f,
+        tensor(&[[1.0]], device),
+        &[0.0, 1.0],
+        &SolveOptions::new(),
+    )
+    .unwrap_err();
     assert!(matches!(err, SolveError::ShapeMismatch { .. }), "{err}");
 }
 
@@ -199,8 +267,16 @@ fn sqrt_wall(_t: f64, y: &Tensor<2>) -> Tensor<2> {
 
 fn non_finite_state_is_an_error_with_t(device: &Device) {
     // A model that starts emitting NaN at t = 0.5 (what diverging weights look like).
-    let nan_after = |t: f64, y: &Tensor<2>| y.clone().mul_scalar(if t > 0.5 { f64::NAN } else { -1.0 });
-    match solve(&nan_after, tensor(&[[1.0]], device), &[0.0, 2.0], &SolveOptions::new()).unwrap_err() {
+    let nan_after =
+        |t: f64, y: &Tensor<2>| y.clone().mul_scalar(if t > 0.5 { f64::NAN } else { -1.0 });
+    match solve(
+        &nan_after,
+        tensor(&[[1.0]], device),
+        &[0.0, 2.0],
+        &SolveOptions::new(),
+    )
+    .unwrap_err()
+    {
         SolveError::NonFiniteState { t, dt } => {
             assert!((t - 0.5).abs() < 1e-6 && dt.abs() < 1e-6, "t={t} dt={dt}")
         }
@@ -212,7 +288,9 @@ fn non_finite_state_is_an_error_with_t(device: &Device) {
         SolveError::NonFiniteState { t, .. } => assert!(t > 0.2 && t < 0.5, "t={t}"),
         other => panic!("expected NonFiniteState, got {other}"),
     }
-    let fixed = SolveOptions::new().with_method(Method::Rk4).with_steps(Some(20));
+    let fixed = SolveOptions::new()
+        .with_method(Method::Rk4)
+        .with_steps(Some(20));
     let ts = linspace(0.0, 2.0, 21);
     match solve(&sqrt_wall, tensor(&[[1.0]], device), &ts, &fixed).unwrap_err() {
         SolveError::NonFiniteState { t, dt } => {
@@ -226,7 +304,10 @@ fn non_finite_state_is_an_error_with_t(device: &Device) {
 fn step_size_underflow_below_min_step(device: &Device) {
     // y' = y² blows up at t = 1: the controller must shrink the step below min_step.
     let f = |_t: f64, y: &Tensor<2>| y.clone() * y.clone();
-    let opts = SolveOptions::new().with_min_step(Some(1e-3)).with_rtol(1e-6).with_atol(1e-6);
+    let opts = SolveOptions::new()
+        .with_min_step(Some(1e-3))
+        .with_rtol(1e-6)
+        .with_atol(1e-6);
     match solve(&f, tensor(&[[1.0]], device), &[0.0, 2.0], &opts).unwrap_err() {
         SolveError::StepSizeUnderflow { t, dt } => {
             assert!(t > 0.9 && t < 1.0, "t = {t}");
@@ -239,7 +320,10 @@ fn step_size_underflow_below_min_step(device: &Device) {
 fn max_steps_is_an_error_with_t(device: &Device) {
     let a = spiral_matrix(device);
     let f = spiral(&a);
-    let opts = SolveOptions::new().with_rtol(1e-5).with_atol(1e-7).with_max_steps(10);
+    let opts = SolveOptions::new()
+        .with_rtol(1e-5)
+        .with_atol(1e-7)
+        .with_max_steps(10);
     match solve(&f, tensor(&[[2.0, 0.0]], device), &[0.0, 25.0], &opts).unwrap_err() {
         SolveError::MaxStepsExceeded { t, max_steps } => {
             assert_eq!(max_steps, 10);

@@ -41,10 +41,16 @@ fn assert_convergence_order(device: &Device, method: Method) {
         }
     }
     let points = &points[points.len().saturating_sub(3)..];
-    assert!(points.len() == 3, "{method}: too few points in range: {points:?}");
+    assert!(
+        points.len() == 3,
+        "{method}: too few points in range: {points:?}"
+    );
     let slope = fitted_slope(points);
     let order = f64::from(method.order());
-    assert!((slope - order).abs() <= 0.3, "{method}: slope {slope:.3}, order {order}, {points:?}");
+    assert!(
+        (slope - order).abs() <= 0.3,
+        "{method}: slope {slope:.3}, order {order}, {points:?}"
+    );
 }
 
 fn order_euler(d: &Device) {
@@ -77,7 +83,10 @@ fn order_dop853(d: &Device) {
 
 fn spiral_reference(device: &Device, ts: &[f64], method: Method) -> Vec<Vec<f64>> {
     let a = spiral_matrix(device);
-    let opts = SolveOptions::new().with_method(method).with_rtol(1e-12).with_atol(1e-14);
+    let opts = SolveOptions::new()
+        .with_method(method)
+        .with_rtol(1e-12)
+        .with_atol(1e-14);
     let sol = solve(&spiral(&a), tensor(&[[2.0, 0.0]], device), ts, &opts).unwrap();
     sol.ys.iter().map(values).collect()
 }
@@ -107,14 +116,27 @@ fn spiral_references_from_two_methods_agree(device: &Device) {
     let ts = [0.0, 25.0];
     let a = spiral_reference(device, &ts, Method::Dop853);
     let b = spiral_reference(device, &ts, Method::Dopri5);
-    let err = a.iter().zip(&b).map(|(x, y)| max_abs_diff(x, y)).fold(0.0, f64::max);
+    let err = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| max_abs_diff(x, y))
+        .fold(0.0, f64::max);
     assert!(err < 1e-9, "{err:e}");
 }
 
 fn spiral_forward_then_backward_returns_home(device: &Device) {
     let a = spiral_matrix(device);
-    let opts = SolveOptions::new().with_method(Method::Tsit5).with_rtol(1e-10).with_atol(1e-12);
-    let fwd = solve(&spiral(&a), tensor(&[[2.0, 0.0]], device), &[0.0, 10.0], &opts).unwrap();
+    let opts = SolveOptions::new()
+        .with_method(Method::Tsit5)
+        .with_rtol(1e-10)
+        .with_atol(1e-12);
+    let fwd = solve(
+        &spiral(&a),
+        tensor(&[[2.0, 0.0]], device),
+        &[0.0, 10.0],
+        &opts,
+    )
+    .unwrap();
     let back = solve(&spiral(&a), fwd.last().clone(), &[10.0, 0.0], &opts).unwrap();
     let err = max_abs_diff(&values(back.last()), &[2.0, 0.0]);
     assert!(err < 1e-7, "{err:e}");
@@ -137,7 +159,11 @@ fn forced_decay_to_tight_tolerance(device: &Device) {
     let ts = linspace(0.0, 8.0, 81);
     let opts = SolveOptions::new().with_rtol(1e-11).with_atol(1e-13);
     let sol = solve(&forced, tensor(&[[1.0]], device), &ts, &opts).unwrap();
-    let err = ts.iter().zip(&sol.ys).map(|(t, y)| (values(y)[0] - forced_exact(*t)).abs()).fold(0.0, f64::max);
+    let err = ts
+        .iter()
+        .zip(&sol.ys)
+        .map(|(t, y)| (values(y)[0] - forced_exact(*t)).abs())
+        .fold(0.0, f64::max);
     assert!(err < 1e-8, "{err:e}");
 }
 

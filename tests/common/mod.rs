@@ -1,6 +1,7 @@
 //! Shared test support: one test body, stamped out once per backend.
 #![allow(dead_code, unused_macros, unused_imports)]
 
+pub mod nets;
 pub mod problems;
 
 pub use burn::Tensor;
@@ -28,7 +29,10 @@ pub fn tensor<const C: usize>(rows: &[[f64; C]], device: &Device) -> Tensor<2> {
 /// Largest absolute difference.
 pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 /// Stamps `#[test] fn name()` calling `super::name(&device)` for one backend.

@@ -24,7 +24,9 @@ pub fn rotation_matrix(device: &Device) -> Tensor<2> {
 /// Exact rotation–decay solution, rows `[y1, y2]`.
 pub fn rotation_exact(y0: &[[f64; 2]], t: f64) -> Vec<f64> {
     let (c, s, e) = (t.cos(), t.sin(), (-0.1 * t).exp());
-    y0.iter().flat_map(|[a, b]| [e * (a * c - b * s), e * (a * s + b * c)]).collect()
+    y0.iter()
+        .flat_map(|[a, b]| [e * (a * c - b * s), e * (a * s + b * c)])
+        .collect()
 }
 
 /// `y' = −y + sin t`, `y(0) = 1`, exact `1.5 e^{−t} + (sin t − cos t)/2`.
@@ -64,5 +66,7 @@ pub fn spiral(a: &Tensor<2>) -> impl Fn(f64, &Tensor<2>) -> Tensor<2> + '_ {
 
 /// `n` evenly spaced times on `[t0, t1]`.
 pub fn linspace(t0: f64, t1: f64, n: usize) -> Vec<f64> {
-    (0..n).map(|i| t0 + (t1 - t0) * i as f64 / (n - 1) as f64).collect()
+    (0..n)
+        .map(|i| t0 + (t1 - t0) * i as f64 / (n - 1) as f64)
+        .collect()
 }

@@ -62,7 +62,9 @@ impl FromStr for Backend {
         Self::ALL
             .into_iter()
             .find(|b| b.name() == lower)
-            .ok_or_else(|| BackendError::Unknown { name: s.to_string() })
+            .ok_or_else(|| BackendError::Unknown {
+                name: s.to_string(),
+            })
     }
 }
 
@@ -93,7 +95,9 @@ impl FromStr for Precision {
         match s.trim().to_ascii_lowercase().as_str() {
             "f32" | "float32" => Ok(Precision::F32),
             "f64" | "float64" => Ok(Precision::F64),
-            _ => Err(BackendError::UnknownPrecision { name: s.to_string() }),
+            _ => Err(BackendError::UnknownPrecision {
+                name: s.to_string(),
+            }),
         }
     }
 }

@@ -42,14 +42,21 @@ pub fn device(backend: Backend, precision: Precision) -> Result<Device, BackendE
         // Check-then-configure must not interleave across threads (parallel tests ask for the
         // same precision at once); the settings themselves are process-global in Burn.
         static CONFIGURE: Mutex<()> = Mutex::new(());
-        let _guard = CONFIGURE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let is_wanted = |dev: &Device| DType::from(dev.settings().float_dtype) == DType::from(wanted);
+        let _guard = CONFIGURE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let is_wanted =
+            |dev: &Device| DType::from(dev.settings().float_dtype) == DType::from(wanted);
         if !is_wanted(&dev) {
             let result = dev.configure(burn::tensor::DeviceConfig::default().float_dtype(wanted));
             if let Err(e) = result
                 && !is_wanted(&dev)
             {
-                return Err(BackendError::Precision { backend, precision, reason: e.to_string() });
+                return Err(BackendError::Precision {
+                    backend,
+                    precision,
+                    reason: e.to_string(),
+                });
             }
         }
     }
@@ -68,7 +75,8 @@ fn base_device(backend: Backend) -> Result<Device, BackendError> {
         }
         Backend::Ndarray => {
             #[cfg(feature = "ndarray")]
-            #[allow(deprecated)] // Burn deprecates ndarray in favour of flex; our users ask for it.
+            #[allow(deprecated)]
+            // Burn deprecates ndarray in favour of flex; our users ask for it.
             return Ok(Device::ndarray());
         }
         Backend::Wgpu => {
@@ -85,12 +93,17 @@ fn probe(dev: &Device, backend: Backend) -> Result<(), BackendError> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(move || {
-        burn::Tensor::<1>::from_floats([1.0, 2.0], &dev).sum().into_scalar::<f64>()
+        burn::Tensor::<1>::from_floats([1.0, 2.0], &dev)
+            .sum()
+            .into_scalar::<f64>()
     });
     std::panic::set_hook(hook);
     match result {
         Ok(v) if v == 3.0 => Ok(()),
-        Ok(v) => Err(BackendError::NoGpu { backend, reason: format!("probe computed {v}, not 3") }),
+        Ok(v) => Err(BackendError::NoGpu {
+            backend,
+            reason: format!("probe computed {v}, not 3"),
+        }),
         Err(payload) => {
             let reason = payload
                 .downcast_ref::<String>()

@@ -23,14 +23,24 @@ pub struct PiController {
 
 impl Default for PiController {
     fn default() -> Self {
-        Self { safety: 0.9, min_factor: 0.2, max_factor: 10.0, p_gain: 0.7, i_gain: 0.4 }
+        Self {
+            safety: 0.9,
+            min_factor: 0.2,
+            max_factor: 10.0,
+            p_gain: 0.7,
+            i_gain: 0.4,
+        }
     }
 }
 
 impl PiController {
     /// A pure integral controller (`dt · safety · e^(-1/k)`), as torchdiffeq uses.
     pub fn integral() -> Self {
-        Self { p_gain: 1.0, i_gain: 0.0, ..Self::default() }
+        Self {
+            p_gain: 1.0,
+            i_gain: 0.0,
+            ..Self::default()
+        }
     }
 
     /// Factor for the next step after an accepted step with error norm `err` (≤ 1); `prev_err`
@@ -57,9 +67,15 @@ impl PiController {
 
     /// Whether the fields are usable (finite, `0 < safety ≤ 1`, `0 < min ≤ 1 ≤ max`, gains ≥ 0).
     pub fn is_valid(&self) -> bool {
-        let all_finite = [self.safety, self.min_factor, self.max_factor, self.p_gain, self.i_gain]
-            .iter()
-            .all(|x| x.is_finite());
+        let all_finite = [
+            self.safety,
+            self.min_factor,
+            self.max_factor,
+            self.p_gain,
+            self.i_gain,
+        ]
+        .iter()
+        .all(|x| x.is_finite());
         all_finite
             && self.safety > 0.0
             && self.safety <= 1.0
@@ -107,8 +123,26 @@ mod tests {
     #[test]
     fn validity() {
         assert!(PiController::default().is_valid());
-        assert!(!PiController { safety: 1.5, ..Default::default() }.is_valid());
-        assert!(!PiController { max_factor: 0.5, ..Default::default() }.is_valid());
-        assert!(!PiController { min_factor: f64::NAN, ..Default::default() }.is_valid());
+        assert!(
+            !PiController {
+                safety: 1.5,
+                ..Default::default()
+            }
+            .is_valid()
+        );
+        assert!(
+            !PiController {
+                max_factor: 0.5,
+                ..Default::default()
+            }
+            .is_valid()
+        );
+        assert!(
+            !PiController {
+                min_factor: f64::NAN,
+                ..Default::default()
+            }
+            .is_valid()
+        );
     }
 }

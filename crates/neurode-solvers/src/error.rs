@@ -33,7 +33,9 @@ pub enum SolveError {
     },
 
     /// A tolerance is zero, negative or not finite.
-    #[error("{name} = {value} is invalid: tolerances must be finite and > 0 (typical: rtol 1e-5, atol 1e-7)")]
+    #[error(
+        "{name} = {value} is invalid: tolerances must be finite and > 0 (typical: rtol 1e-5, atol 1e-7)"
+    )]
     InvalidTolerance {
         /// `"rtol"` or `"atol"`.
         name: &'static str,
@@ -74,7 +76,9 @@ pub enum SolveError {
     },
 
     /// The initial state holds NaN or infinity.
-    #[error("the initial state y0 contains NaN or infinite values: check the data fed to the solver")]
+    #[error(
+        "the initial state y0 contains NaN or infinite values: check the data fed to the solver"
+    )]
     NonFiniteInitialState,
 
     /// The dynamics returned a tensor whose shape differs from the state's.

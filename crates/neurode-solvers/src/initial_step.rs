@@ -24,7 +24,11 @@ where
 {
     let d0 = norm.norm(y0, y0, y0, rtol, atol);
     let d1 = norm.norm(f0, y0, y0, rtol, atol);
-    let h0 = if d0 < 1e-5 || d1 < 1e-5 { 1e-6 } else { 0.01 * d0 / d1 };
+    let h0 = if d0 < 1e-5 || d1 < 1e-5 {
+        1e-6
+    } else {
+        0.01 * d0 / d1
+    };
     let y1 = y0.add_scaled(&[(dir * h0, f0)]);
     let f1 = f.eval(t0 + dir * h0, &y1);
     let diff = S::combine(&[(1.0, &f1), (-1.0, f0)]);

@@ -18,7 +18,11 @@ pub(crate) struct StepData<'a, S> {
 }
 
 /// The solution at `t₀ + θ h`, `θ ∈ [0, 1]`.
-pub(crate) fn interpolate<S: State>(kind: InterpolantKind, step: &StepData<'_, S>, theta: f64) -> S {
+pub(crate) fn interpolate<S: State>(
+    kind: InterpolantKind,
+    step: &StepData<'_, S>,
+    theta: f64,
+) -> S {
     let h = step.h;
     let th = theta;
     let th1 = 1.0 - theta;

@@ -85,7 +85,9 @@ impl fmt::Display for Method {
 
 /// The name given is not a known method.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown solver `{0}`: expected one of euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853")]
+#[error(
+    "unknown solver `{0}`: expected one of euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853"
+)]
 pub struct UnknownMethod(pub String);
 
 impl FromStr for Method {
@@ -117,8 +119,14 @@ mod tests {
 
     #[test]
     fn adaptivity_and_order() {
-        let adaptive: Vec<_> = Method::ALL.into_iter().filter(|m| m.is_adaptive()).collect();
-        assert_eq!(adaptive, [Method::Bosh3, Method::Dopri5, Method::Tsit5, Method::Dop853]);
+        let adaptive: Vec<_> = Method::ALL
+            .into_iter()
+            .filter(|m| m.is_adaptive())
+            .collect();
+        assert_eq!(
+            adaptive,
+            [Method::Bosh3, Method::Dopri5, Method::Tsit5, Method::Dop853]
+        );
         let orders: Vec<_> = Method::ALL.into_iter().map(Method::order).collect();
         assert_eq!(orders, [1, 2, 2, 4, 4, 3, 5, 5, 8]);
     }

@@ -60,9 +60,11 @@ impl SolveOptions {
                     return Err(SolveError::InvalidTolerance { name, value });
                 }
             }
-            for (name, value) in
-                [("first_step", self.first_step), ("min_step", self.min_step), ("max_step", self.max_step)]
-            {
+            for (name, value) in [
+                ("first_step", self.first_step),
+                ("min_step", self.min_step),
+                ("max_step", self.max_step),
+            ] {
                 if let Some(v) = value
                     && !(v.is_finite() && v > 0.0)
                 {

@@ -38,7 +38,9 @@ pub struct Solution<S> {
 impl<S> Solution<S> {
     /// The state at the last output time.
     pub fn last(&self) -> &S {
-        self.ys.last().expect("a solution holds at least the initial state")
+        self.ys
+            .last()
+            .expect("a solution holds at least the initial state")
     }
 }
 

@@ -1,13 +1,11 @@
 //! `solve()`: validation, then the adaptive or the fixed-step integration loop.
 
+use crate::initial_step::initial_step;
 use crate::interpolate::{StepData, interpolate};
 use crate::stepper::{Counted, ErrorControl, rk_step};
 use crate::tableau::Tableau;
 use crate::time_grid::validate_time_grid;
-use crate::{
-    Dynamics, ErrorNorm, RmsNorm, SolveError, SolveOptions, SolveStats, Solution, State,
-};
-use crate::initial_step::initial_step;
+use crate::{Dynamics, ErrorNorm, RmsNorm, Solution, SolveError, SolveOptions, SolveStats, State};
 
 /// Integrates `dy/dt = f(t, y)` from `y0` at `ts[0]` and returns the solution at every time of
 /// `ts` (increasing, or decreasing to integrate backwards), with the mixed RMS error norm.
@@ -42,7 +40,11 @@ where
     }
     let mut f = Counted { f, nfe: 0 };
     if ts.len() == 1 {
-        return Ok(Solution { ts: ts.to_vec(), ys: vec![y0], stats: SolveStats::default() });
+        return Ok(Solution {
+            ts: ts.to_vec(),
+            ys: vec![y0],
+            stats: SolveStats::default(),
+        });
     }
     let f0 = f.eval(ts[0], &y0);
     let (state, returned) = (y0.shape_string(), f0.shape_string());
@@ -50,7 +52,13 @@ where
         return Err(SolveError::ShapeMismatch { state, returned });
     }
     let tab = opts.method.tableau();
-    let mut run = Run { tab, ts, dir, ys: Vec::with_capacity(ts.len()), stats: SolveStats::default() };
+    let mut run = Run {
+        tab,
+        ts,
+        dir,
+        ys: Vec::with_capacity(ts.len()),
+        stats: SolveStats::default(),
+    };
     run.ys.push(y0.clone());
     if !opts.is_fixed_step() {
         run.adaptive(&mut f, y0, f0, opts, norm)?;
@@ -58,7 +66,11 @@ where
         run.fixed(&mut f, y0, f0, opts)?;
     }
     run.stats.nfe = f.nfe;
-    Ok(Solution { ts: ts.to_vec(), ys: run.ys, stats: run.stats })
+    Ok(Solution {
+        ts: ts.to_vec(),
+        ys: run.ys,
+        stats: run.stats,
+    })
 }
 
 /// The state of one integration.
@@ -91,9 +103,16 @@ impl<S: State> Run<'_, S> {
             }
             let f1_ref = f1_val.get_or_insert_with(&mut f1);
             let h = t1 - t0;
-            let data = StepData { h, y0, y1, ks, f1: f1_ref };
+            let data = StepData {
+                h,
+                y0,
+                y1,
+                ks,
+                f1: f1_ref,
+            };
             let theta = (t_out - t0) / h;
-            self.ys.push(interpolate(self.tab.interpolant, &data, theta));
+            self.ys
+                .push(interpolate(self.tab.interpolant, &data, theta));
         }
     }
 
@@ -133,9 +152,15 @@ impl<S: State> Run<'_, S> {
                 // Stuck against a region where the dynamics are NaN (e.g. a state stalled at the
                 // precision limit next to it): name the cause, not the symptom.
                 return Err(if 2 * non_finite_rejections > taken {
-                    SolveError::NonFiniteState { t, dt: h * self.dir }
+                    SolveError::NonFiniteState {
+                        t,
+                        dt: h * self.dir,
+                    }
                 } else {
-                    SolveError::MaxStepsExceeded { t, max_steps: opts.max_steps }
+                    SolveError::MaxStepsExceeded {
+                        t,
+                        max_steps: opts.max_steps,
+                    }
                 });
             }
             let remaining = (t_end - t).abs();
@@ -145,9 +170,15 @@ impl<S: State> Run<'_, S> {
                 || h_step <= 4.0 * f64::EPSILON * t.abs().max(1.0) && !last;
             if too_small {
                 return Err(if last_failure_non_finite {
-                    SolveError::NonFiniteState { t, dt: h_step * self.dir }
+                    SolveError::NonFiniteState {
+                        t,
+                        dt: h_step * self.dir,
+                    }
                 } else {
-                    SolveError::StepSizeUnderflow { t, dt: h_step * self.dir }
+                    SolveError::StepSizeUnderflow {
+                        t,
+                        dt: h_step * self.dir,
+                    }
                 });
             }
             let step = rk_step(tab, f, t, &y, f0.clone(), self.dir * h_step, Some(&control));
@@ -156,7 +187,11 @@ impl<S: State> Run<'_, S> {
                 self.stats.accepted_steps += 1;
                 last_failure_non_finite = false;
                 let t1 = if last { t_end } else { t + self.dir * h_step };
-                let f1 = if tab.fsal { Some(step.ks[tab.stages() - 1].clone()) } else { None };
+                let f1 = if tab.fsal {
+                    Some(step.ks[tab.stages() - 1].clone())
+                } else {
+                    None
+                };
                 let mut f1_lazy = f1.clone();
                 {
                     let y1 = &step.y1;
@@ -198,10 +233,17 @@ impl<S: State> Run<'_, S> {
         let (n, h) = match (opts.steps, opts.step_size) {
             (Some(n), _) => (n, span / n as f64),
             (None, Some(h)) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
-            (None, None) => return Err(SolveError::MissingStepSize { method: self.tab.name }),
+            (None, None) => {
+                return Err(SolveError::MissingStepSize {
+                    method: self.tab.name,
+                });
+            }
         };
         if n > opts.max_steps {
-            return Err(SolveError::MaxStepsExceeded { t: t0, max_steps: opts.max_steps });
+            return Err(SolveError::MaxStepsExceeded {
+                t: t0,
+                max_steps: opts.max_steps,
+            });
         }
         let dir = self.dir;
         let grid = |i: usize| -> f64 {
@@ -232,7 +274,10 @@ impl<S: State> Run<'_, S> {
             f_start = f1_lazy;
             for idx in before..self.next_output() {
                 if !self.ys[idx].is_finite() {
-                    return Err(SolveError::NonFiniteState { t: self.ts[idx], dt: t1 - t });
+                    return Err(SolveError::NonFiniteState {
+                        t: self.ts[idx],
+                        dt: t1 - t,
+                    });
                 }
             }
             y = step.y1;

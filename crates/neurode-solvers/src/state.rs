@@ -36,7 +36,9 @@ impl<const D: usize> State for Tensor<D> {
 
     fn combine(terms: &[(f64, &Self)]) -> Self {
         let mut it = terms.iter().filter(|(c, _)| *c != 0.0);
-        let (c0, k0) = it.next().expect("combine() needs at least one non-zero coefficient");
+        let (c0, k0) = it
+            .next()
+            .expect("combine() needs at least one non-zero coefficient");
         let mut acc = scaled(c0, k0);
         for (c, k) in it {
             acc = acc + scaled(c, k);
@@ -71,5 +73,9 @@ impl<const D: usize> State for Tensor<D> {
 }
 
 fn scaled<const D: usize>(c: &f64, k: &Tensor<D>) -> Tensor<D> {
-    if *c == 1.0 { k.clone() } else { k.clone().mul_scalar(*c) }
+    if *c == 1.0 {
+        k.clone()
+    } else {
+        k.clone().mul_scalar(*c)
+    }
 }

@@ -17,7 +17,11 @@ pub fn validate_time_grid(ts: &[f64]) -> Result<f64, SolveError> {
     let dir = if ts[1] > ts[0] { 1.0 } else { -1.0 };
     for (i, w) in ts.windows(2).enumerate() {
         if (w[1] - w[0]) * dir <= 0.0 {
-            return Err(SolveError::NonMonotonicTimes { index: i + 1, previous: w[0], next: w[1] });
+            return Err(SolveError::NonMonotonicTimes {
+                index: i + 1,
+                previous: w[0],
+                next: w[1],
+            });
         }
     }
     Ok(dir)
@@ -39,11 +43,19 @@ mod tests {
         assert_eq!(validate_time_grid(&[]), Err(SolveError::EmptyTimeGrid));
         assert_eq!(
             validate_time_grid(&[0.0, 1.0, 1.0]),
-            Err(SolveError::NonMonotonicTimes { index: 2, previous: 1.0, next: 1.0 })
+            Err(SolveError::NonMonotonicTimes {
+                index: 2,
+                previous: 1.0,
+                next: 1.0
+            })
         );
         assert_eq!(
             validate_time_grid(&[0.0, 2.0, 1.0]),
-            Err(SolveError::NonMonotonicTimes { index: 2, previous: 2.0, next: 1.0 })
+            Err(SolveError::NonMonotonicTimes {
+                index: 2,
+                previous: 2.0,
+                next: 1.0
+            })
         );
         assert!(matches!(
             validate_time_grid(&[0.0, f64::NAN]),

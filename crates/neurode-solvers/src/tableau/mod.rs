@@ -159,23 +159,35 @@ mod tests {
     /// runtime check that complements the compile-time consistency checks.
     fn quadrature_order_holds(t: &Tableau) -> bool {
         (1..=t.order.min(8)).all(|k| {
-            let s: f64 = t.b.iter().zip(t.c).map(|(b, c)| b * c.powi(k as i32 - 1)).sum();
+            let s: f64 =
+                t.b.iter()
+                    .zip(t.c)
+                    .map(|(b, c)| b * c.powi(k as i32 - 1))
+                    .sum();
             (s - 1.0 / f64::from(k)).abs() < 1e-10
         })
     }
 
     #[test]
     fn quadrature_conditions_hold_for_every_tableau() {
-        for t in [EULER, MIDPOINT, HEUN, RK4, RK38, BOSH3, DOPRI5, TSIT5, DOP853] {
+        for t in [
+            EULER, MIDPOINT, HEUN, RK4, RK38, BOSH3, DOPRI5, TSIT5, DOP853,
+        ] {
             assert!(quadrature_order_holds(&t), "{}", t.name);
         }
     }
 
     #[test]
     fn an_inconsistent_tableau_is_rejected() {
-        const BAD: Tableau = Tableau { b: &[0.4, 0.5], ..HEUN };
+        const BAD: Tableau = Tableau {
+            b: &[0.4, 0.5],
+            ..HEUN
+        };
         assert!(!BAD.is_consistent());
-        const BAD_ROW: Tableau = Tableau { a: &[&[], &[0.9]], ..HEUN };
+        const BAD_ROW: Tableau = Tableau {
+            a: &[&[], &[0.9]],
+            ..HEUN
+        };
         assert!(!BAD_ROW.is_consistent());
     }
 }

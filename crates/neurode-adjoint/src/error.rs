@@ -1,0 +1,70 @@
+//! Typed errors of gradient computations.
+
+use neurode_solvers::SolveError;
+use thiserror::Error;
+
+/// Why gradients could not be computed.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum AdjointError {
+    /// The forward solve failed.
+    #[error("forward solve failed: {0}")]
+    Forward(SolveError),
+
+    /// The backward (adjoint) solve failed on one output interval.
+    #[error(
+        "backward adjoint solve failed between t = {t_from} and t = {t_to} (output {index}): {source}"
+    )]
+    Backward {
+        /// Output index at the start (later time) of the failing interval.
+        index: usize,
+        /// Start of the interval (the later time).
+        t_from: f64,
+        /// End of the interval (the earlier time).
+        t_to: f64,
+        /// What the solver said.
+        source: SolveError,
+    },
+
+    /// The gradient of the loss w.r.t. the trajectory has the wrong shape.
+    #[error(
+        "the trajectory gradient has shape {got:?} but the trajectory has shape {expected:?}: \
+         pass one dL/dy(tᵢ) of shape [batch, dim] per output time"
+    )]
+    GradientShape {
+        /// Shape of the trajectory `[time, batch, dim]`.
+        expected: Vec<usize>,
+        /// Shape given.
+        got: Vec<usize>,
+    },
+
+    /// The gradient of the loss w.r.t. the state at some output time holds NaN or infinity.
+    #[error(
+        "dL/dy at output {index} (t = {t}) is not finite: the loss is NaN/inf there; check the \
+         loss and the targets"
+    )]
+    NonFiniteGradient {
+        /// Output index.
+        index: usize,
+        /// Output time.
+        t: f64,
+    },
+
+    /// The loss is not a single number.
+    #[error(
+        "the loss must be a scalar (a tensor of one element), got shape {0:?}: reduce it with .sum() or .mean()"
+    )]
+    LossNotScalar(Vec<usize>),
+
+    /// Gradients need an autodiff device.
+    #[error(
+        "the initial state is on a device without autodiff: create the model and y0 on \
+         `device.autodiff()` to compute gradients"
+    )]
+    NotAutodiff,
+
+    /// The dynamics has no trainable parameters.
+    #[error(
+        "the dynamics module has no float parameters: there is nothing to differentiate (use neurode_solvers::solve)"
+    )]
+    NoParameters,
+}

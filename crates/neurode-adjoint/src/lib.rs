@@ -1,0 +1,49 @@
+//! Gradients through ODE solves: direct backprop and the adjoint sensitivity method.
+//!
+//! ```
+//! use burn::Tensor;
+//! use burn::module::Module;
+//! use burn::nn::{Linear, LinearConfig};
+//! use neurode_adjoint::{AdjointOptions, GradientMethod, NeuralDynamics, odeint};
+//! use neurode_backend::{Backend, Precision};
+//! use neurode_solvers::SolveOptions;
+//!
+//! #[derive(Module, Debug)]
+//! struct Field { lin: Linear }
+//! impl NeuralDynamics for Field {
+//!     fn forward(&self, _t: f64, y: Tensor<2>) -> Tensor<2> { self.lin.forward(y).tanh() }
+//! }
+//!
+//! let device = neurode_backend::device(Backend::Flex, Precision::F32).unwrap().autodiff();
+//! let model = Field { lin: LinearConfig::new(2, 2).init(&device) };
+//! let y0 = Tensor::<2>::from_floats([[1.0, 0.5]], &device);
+//! let ts = [0.0, 0.5, 1.0];
+//! let opts = SolveOptions::new().with_rtol(1e-6).with_atol(1e-8);
+//! // One word switches the method: GradientMethod::Backprop.
+//! let method = GradientMethod::Adjoint(AdjointOptions::new().with_seminorm(true));
+//! let traj = odeint(&model, y0, &ts, &opts, &method).unwrap();
+//! let loss = traj.ys.clone().powi_scalar(2).mean();
+//! let grads = traj.backward(loss).unwrap();
+//! assert_eq!(grads.y0.dims(), [1, 2]);
+//! println!("forward NFE {}, backward NFE {}", grads.forward.nfe, grads.backward.nfe);
+//! // grads.params feeds Burn's optimizers: optim.step(lr, model, grads.params)
+//! ```
+//!
+//! * [`odeint`] returns a [`Trajectory`] whose `ys` is an ordinary autodiff tensor: build any
+//!   loss from it, then [`Trajectory::backward`] returns [`OdeGradients`] (`GradientsParams`
+//!   for the optimizer, `∂L/∂y₀`, forward and backward statistics).
+//! * [`adjoint_backward`] is the backward pass alone, for users who bring `∂L/∂y(tᵢ)`.
+
+mod augmented;
+mod backward;
+mod dynamics;
+mod error;
+mod method;
+mod odeint;
+mod params;
+
+pub use backward::{OdeGradients, adjoint_backward};
+pub use dynamics::NeuralDynamics;
+pub use error::AdjointError;
+pub use method::{AdjointOptions, GradientMethod};
+pub use odeint::{Trajectory, odeint};

@@ -1,0 +1,156 @@
+//! The two-phase API: solve (differentiably), compute any loss, then `backward(loss)`.
+
+use burn::Tensor;
+use burn::optim::GradientsParams;
+use neurode_solvers::{SolveOptions, SolveStats, solve};
+
+use crate::backward::{OdeGradients, adjoint_backward};
+use crate::{AdjointError, GradientMethod, NeuralDynamics};
+
+/// A differentiable solve: the trajectory to build a loss from, and what `backward` needs.
+pub struct Trajectory<'m, M> {
+    /// The solution at every output time, `[time, batch, dim]`, on the autodiff device.
+    /// Build any Burn loss from it.
+    pub ys: Tensor<3>,
+    /// Statistics of the forward solve.
+    pub stats: SolveStats,
+    model: &'m M,
+    y0: Tensor<2>,
+    ts: Vec<f64>,
+    method: GradientMethod,
+    /// Adjoint only: the tape-free forward states at the output times.
+    forward_states: Vec<Tensor<2>>,
+}
+
+/// Solves `dy/dt = model(t, y)` from `y0` (on an autodiff device) at the times `ts`, so that
+/// gradients of any loss of the trajectory can be taken with [`Trajectory::backward`] by the
+/// chosen [`GradientMethod`].
+pub fn odeint<'m, M: NeuralDynamics>(
+    model: &'m M,
+    y0: Tensor<2>,
+    ts: &[f64],
+    opts: &SolveOptions,
+    method: &GradientMethod,
+) -> Result<Trajectory<'m, M>, AdjointError> {
+    if !y0.device().is_autodiff() {
+        return Err(AdjointError::NotAutodiff);
+    }
+    let y0 = y0.detach().require_grad();
+    match method {
+        GradientMethod::Backprop => {
+            let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
+            let sol = solve(&f, y0.clone(), ts, opts).map_err(AdjointError::Forward)?;
+            let ys = Tensor::stack(sol.ys, 0);
+            Ok(Trajectory {
+                ys,
+                stats: sol.stats,
+                model,
+                y0,
+                ts: ts.to_vec(),
+                method: method.clone(),
+                forward_states: Vec::new(),
+            })
+        }
+        GradientMethod::Adjoint(_) => {
+            // Tape-free forward: the plain-device twin of the module, plain tensors.
+            let plain = model.valid();
+            let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
+            let sol = solve(&f, y0.clone().inner(), ts, opts).map_err(AdjointError::Forward)?;
+            let ys = Tensor::from_inner(Tensor::stack(sol.ys.clone(), 0)).require_grad();
+            Ok(Trajectory {
+                ys,
+                stats: sol.stats,
+                model,
+                y0,
+                ts: ts.to_vec(),
+                method: method.clone(),
+                forward_states: sol.ys,
+            })
+        }
+    }
+}
+
+impl<M: NeuralDynamics> Trajectory<'_, M> {
+    /// The output times.
+    pub fn ts(&self) -> &[f64] {
+        &self.ts
+    }
+
+    /// Gradients of `loss` (a one-element tensor built from [`Trajectory::ys`], and possibly
+    /// from the model's parameters directly, e.g. weight decay) w.r.t. every parameter and
+    /// `y0`. Backprop runs Burn's backward pass through the solver steps; the adjoint solves
+    /// backwards in time.
+    pub fn backward(self, loss: Tensor<1>) -> Result<OdeGradients, AdjointError> {
+        if loss.shape().num_elements() != 1 {
+            return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
+        }
+        let mut grads = loss.backward();
+        let y0_grad =
+            |g: Option<Tensor<2>>| g.unwrap_or_else(|| self.y0.clone().inner().zeros_like());
+        match &self.method {
+            GradientMethod::Backprop => {
+                let y0 = y0_grad(self.y0.grad(&grads));
+                let params = GradientsParams::from_module(&mut grads, self.model);
+                Ok(OdeGradients {
+                    params,
+                    y0,
+                    forward: self.stats,
+                    backward: SolveStats::default(),
+                })
+            }
+            GradientMethod::Adjoint(opts) => {
+                let dl_dys: Tensor<3> = self
+                    .ys
+                    .grad(&grads)
+                    .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
+                let per_time: Vec<Tensor<2>> = dl_dys
+                    .iter_dim(0)
+                    .map(|g| {
+                        let [_, b, d] = g.dims();
+                        g.reshape([b, d])
+                    })
+                    .collect();
+                let (mut params, y0, backward) =
+                    adjoint_backward(self.model, &self.ts, &self.forward_states, &per_time, opts)?;
+                // A loss may also touch the parameters directly (weight decay): add that part.
+                let direct = GradientsParams::from_module(&mut grads, self.model);
+                params = merge(params, direct, self.model);
+                Ok(OdeGradients {
+                    params,
+                    y0,
+                    forward: self.stats,
+                    backward,
+                })
+            }
+        }
+    }
+}
+
+/// `a + b` per parameter (either may lack an entry).
+fn merge<M: burn::module::Module>(
+    mut a: GradientsParams,
+    mut b: GradientsParams,
+    model: &M,
+) -> GradientsParams {
+    use burn::module::{ModuleVisitor, Param};
+    struct Merge<'a> {
+        a: &'a mut GradientsParams,
+        b: &'a mut GradientsParams,
+    }
+    impl ModuleVisitor for Merge<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let Some(extra) = self.b.remove::<D>(param.id) {
+                let sum = match self.a.remove::<D>(param.id) {
+                    Some(g) => g + extra,
+                    None => extra,
+                };
+                self.a.register(param.id, sum);
+            }
+        }
+    }
+    model.visit(&mut Merge {
+        a: &mut a,
+        b: &mut b,
+    });
+    a
+}
