@@ -5,7 +5,7 @@
 #[macro_use]
 mod common;
 
-use burn::optim::{AdamConfig, GradientsParams, Optimizer as _};
+use burn::optim::{AdamConfig, GradientsParams};
 use common::nets::{LinearField, TanhMlp};
 use common::problems::*;
 use common::*;
@@ -111,7 +111,7 @@ fn linear_ode_gradients_are_exact(device: &Device, method: GradientMethod) {
     let model = LinearField::new(&M, 2, &ad);
     let ts = [0.0, 0.4, 1.1, T_END];
     let traj = odeint(&model, tensor(&Y0, &ad), &ts, &tight(), &method).unwrap();
-    let last = traj.ys.clone().slice([3..4]).reshape([2, 2]);
+    let last = traj.ys.clone().slice(3..4).reshape([2, 2]);
     let loss = (last * tensor(&[C], &ad)).sum();
     let grads = traj.backward(loss).unwrap();
     let (dy0, dm) = exact_linear_gradients();
@@ -152,7 +152,7 @@ fn weight_decay_term_reaches_the_adjoint_gradients(device: &Device) {
         &tight_adjoint(),
     )
     .unwrap();
-    let last = traj.ys.clone().slice([1..2]).reshape([2, 2]);
+    let last = traj.ys.clone().slice(1..2).reshape([2, 2]);
     let decay = model.m.val().powi_scalar(2).sum().mul_scalar(0.5);
     let grads = traj
         .backward((last * tensor(&[C], &ad)).sum() + decay)

@@ -1,6 +1,7 @@
 //! Time for one gradient of paper 000's Residual-64 dynamics: 32 spiral segments of 40 points
 //! solved in one batched call, DOPRI5 rtol 1e-5 / atol 1e-7, MSE loss; adjoint and backprop.
 //! torchdiffeq's figures for the same workload: `../shared/anchors/w1_dynamics.py`.
+#![allow(missing_docs)] // criterion's macros and bench helpers are not public API
 
 mod common;
 

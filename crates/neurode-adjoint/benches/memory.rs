@@ -4,6 +4,7 @@
 //! allocator measures the bytes live at the peak above the baseline before the gradient.
 //!
 //! `cargo bench -p neurode-adjoint --bench memory`
+#![allow(missing_docs)] // criterion's macros and bench helpers are not public API
 
 mod common;
 

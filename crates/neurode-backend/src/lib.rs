@@ -99,7 +99,7 @@ fn probe(dev: &Device, backend: Backend) -> Result<(), BackendError> {
     });
     std::panic::set_hook(hook);
     match result {
-        Ok(v) if v == 3.0 => Ok(()),
+        Ok(3.0) => Ok(()),
         Ok(v) => Err(BackendError::NoGpu {
             backend,
             reason: format!("probe computed {v}, not 3"),

@@ -2,6 +2,7 @@
 //! DOPRI5 rtol 1e-5 / atol 1e-7 with 1,000 dense outputs at batch 1 and 1,024, RK4 with
 //! 1,000 fixed steps, and the same algorithms hand-written over `f64` slices (the floor).
 //! Compare with `../shared/anchors/w3_solver_throughput.py` (torchdiffeq) on the same machine.
+#![allow(missing_docs)] // criterion's macros and bench helpers are not public API
 
 mod floor;
 
