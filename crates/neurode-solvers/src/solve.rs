@@ -1,7 +1,7 @@
 //! `solve()`: validation, then the adaptive or the fixed-step integration loop.
 
 use crate::initial_step::initial_step;
-use crate::interpolate::{StepData, interpolate};
+use crate::interpolate::{Prepared, StepData};
 use crate::stepper::{Counted, ErrorControl, rk_step};
 use crate::tableau::Tableau;
 use crate::time_grid::validate_time_grid;
@@ -88,32 +88,35 @@ impl<S: State> Run<'_, S> {
         self.ys.len()
     }
 
-    /// Emits every output time in `(t0, t1]` from the accepted step `t0 → t1`. `f1` is asked
-    /// for only when an output falls strictly inside the step.
-    fn emit<F: FnMut() -> S>(&mut self, t0: f64, t1: f64, y0: &S, y1: &S, ks: &[S], mut f1: F) {
-        let mut f1_val: Option<S> = None;
+    /// Emits every output time in `(t0, t1]` from the accepted step `t0 → t1` and returns
+    /// `f(t1, y1)` if it had to be computed (or was given). Interpolation needs `f1` (and, for
+    /// DOP853, extra stages) only when an output falls strictly inside the step.
+    fn emit<F: Dynamics<S>>(
+        &mut self,
+        f: &mut Counted<'_, F>,
+        step: &StepData<'_, S>,
+        t1: f64,
+        mut f1: Option<S>,
+    ) -> Option<S> {
+        let mut prepared: Option<Prepared<S>> = None;
         while self.next_output() < self.ts.len() {
             let t_out = self.ts[self.next_output()];
             if (t_out - t1) * self.dir > 0.0 {
                 break;
             }
             if t_out == t1 {
-                self.ys.push(y1.clone());
+                self.ys.push(step.y1.clone());
                 continue;
             }
-            let f1_ref = f1_val.get_or_insert_with(&mut f1);
-            let h = t1 - t0;
-            let data = StepData {
-                h,
-                y0,
-                y1,
-                ks,
-                f1: f1_ref,
-            };
-            let theta = (t_out - t0) / h;
-            self.ys
-                .push(interpolate(self.tab.interpolant, &data, theta));
+            if prepared.is_none() {
+                let f1v = f1.get_or_insert_with(|| f.eval(t1, step.y1)).clone();
+                let mut eval = |t: f64, y: &S| f.eval(t, y);
+                prepared = Some(Prepared::new(self.tab.interpolant, step, &f1v, &mut eval));
+            }
+            let p = prepared.as_ref().expect("prepared above");
+            self.ys.push(p.at((t_out - step.t0) / step.h));
         }
+        f1
     }
 
     fn adaptive<F, N>(
@@ -192,12 +195,14 @@ impl<S: State> Run<'_, S> {
                 } else {
                     None
                 };
-                let mut f1_lazy = f1.clone();
-                {
-                    let y1 = &step.y1;
-                    let mut get_f1 = || f1_lazy.get_or_insert_with(|| f.eval(t1, y1)).clone();
-                    self.emit(t, t1, &y, y1, &step.ks, &mut get_f1);
-                }
+                let data = StepData {
+                    t0: t,
+                    h: t1 - t,
+                    y0: &y,
+                    y1: &step.y1,
+                    ks: &step.ks,
+                };
+                let f1_lazy = self.emit(f, &data, t1, f1);
                 let done = self.next_output() >= self.ts.len();
                 if !done {
                     f0 = match f1_lazy {
@@ -265,13 +270,14 @@ impl<S: State> Run<'_, S> {
             let step = rk_step::<S, F, RmsNorm>(self.tab, f, t, &y, fy, t1 - t, None);
             self.stats.accepted_steps += 1;
             let before = self.next_output();
-            let mut f1_lazy: Option<S> = None;
-            {
-                let y1 = &step.y1;
-                let mut get_f1 = || f1_lazy.get_or_insert_with(|| f.eval(t1, y1)).clone();
-                self.emit(t, t1, &y, y1, &step.ks, &mut get_f1);
-            }
-            f_start = f1_lazy;
+            let data = StepData {
+                t0: t,
+                h: t1 - t,
+                y0: &y,
+                y1: &step.y1,
+                ks: &step.ks,
+            };
+            f_start = self.emit(f, &data, t1, None);
             for idx in before..self.next_output() {
                 if !self.ys[idx].is_finite() {
                     return Err(SolveError::NonFiniteState {

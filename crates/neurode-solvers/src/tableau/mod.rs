@@ -10,7 +10,7 @@ mod dop853;
 mod fixed;
 
 pub use adaptive::{BOSH3, DOPRI5, TSIT5};
-pub use dop853::DOP853;
+pub use dop853::{DOP853, DOP853_DENSE};
 pub use fixed::{EULER, HEUN, MIDPOINT, RK4, RK38};
 
 /// How a method estimates its local error (adaptive methods only).
@@ -38,6 +38,21 @@ pub enum InterpolantKind {
     /// Dormand–Prince's own 4th-order continuous extension (Shampine 1986, Hairer's `CONTD5`):
     /// the coefficients `d₁ … d₇` weight the seven stages.
     Dopri5(&'static [f64; 7]),
+    /// DOP853's own 7th-order continuous extension (Hairer's `CONTD8`): three extra stages,
+    /// evaluated only for steps that hold an output time.
+    Dop853(&'static Dop853Dense),
+}
+
+/// Data of DOP853's dense output: the three extra stages and the `D` coefficients that,
+/// with `y₀, y₁, f₀, f₁`, give the seven polynomial coefficients `F₀ … F₆` of a step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dop853Dense {
+    /// Nodes of the extra stages 14, 15, 16.
+    pub c: [f64; 3],
+    /// Coefficients of the extra stages on the previous 13, 14, 15 stages.
+    pub a: [&'static [f64]; 3],
+    /// `F₃ … F₆ = h Σⱼ Dᵢⱼ kⱼ` over all 16 stages.
+    pub d: [[f64; 16]; 4],
 }
 
 /// An explicit Runge–Kutta method as data.
@@ -140,6 +155,20 @@ impl Tableau {
     }
 }
 
+impl Dop853Dense {
+    /// Row sums of the extra stages equal their nodes.
+    pub const fn is_consistent(&self) -> bool {
+        let mut i = 0;
+        while i < 3 {
+            if self.a[i].len() != 13 + i || abs(sum(self.a[i]) - self.c[i]) > TOL {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+}
+
 // Compile-time validation: a wrong coefficient is a build error, not a wrong answer.
 const _: () = assert!(EULER.is_consistent());
 const _: () = assert!(MIDPOINT.is_consistent());
@@ -150,6 +179,7 @@ const _: () = assert!(BOSH3.is_consistent());
 const _: () = assert!(DOPRI5.is_consistent());
 const _: () = assert!(TSIT5.is_consistent());
 const _: () = assert!(DOP853.is_consistent());
+const _: () = assert!(DOP853_DENSE.is_consistent());
 
 #[cfg(test)]
 mod tests {
