@@ -76,49 +76,50 @@ impl<S: State> Prepared<S> {
         }
     }
 
-    /// The solution at `t₀ + θ h`, `θ ∈ [0, 1]`.
-    pub fn at(&self, theta: f64) -> S {
+    /// The solution at `t₀ + θᵢ h` for every `θᵢ ∈ [0, 1]` of the step, in one batched
+    /// linear combination.
+    pub fn at(&self, thetas: &[f64]) -> Vec<S> {
+        let mut basis: Vec<&S> = vec![&self.y0];
+        basis.extend(self.basis.iter());
+        let weights: Vec<Vec<f64>> = thetas.iter().map(|&th| self.weights(th)).collect();
+        S::combine_rows(&basis, &weights)
+    }
+
+    /// Weights on `[y₀, basis…]` at `θ`.
+    fn weights(&self, theta: f64) -> Vec<f64> {
         let (th, th1, h) = (theta, 1.0 - theta, self.h);
-        let y0 = &self.y0;
         match self.kind {
             InterpolantKind::Hermite => {
                 let c = th * th * (3.0 - 2.0 * th);
-                let b = &self.basis;
-                y0.add_scaled(&[
-                    (c, &b[0]),
-                    (-c, y0),
-                    (h * th * th1 * th1, &b[1]),
-                    (-h * th * th * th1, &b[2]),
-                ])
+                vec![1.0 - c, c, h * th * th1 * th1, -h * th * th * th1]
             }
             InterpolantKind::Dopri5(d) => {
                 // Hairer's CONTD5: y₀ + θ r₂ + θθ₁ r₃ + θ²θ₁ r₄ + θ²θ₁² r₅ with
                 // r₂ = Δ, r₃ = h k₁ − Δ, r₄ = 2Δ − h k₁ − h k₇, r₅ = h Σ dᵢ kᵢ.
                 let q = th * th * th1 * th1;
                 let c = th - th * th1 + 2.0 * th * th * th1;
-                let mut terms: Vec<(f64, &S)> = vec![(c, &self.basis[0]), (-c, y0)];
-                for (i, k) in self.basis[1..].iter().enumerate() {
-                    let mut w = q * d[i];
+                let mut w = vec![1.0 - c, c];
+                for (i, di) in d.iter().enumerate() {
+                    let mut wi = q * di;
                     if i == 0 {
-                        w += th * th1 - th * th * th1;
+                        wi += th * th1 - th * th * th1;
                     }
                     if i == 6 {
-                        w -= th * th * th1;
+                        wi -= th * th * th1;
                     }
-                    terms.push((h * w, k));
+                    w.push(h * wi);
                 }
-                y0.add_scaled(&terms)
+                w
             }
             InterpolantKind::Dop853(_) => {
                 // Hairer's CONTD8: y₀ + θ(F₀ + θ₁(F₁ + θ(F₂ + θ₁(F₃ + θ(F₄ + θ₁(F₅ + θF₆)))))).
-                let mut w = [0.0; 7];
+                let mut w = vec![1.0];
                 let mut prod = 1.0;
                 for j in 0..7 {
                     prod *= if j % 2 == 0 { th } else { th1 };
-                    w[j] = prod;
+                    w.push(prod);
                 }
-                let terms: Vec<(f64, &S)> = w.iter().copied().zip(&self.basis).collect();
-                y0.add_scaled(&terms)
+                w
             }
         }
     }

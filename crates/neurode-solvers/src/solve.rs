@@ -98,23 +98,30 @@ impl<S: State> Run<'_, S> {
         t1: f64,
         mut f1: Option<S>,
     ) -> Option<S> {
-        let mut prepared: Option<Prepared<S>> = None;
-        while self.next_output() < self.ts.len() {
-            let t_out = self.ts[self.next_output()];
+        // Output times inside the step (interpolated together), then one exactly at its end.
+        let mut thetas = Vec::new();
+        let mut at_end = false;
+        let mut idx = self.next_output();
+        while idx < self.ts.len() {
+            let t_out = self.ts[idx];
             if (t_out - t1) * self.dir > 0.0 {
                 break;
             }
             if t_out == t1 {
-                self.ys.push(step.y1.clone());
-                continue;
+                at_end = true;
+                break;
             }
-            if prepared.is_none() {
-                let f1v = f1.get_or_insert_with(|| f.eval(t1, step.y1)).clone();
-                let mut eval = |t: f64, y: &S| f.eval(t, y);
-                prepared = Some(Prepared::new(self.tab.interpolant, step, &f1v, &mut eval));
-            }
-            let p = prepared.as_ref().expect("prepared above");
-            self.ys.push(p.at((t_out - step.t0) / step.h));
+            thetas.push((t_out - step.t0) / step.h);
+            idx += 1;
+        }
+        if !thetas.is_empty() {
+            let f1v = f1.get_or_insert_with(|| f.eval(t1, step.y1)).clone();
+            let mut eval = |t: f64, y: &S| f.eval(t, y);
+            let prepared = Prepared::new(self.tab.interpolant, step, &f1v, &mut eval);
+            self.ys.extend(prepared.at(&thetas));
+        }
+        if at_end {
+            self.ys.push(step.y1.clone());
         }
         f1
     }

@@ -5,6 +5,7 @@
 //! composite states such as the adjoint's augmented state `[y, a, ∫aᵀ∂f/∂θ]`.
 
 use burn::Tensor;
+use burn::tensor::TensorData;
 
 /// A vector-space element the solvers can integrate.
 pub trait State: Clone {
@@ -17,6 +18,20 @@ pub trait State: Clone {
     /// `Σ (errᵢ / (atol + rtol·max(|y0ᵢ|, |y1ᵢ|)))²` over all components, and the number of
     /// components; the building block of the mixed error norm (one host read).
     fn scaled_sq_sum(err: &Self, y0: &Self, y1: &Self, rtol: f64, atol: f64) -> (f64, usize);
+
+    /// `outᵢ = Σⱼ wᵢⱼ·basisⱼ` for several weight rows at once: dense output of every output
+    /// time inside one step. The default makes one [`State::combine`] per row; tensors do it in
+    /// one matrix product.
+    fn combine_rows(basis: &[&Self], weights: &[Vec<f64>]) -> Vec<Self> {
+        weights
+            .iter()
+            .map(|w| {
+                let terms: Vec<(f64, &Self)> =
+                    w.iter().copied().zip(basis.iter().copied()).collect();
+                Self::combine(&terms)
+            })
+            .collect()
+    }
 
     /// Whether every component is finite (one host read).
     fn is_finite(&self) -> bool;
@@ -44,6 +59,36 @@ impl<const D: usize> State for Tensor<D> {
             acc = acc + scaled(c, k);
         }
         acc
+    }
+
+    fn combine_rows(basis: &[&Self], weights: &[Vec<f64>]) -> Vec<Self> {
+        if weights.len() < 2 {
+            return weights
+                .iter()
+                .map(|w| {
+                    let terms: Vec<(f64, &Self)> =
+                        w.iter().copied().zip(basis.iter().copied()).collect();
+                    Self::combine(&terms)
+                })
+                .collect();
+        }
+        // [rows, m] × [m, n]: one product instead of ~2·m element-wise ops per row.
+        let dims = basis[0].dims();
+        let n = basis[0].shape().num_elements();
+        let stacked = Tensor::cat(
+            basis.iter().map(|b| (*b).clone().reshape([1, n])).collect(),
+            0,
+        );
+        let flat: Vec<f64> = weights.iter().flatten().copied().collect();
+        let w = Tensor::<2>::from_data(
+            TensorData::new(flat, [weights.len(), basis.len()]),
+            &stacked.device(),
+        );
+        w.matmul(stacked)
+            .split(1, 0)
+            .into_iter()
+            .map(|row| row.reshape(dims))
+            .collect()
     }
 
     fn scaled_sq_sum(err: &Self, y0: &Self, y1: &Self, rtol: f64, atol: f64) -> (f64, usize) {
