@@ -36,38 +36,32 @@ pub fn odeint<'m, M: NeuralDynamics>(
         return Err(AdjointError::NotAutodiff);
     }
     let y0 = y0.detach().require_grad();
-    match method {
+    let (ys, stats, forward_states) = match method {
         GradientMethod::Backprop => {
+            // Every solver step is recorded on the tape.
             let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
             let sol = solve(&f, y0.clone(), ts, opts).map_err(AdjointError::Forward)?;
-            let ys = Tensor::stack(sol.ys, 0);
-            Ok(Trajectory {
-                ys,
-                stats: sol.stats,
-                model,
-                y0,
-                ts: ts.to_vec(),
-                method: method.clone(),
-                forward_states: Vec::new(),
-            })
+            (Tensor::stack(sol.ys, 0), sol.stats, Vec::new())
         }
         GradientMethod::Adjoint(_) => {
-            // Tape-free forward: the plain-device twin of the module, plain tensors.
+            // Tape-free forward: the plain-device twin of the module, plain tensors; the
+            // trajectory becomes a leaf whose gradient is dL/dy(tᵢ).
             let plain = model.valid();
             let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
             let sol = solve(&f, y0.clone().inner(), ts, opts).map_err(AdjointError::Forward)?;
             let ys = Tensor::from_inner(Tensor::stack(sol.ys.clone(), 0)).require_grad();
-            Ok(Trajectory {
-                ys,
-                stats: sol.stats,
-                model,
-                y0,
-                ts: ts.to_vec(),
-                method: method.clone(),
-                forward_states: sol.ys,
-            })
+            (ys, sol.stats, sol.ys)
         }
-    }
+    };
+    Ok(Trajectory {
+        ys,
+        stats,
+        model,
+        y0,
+        ts: ts.to_vec(),
+        method: method.clone(),
+        forward_states,
+    })
 }
 
 impl<M: NeuralDynamics> Trajectory<'_, M> {

@@ -23,14 +23,7 @@ pub trait State: Clone {
     /// time inside one step. The default makes one [`State::combine`] per row; tensors do it in
     /// one matrix product.
     fn combine_rows(basis: &[&Self], weights: &[Vec<f64>]) -> Vec<Self> {
-        weights
-            .iter()
-            .map(|w| {
-                let terms: Vec<(f64, &Self)> =
-                    w.iter().copied().zip(basis.iter().copied()).collect();
-                Self::combine(&terms)
-            })
-            .collect()
+        combine_each(basis, weights)
     }
 
     /// Whether every component is finite (one host read).
@@ -63,14 +56,7 @@ impl<const D: usize> State for Tensor<D> {
 
     fn combine_rows(basis: &[&Self], weights: &[Vec<f64>]) -> Vec<Self> {
         if weights.len() < 2 {
-            return weights
-                .iter()
-                .map(|w| {
-                    let terms: Vec<(f64, &Self)> =
-                        w.iter().copied().zip(basis.iter().copied()).collect();
-                    Self::combine(&terms)
-                })
-                .collect();
+            return combine_each(basis, weights);
         }
         // [rows, m] × [m, n]: one product instead of ~2·m element-wise ops per row.
         let dims = basis[0].dims();
@@ -115,6 +101,17 @@ impl<const D: usize> State for Tensor<D> {
     fn shape_string(&self) -> String {
         format!("{:?}", self.dims())
     }
+}
+
+/// One [`State::combine`] per weight row.
+pub(crate) fn combine_each<S: State>(basis: &[&S], weights: &[Vec<f64>]) -> Vec<S> {
+    weights
+        .iter()
+        .map(|w| {
+            let terms: Vec<(f64, &S)> = w.iter().copied().zip(basis.iter().copied()).collect();
+            S::combine(&terms)
+        })
+        .collect()
 }
 
 fn scaled<const D: usize>(c: &f64, k: &Tensor<D>) -> Tensor<D> {
