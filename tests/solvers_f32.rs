@@ -132,11 +132,12 @@ fn loose_tolerance_takes_far_fewer_steps(device: &Device) {
     let a = spiral_matrix(device);
     let f = spiral(&a);
     let y0 = || tensor(&[[2.0, 0.0]], device);
+    // Steps scale like tol^(-1/(q+1)): a 1e5 tolerance ratio predicts ≥ 4.2× (DOP853, q = 7).
     for method in [Method::Bosh3, Method::Dopri5, Method::Tsit5, Method::Dop853] {
         let loose = SolveOptions::new()
             .with_method(method)
-            .with_rtol(1e-3)
-            .with_atol(1e-5);
+            .with_rtol(1e-2)
+            .with_atol(1e-4);
         let tight = SolveOptions::new()
             .with_method(method)
             .with_rtol(1e-7)
