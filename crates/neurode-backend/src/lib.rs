@@ -90,6 +90,9 @@ fn base_device(backend: Backend) -> Result<Device, BackendError> {
 /// Runs one tiny operation; a missing driver panics inside wgpu, which becomes an error here.
 fn probe(dev: &Device, backend: Backend) -> Result<(), BackendError> {
     let dev = dev.clone();
+    // The default hook would print wgpu's panic as if neurode had crashed; it is swapped out for
+    // the probe's duration only (a panic on another thread in that window prints nothing, but
+    // still unwinds as usual).
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(move || {

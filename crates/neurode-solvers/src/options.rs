@@ -92,7 +92,7 @@ impl SolveOptions {
                 });
             }
         }
-        if !self.method.is_adaptive() || self.is_fixed_step() {
+        if self.is_fixed_step() {
             match (self.step_size, self.steps) {
                 (None, None) => return Err(SolveError::MissingStepSize { method }),
                 (Some(_), Some(_)) => {
