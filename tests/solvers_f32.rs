@@ -177,6 +177,17 @@ fn batch_shares_one_step_size(device: &Device) {
     assert!(sol.stats.nfe < 3 * single.stats.nfe);
 }
 
+fn fsal_methods_reuse_their_last_stage_at_fixed_steps(device: &Device) {
+    // DOPRI5 has 7 stages, the last being f(t₁, y₁): at fixed steps a step costs 6 new
+    // evaluations plus the very first f(t₀, y₀).
+    let opts = SolveOptions::new().with_steps(Some(10));
+    let ts = linspace(0.0, 1.0, 11);
+    let sol = solve(&decay, tensor(&[[1.0]], device), &ts, &opts).unwrap();
+    assert_eq!(sol.stats.nfe, 1 + 6 * 10);
+    let err = (values(sol.last())[0] - decay_exact(&[1.0], 1.0)[0]).abs();
+    assert!(err < 1e-6, "{err}");
+}
+
 // ---- every error variant -------------------------------------------------------------------
 
 fn bad_time_grids_are_rejected(device: &Device) {
@@ -337,6 +348,7 @@ all_backend_tests!(F32;
     dense_output_does_not_force_steps,
     loose_tolerance_takes_far_fewer_steps,
     batch_shares_one_step_size,
+    fsal_methods_reuse_their_last_stage_at_fixed_steps,
     bad_time_grids_are_rejected,
     bad_options_are_rejected,
     non_finite_initial_state_is_rejected,

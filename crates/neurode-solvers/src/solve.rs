@@ -2,7 +2,7 @@
 
 use crate::initial_step::initial_step;
 use crate::interpolate::{Prepared, StepData};
-use crate::stepper::{Counted, ErrorControl, rk_step};
+use crate::stepper::{Counted, ErrorControl, Step, rk_step};
 use crate::tableau::Tableau;
 use crate::time_grid::validate_time_grid;
 use crate::{Dynamics, ErrorNorm, RmsNorm, Solution, SolveError, SolveOptions, SolveStats, State};
@@ -89,15 +89,28 @@ impl<S: State> Run<'_, S> {
     }
 
     /// Emits every output time in `(t0, t1]` from the accepted step `t0 → t1` and returns
-    /// `f(t1, y1)` if it had to be computed (or was given). Interpolation needs `f1` (and, for
-    /// DOP853, extra stages) only when an output falls strictly inside the step.
+    /// `f(t1, y1)` when it is known (an FSAL method's last stage) or had to be computed.
+    /// Interpolation needs `f1` (and, for DOP853, extra stages) only when an output falls
+    /// strictly inside the step.
     fn emit<F: Dynamics<S>>(
         &mut self,
         f: &mut Counted<'_, F>,
-        step: &StepData<'_, S>,
+        t0: f64,
         t1: f64,
-        mut f1: Option<S>,
+        y0: &S,
+        step: &Step<S>,
     ) -> Option<S> {
+        let mut f1 = self
+            .tab
+            .fsal
+            .then(|| step.ks[self.tab.stages() - 1].clone());
+        let step = StepData {
+            t0,
+            h: t1 - t0,
+            y0,
+            y1: &step.y1,
+            ks: &step.ks,
+        };
         // Output times inside the step (interpolated together), then one exactly at its end.
         let mut thetas = Vec::new();
         let mut at_end = false;
@@ -117,7 +130,7 @@ impl<S: State> Run<'_, S> {
         if !thetas.is_empty() {
             let f1v = f1.get_or_insert_with(|| f.eval(t1, step.y1)).clone();
             let mut eval = |t: f64, y: &S| f.eval(t, y);
-            let prepared = Prepared::new(self.tab.interpolant, step, &f1v, &mut eval);
+            let prepared = Prepared::new(self.tab.interpolant, &step, &f1v, &mut eval);
             self.ys.extend(prepared.at(&thetas));
         }
         if at_end {
@@ -197,19 +210,7 @@ impl<S: State> Run<'_, S> {
                 self.stats.accepted_steps += 1;
                 last_failure_non_finite = false;
                 let t1 = if last { t_end } else { t + self.dir * h_step };
-                let f1 = if tab.fsal {
-                    Some(step.ks[tab.stages() - 1].clone())
-                } else {
-                    None
-                };
-                let data = StepData {
-                    t0: t,
-                    h: t1 - t,
-                    y0: &y,
-                    y1: &step.y1,
-                    ks: &step.ks,
-                };
-                let f1_lazy = self.emit(f, &data, t1, f1);
+                let f1_lazy = self.emit(f, t, t1, &y, &step);
                 let done = self.next_output() >= self.ts.len();
                 if !done {
                     f0 = match f1_lazy {
@@ -277,14 +278,7 @@ impl<S: State> Run<'_, S> {
             let step = rk_step::<S, F, RmsNorm>(self.tab, f, t, &y, fy, t1 - t, None);
             self.stats.accepted_steps += 1;
             let before = self.next_output();
-            let data = StepData {
-                t0: t,
-                h: t1 - t,
-                y0: &y,
-                y1: &step.y1,
-                ks: &step.ks,
-            };
-            f_start = self.emit(f, &data, t1, None);
+            f_start = self.emit(f, t, t1, &y, &step);
             for idx in before..self.next_output() {
                 if !self.ys[idx].is_finite() {
                     return Err(SolveError::NonFiniteState {
