@@ -168,6 +168,24 @@ fn forced_decay_to_tight_tolerance(device: &Device) {
     assert!(err < 1e-8, "{err:e}");
 }
 
+fn tsit5_dense_output_to_tight_tolerance(device: &Device) {
+    // Its own 4th-order interpolant keeps outputs between steps as accurate as the steps; many
+    // more outputs than steps, so nearly all are interpolated.
+    let ts = linspace(0.0, 8.0, 801);
+    let opts = SolveOptions::new()
+        .with_method(Method::Tsit5)
+        .with_rtol(1e-9)
+        .with_atol(1e-11);
+    let sol = solve(&forced, tensor(&[[1.0]], device), &ts, &opts).unwrap();
+    let err = ts
+        .iter()
+        .zip(&sol.ys)
+        .map(|(t, y)| (values(y)[0] - forced_exact(*t)).abs())
+        .fold(0.0, f64::max);
+    assert!(err < 2e-8, "{err:e} {:?}", sol.stats);
+    assert!(sol.stats.accepted_steps < 200, "{:?}", sol.stats);
+}
+
 fn singularity_gives_step_size_underflow(device: &Device) {
     // y' = y² from y(0) = 1 is 1/(1 − t): the steps shrink to nothing at t = 1.
     let f = |_t: f64, y: &Tensor<2>| y.clone() * y.clone();
@@ -196,5 +214,6 @@ cpu_backend_tests!(F64;
     spiral_forward_then_backward_returns_home,
     rotation_decay_to_tight_tolerance,
     forced_decay_to_tight_tolerance,
+    tsit5_dense_output_to_tight_tolerance,
     singularity_gives_step_size_underflow,
 );

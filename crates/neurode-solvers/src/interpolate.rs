@@ -23,7 +23,7 @@ pub(crate) struct Prepared<S> {
     kind: InterpolantKind,
     h: f64,
     y0: S,
-    /// Hermite: `[y₁, f₀, f₁]`; DOPRI5: `[y₁, k₁ … k₇]`; DOP853: `[F₀ … F₆]`.
+    /// Hermite: `[y₁, f₀, f₁]`; Tsit5: `[k₁ … k₇]`; DOPRI5: `[y₁, k₁ … k₇]`; DOP853: `[F₀ … F₆]`.
     basis: Vec<S>,
 }
 
@@ -39,6 +39,7 @@ impl<S: State> Prepared<S> {
         let (h, y0, y1) = (step.h, step.y0, step.y1);
         let basis = match kind {
             InterpolantKind::Hermite => vec![y1.clone(), step.ks[0].clone(), f1.clone()],
+            InterpolantKind::Tsit5 => step.ks.iter().take(7).cloned().collect(),
             InterpolantKind::Dopri5(_) => {
                 let mut b = vec![y1.clone()];
                 b.extend(step.ks.iter().take(7).cloned());
@@ -111,6 +112,11 @@ impl<S: State> Prepared<S> {
                 }
                 w
             }
+            InterpolantKind::Tsit5 => {
+                let mut w = vec![1.0];
+                w.extend(tsit5_weights(th).iter().map(|b| h * b));
+                w
+            }
             InterpolantKind::Dop853(_) => {
                 // Hairer's CONTD8: y₀ + θ(F₀ + θ₁(F₁ + θ(F₂ + θ₁(F₃ + θ(F₄ + θ₁(F₅ + θF₆)))))).
                 let mut w = vec![1.0];
@@ -121,6 +127,51 @@ impl<S: State> Prepared<S> {
                 }
                 w
             }
+        }
+    }
+}
+
+/// Tsitouras' dense-output polynomials `bᵢ(θ)`, `i = 1 … 7` (Tsitouras 2011; the factored form
+/// used by diffrax).
+#[allow(clippy::excessive_precision)] // the published coefficients, digit for digit
+fn tsit5_weights(t: f64) -> [f64; 7] {
+    let t2 = t * t;
+    [
+        -1.053_088_497_729_021_6
+            * t
+            * (t - 1.329_989_018_975_141_2)
+            * (t2 - 1.436_402_854_171_635_1 * t + 0.713_981_691_707_420_9),
+        0.1017 * t2 * (t2 - 2.196_656_833_824_975_4 * t + 1.294_985_250_737_463_1),
+        2.490_627_285_651_252_8 * t2 * (t2 - 2.385_356_454_720_616_6 * t + 1.578_034_682_080_924_9),
+        -16.548_102_889_244_902
+            * (t - 1.217_129_272_955_332_4)
+            * (t - 0.616_204_060_378_000_9)
+            * t2,
+        47.379_521_962_819_28 * (t - 1.203_071_208_372_362_6) * (t - 0.658_047_292_653_547_4) * t2,
+        -34.870_657_861_496_61 * (t - 1.2) * (t - 0.666_666_666_666_666_7) * t2,
+        2.5 * (t - 1.0) * (t - 0.6) * t2,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tsit5_weights;
+    use crate::tableau::TSIT5;
+
+    #[test]
+    fn tsit5_interpolant_ends_on_the_step_weights() {
+        for (w, b) in tsit5_weights(1.0).iter().zip(TSIT5.b) {
+            assert!((w - b).abs() < 1e-9, "{w} vs {b}");
+        }
+        assert!(tsit5_weights(0.0).iter().all(|w| *w == 0.0));
+    }
+
+    #[test]
+    fn tsit5_interpolant_is_consistent() {
+        // Σ bᵢ(θ) = θ: a constant derivative is integrated exactly at every θ.
+        for th in [0.1, 0.37, 0.5, 0.83] {
+            let s: f64 = tsit5_weights(th).iter().sum();
+            assert!((s - th).abs() < 1e-9, "θ = {th}: {s}");
         }
     }
 }

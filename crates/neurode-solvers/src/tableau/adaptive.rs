@@ -148,5 +148,5 @@ pub const TSIT5: Tableau = Tableau {
         2.324_710_524_099_774 - 1.866_628_418_170_587,
         -1.0 / 66.0,
     ]),
-    interpolant: InterpolantKind::Hermite,
+    interpolant: InterpolantKind::Tsit5,
 };

@@ -38,6 +38,9 @@ pub enum InterpolantKind {
     /// Dormand–Prince's own 4th-order continuous extension (Shampine 1986, Hairer's `CONTD5`):
     /// the coefficients `d₁ … d₇` weight the seven stages.
     Dopri5(&'static [f64; 7]),
+    /// Tsitouras' own 4th-order continuous extension: `y(θ) = y₀ + h Σ bᵢ(θ) kᵢ` with the
+    /// polynomials of Tsitouras (2011), as in diffrax and OrdinaryDiffEq.
+    Tsit5,
     /// DOP853's own 7th-order continuous extension (Hairer's `CONTD8`): three extra stages,
     /// evaluated only for steps that hold an output time.
     Dop853(&'static Dop853Dense),
