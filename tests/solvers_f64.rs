@@ -7,7 +7,7 @@ mod common;
 
 use common::problems::*;
 use common::*;
-use neurode::solvers::{Method, SolveError, SolveOptions, solve};
+use neurode::solvers::{Method, SolveError, SolveOptions, SolveStats, solve};
 
 /// Least-squares slope of `log(err)` against `log(h)`.
 fn fitted_slope(points: &[(f64, f64)]) -> f64 {
@@ -153,37 +153,37 @@ fn rotation_decay_to_tight_tolerance(device: &Device) {
     }
 }
 
-fn forced_decay_to_tight_tolerance(device: &Device) {
-    let ts = linspace(0.0, 8.0, 81);
-    let opts = SolveOptions::new()
-        .with_method(Method::Dop853)
-        .with_rtol(1e-11)
-        .with_atol(1e-13);
-    let sol = solve(&forced, tensor(&[[1.0]], device), &ts, &opts).unwrap();
+/// Solves the forced decay on [0, 8] at `n` evenly spaced outputs; max error and stats.
+fn forced_max_error(device: &Device, n: usize, opts: &SolveOptions) -> (f64, SolveStats) {
+    let ts = linspace(0.0, 8.0, n);
+    let sol = solve(&forced, tensor(&[[1.0]], device), &ts, opts).unwrap();
     let err = ts
         .iter()
         .zip(&sol.ys)
         .map(|(t, y)| (values(y)[0] - forced_exact(*t)).abs())
         .fold(0.0, f64::max);
+    (err, sol.stats)
+}
+
+fn forced_decay_to_tight_tolerance(device: &Device) {
+    let opts = SolveOptions::new()
+        .with_method(Method::Dop853)
+        .with_rtol(1e-11)
+        .with_atol(1e-13);
+    let (err, _) = forced_max_error(device, 81, &opts);
     assert!(err < 1e-8, "{err:e}");
 }
 
 fn tsit5_dense_output_to_tight_tolerance(device: &Device) {
     // Its own 4th-order interpolant keeps outputs between steps as accurate as the steps; many
     // more outputs than steps, so nearly all are interpolated.
-    let ts = linspace(0.0, 8.0, 801);
     let opts = SolveOptions::new()
         .with_method(Method::Tsit5)
         .with_rtol(1e-9)
         .with_atol(1e-11);
-    let sol = solve(&forced, tensor(&[[1.0]], device), &ts, &opts).unwrap();
-    let err = ts
-        .iter()
-        .zip(&sol.ys)
-        .map(|(t, y)| (values(y)[0] - forced_exact(*t)).abs())
-        .fold(0.0, f64::max);
-    assert!(err < 2e-8, "{err:e} {:?}", sol.stats);
-    assert!(sol.stats.accepted_steps < 200, "{:?}", sol.stats);
+    let (err, stats) = forced_max_error(device, 801, &opts);
+    assert!(err < 2e-8, "{err:e} {stats:?}");
+    assert!(stats.accepted_steps < 200, "{stats:?}");
 }
 
 fn singularity_gives_step_size_underflow(device: &Device) {

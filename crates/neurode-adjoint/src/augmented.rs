@@ -34,11 +34,7 @@ impl State for AugState {
     }
 
     fn scaled_sq_sum(err: &Self, y0: &Self, y1: &Self, rtol: f64, atol: f64) -> (f64, usize) {
-        let sums = component_sums(err, y0, y1, rtol, atol, true);
-        (
-            sums.iter().map(|(s, _)| s).sum(),
-            sums.iter().map(|(_, n)| n).sum(),
-        )
+        AugNorm { seminorm: false }.sq_sum(err, y0, y1, rtol, atol)
     }
 
     fn is_finite(&self) -> bool {

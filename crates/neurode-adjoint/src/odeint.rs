@@ -18,8 +18,6 @@ pub struct Trajectory<'m, M> {
     y0: Tensor<2>,
     ts: Vec<f64>,
     method: GradientMethod,
-    /// Adjoint only: the tape-free forward states at the output times.
-    forward_states: Vec<Tensor<2>>,
 }
 
 /// Solves `dy/dt = model(t, y)` from `y0` (on an autodiff device) at the times `ts`, so that
@@ -36,12 +34,12 @@ pub fn odeint<'m, M: NeuralDynamics>(
         return Err(AdjointError::NotAutodiff);
     }
     let y0 = y0.detach().require_grad();
-    let (ys, stats, forward_states) = match method {
+    let (ys, stats) = match method {
         GradientMethod::Backprop => {
             // Every solver step is recorded on the tape.
             let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
             let sol = solve(&f, y0.clone(), ts, opts).map_err(AdjointError::Forward)?;
-            (Tensor::stack(sol.ys, 0), sol.stats, Vec::new())
+            (Tensor::stack(sol.ys, 0), sol.stats)
         }
         GradientMethod::Adjoint(_) => {
             // Tape-free forward: the plain-device twin of the module, plain tensors; the
@@ -49,8 +47,8 @@ pub fn odeint<'m, M: NeuralDynamics>(
             let plain = model.valid();
             let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
             let sol = solve(&f, y0.clone().inner(), ts, opts).map_err(AdjointError::Forward)?;
-            let ys = Tensor::from_inner(Tensor::stack(sol.ys.clone(), 0)).require_grad();
-            (ys, sol.stats, sol.ys)
+            let ys = Tensor::from_inner(Tensor::stack(sol.ys, 0)).require_grad();
+            (ys, sol.stats)
         }
     };
     Ok(Trajectory {
@@ -60,7 +58,6 @@ pub fn odeint<'m, M: NeuralDynamics>(
         y0,
         ts: ts.to_vec(),
         method: method.clone(),
-        forward_states,
     })
 }
 
@@ -97,15 +94,10 @@ impl<M: NeuralDynamics> Trajectory<'_, M> {
                     .ys
                     .grad(&grads)
                     .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
-                let per_time: Vec<Tensor<2>> = dl_dys
-                    .iter_dim(0)
-                    .map(|g| {
-                        let [_, b, d] = g.dims();
-                        g.reshape([b, d])
-                    })
-                    .collect();
+                // The forward states are the trajectory itself, without its tape.
+                let states = per_time(self.ys.clone().inner());
                 let (mut params, y0, backward) =
-                    adjoint_backward(self.model, &self.ts, &self.forward_states, &per_time, opts)?;
+                    adjoint_backward(self.model, &self.ts, &states, &per_time(dl_dys), opts)?;
                 // A loss may also touch the parameters directly (weight decay): add that part.
                 let direct = GradientsParams::from_module(&mut grads, self.model);
                 params = merge(params, direct, self.model);
@@ -118,6 +110,16 @@ impl<M: NeuralDynamics> Trajectory<'_, M> {
             }
         }
     }
+}
+
+/// `[time, batch, dim]` → one `[batch, dim]` tensor per time.
+fn per_time(ys: Tensor<3>) -> Vec<Tensor<2>> {
+    ys.iter_dim(0)
+        .map(|y| {
+            let [_, b, d] = y.dims();
+            y.reshape([b, d])
+        })
+        .collect()
 }
 
 /// `a + b` per parameter (either may lack an entry).
