@@ -19,7 +19,11 @@
 //! | [`backend`] | `Backend { Flex, Ndarray, Wgpu }` × `Precision` → Burn `Device` |
 //! | [`solvers`] | explicit Runge–Kutta solvers, adaptive control, dense output |
 //! | [`adjoint`] | gradients through solves: backprop and the adjoint method (seminorm) |
+//! | [`models`] | the papers' dynamics nets, `NeuralOde`, ODE classifier, ResNet baseline |
+//! | [`datasets`] | spiral trajectories, two-spiral classification, CSV loaders, samplers |
 
 pub use neurode_adjoint as adjoint;
 pub use neurode_backend as backend;
+pub use neurode_datasets as datasets;
+pub use neurode_models as models;
 pub use neurode_solvers as solvers;

@@ -66,3 +66,24 @@ macro_rules! cpu_backend_tests {
         mod ndarray { stamp!($crate::common::Backend::Ndarray, $crate::common::Precision::$precision; $($name),+); }
     };
 }
+
+/// Every float parameter of a module in visiting (field) order: shape and values.
+pub fn param_values<M: burn::module::Module>(model: &M) -> Vec<(Vec<usize>, Vec<f64>)> {
+    struct Collect(Vec<(Vec<usize>, Vec<f64>)>);
+    impl burn::module::ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, p: &burn::module::Param<Tensor<D>>) {
+            let t = p.val();
+            self.0.push((t.dims().to_vec(), values(&t)));
+        }
+    }
+    let mut c = Collect(Vec::new());
+    model.visit(&mut c);
+    c.0
+}
+
+/// A fresh path under the system temp folder, unique per test process and `name`.
+pub fn temp_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("neurode-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}

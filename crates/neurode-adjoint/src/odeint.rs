@@ -1,6 +1,7 @@
 //! The two-phase API: solve (differentiably), compute any loss, then `backward(loss)`.
 
 use burn::Tensor;
+use burn::module::Module;
 use burn::optim::GradientsParams;
 use neurode_solvers::{SolveOptions, SolveStats, solve};
 
@@ -8,14 +9,19 @@ use crate::backward::{OdeGradients, adjoint_backward};
 use crate::{AdjointError, GradientMethod, NeuralDynamics};
 
 /// A differentiable solve: the trajectory to build a loss from, and what `backward` needs.
-pub struct Trajectory<'m, M> {
+pub struct Trajectory<M> {
     /// The solution at every output time, `[time, batch, dim]`, on the autodiff device.
     /// Build any Burn loss from it.
     pub ys: Tensor<3>,
     /// Statistics of the forward solve.
     pub stats: SolveStats,
-    model: &'m M,
+    /// The dynamics (a clone: parameters are shared, so gradients map to the caller's model).
+    model: M,
+    /// The detached leaf the solve started from (`∂L/∂y₀` is taken w.r.t. it).
     y0: Tensor<2>,
+    /// `y0` as given, possibly the output of earlier layers (a lift): gradients flow back
+    /// into them through it.
+    y0_input: Tensor<2>,
     ts: Vec<f64>,
     method: GradientMethod,
 }
@@ -23,16 +29,17 @@ pub struct Trajectory<'m, M> {
 /// Solves `dy/dt = model(t, y)` from `y0` (on an autodiff device) at the times `ts`, so that
 /// gradients of any loss of the trajectory can be taken with [`Trajectory::backward`] by the
 /// chosen [`GradientMethod`].
-pub fn odeint<'m, M: NeuralDynamics>(
-    model: &'m M,
+pub fn odeint<M: NeuralDynamics>(
+    model: &M,
     y0: Tensor<2>,
     ts: &[f64],
     opts: &SolveOptions,
     method: &GradientMethod,
-) -> Result<Trajectory<'m, M>, AdjointError> {
+) -> Result<Trajectory<M>, AdjointError> {
     if !y0.device().is_autodiff() {
         return Err(AdjointError::NotAutodiff);
     }
+    let y0_input = y0.clone();
     let y0 = y0.detach().require_grad();
     let (ys, stats) = match method {
         GradientMethod::Backprop => {
@@ -54,14 +61,15 @@ pub fn odeint<'m, M: NeuralDynamics>(
     Ok(Trajectory {
         ys,
         stats,
-        model,
+        model: model.clone(),
         y0,
+        y0_input,
         ts: ts.to_vec(),
         method: method.clone(),
     })
 }
 
-impl<M: NeuralDynamics> Trajectory<'_, M> {
+impl<M: NeuralDynamics> Trajectory<M> {
     /// The output times.
     pub fn ts(&self) -> &[f64] {
         &self.ts
@@ -72,22 +80,29 @@ impl<M: NeuralDynamics> Trajectory<'_, M> {
     /// `y0`. Backprop runs Burn's backward pass through the solver steps; the adjoint solves
     /// backwards in time.
     pub fn backward(self, loss: Tensor<1>) -> Result<OdeGradients, AdjointError> {
+        let model = self.model.clone();
+        self.backward_for(loss, &model)
+    }
+
+    /// [`Trajectory::backward`] for a larger model `outer` that contains the dynamics: layers
+    /// before the solve (a lift producing `y0`) and after it (a classification head) get their
+    /// gradients too, so `params` covers every parameter of `outer` the loss depends on.
+    pub fn backward_for<N: Module>(
+        self,
+        loss: Tensor<1>,
+        outer: &N,
+    ) -> Result<OdeGradients, AdjointError> {
         if loss.shape().num_elements() != 1 {
             return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
         }
         let mut grads = loss.backward();
         let y0_grad =
             |g: Option<Tensor<2>>| g.unwrap_or_else(|| self.y0.clone().inner().zeros_like());
-        match &self.method {
+        let (params, y0, backward) = match &self.method {
             GradientMethod::Backprop => {
                 let y0 = y0_grad(self.y0.grad(&grads));
-                let params = GradientsParams::from_module(&mut grads, self.model);
-                Ok(OdeGradients {
-                    params,
-                    y0,
-                    forward: self.stats,
-                    backward: SolveStats::default(),
-                })
+                let params = GradientsParams::from_module(&mut grads, outer);
+                (params, y0, SolveStats::default())
             }
             GradientMethod::Adjoint(opts) => {
                 let dl_dys: Tensor<3> = self
@@ -96,19 +111,31 @@ impl<M: NeuralDynamics> Trajectory<'_, M> {
                     .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
                 // The forward states are the trajectory itself, without its tape.
                 let states = per_time(self.ys.clone().inner());
-                let (mut params, y0, backward) =
-                    adjoint_backward(self.model, &self.ts, &states, &per_time(dl_dys), opts)?;
-                // A loss may also touch the parameters directly (weight decay): add that part.
-                let direct = GradientsParams::from_module(&mut grads, self.model);
-                params = merge(params, direct, self.model);
-                Ok(OdeGradients {
-                    params,
-                    y0,
-                    forward: self.stats,
-                    backward,
-                })
+                let (adjoint, y0, backward) =
+                    adjoint_backward(&self.model, &self.ts, &states, &per_time(dl_dys), opts)?;
+                // The loss may also touch parameters directly (weight decay, a head): add those.
+                let direct = GradientsParams::from_module(&mut grads, outer);
+                (merge(adjoint, direct, outer), y0, backward)
             }
-        }
+        };
+        // Chain ∂L/∂y₀ into whatever produced y0 (one more backward pass through it alone).
+        let params = if self.y0_input.is_tracked() {
+            let upstream = Tensor::from_inner(y0.clone());
+            let mut chained = (self.y0_input.clone() * upstream).sum().backward();
+            merge(
+                params,
+                GradientsParams::from_module(&mut chained, outer),
+                outer,
+            )
+        } else {
+            params
+        };
+        Ok(OdeGradients {
+            params,
+            y0,
+            forward: self.stats,
+            backward,
+        })
     }
 }
 
@@ -123,11 +150,7 @@ fn per_time(ys: Tensor<3>) -> Vec<Tensor<2>> {
 }
 
 /// `a + b` per parameter (either may lack an entry).
-fn merge<M: burn::module::Module>(
-    mut a: GradientsParams,
-    mut b: GradientsParams,
-    model: &M,
-) -> GradientsParams {
+fn merge<M: Module>(mut a: GradientsParams, mut b: GradientsParams, model: &M) -> GradientsParams {
     use burn::module::{ModuleVisitor, Param};
     struct Merge<'a> {
         a: &'a mut GradientsParams,

@@ -26,6 +26,7 @@
 mod controller;
 mod dynamics;
 mod error;
+mod host;
 mod initial_step;
 mod interpolate;
 mod method;

@@ -1,0 +1,107 @@
+//! Dense MLP dynamics (paper 000 eqs 15–16 and 31–34): `f(h) = W_L σ(⋯σ(W₁ h³ + b₁)⋯) + b_L`.
+
+use burn::Tensor;
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::Device;
+
+use crate::error::at_least;
+use crate::field::{Time, VectorField, cube, neural_dynamics};
+use crate::init::{Init, LayerInit, linear_params};
+use crate::{Activation, ModelError};
+
+/// A dense dynamics network: `layers` affine layers of width `width` with `activation`
+/// between them, on `h³` when `cubic`. Paper 000's Baseline 128-4L is `width 128, layers 4`
+/// (33,666 parameters); Compact-32-L2 / -64-L3 / -96-L3 are 162 / 4,482 / 9,794.
+#[derive(Config, Debug, PartialEq)]
+pub struct DenseConfig {
+    /// Hidden width.
+    #[config(default = 64)]
+    pub width: usize,
+    /// Number of affine layers (≥ 2: input and output).
+    #[config(default = 3)]
+    pub layers: usize,
+    /// Hidden activation.
+    #[config(default = "Activation::Tanh")]
+    pub activation: Activation,
+    /// Apply `h ⊙ h ⊙ h` before the network (paper 000 eq 16).
+    #[config(default = true)]
+    pub cubic: bool,
+}
+
+impl DenseConfig {
+    /// Builds the network for a `dim`-dimensional state with seeded parameters.
+    pub fn init(&self, dim: usize, init: &mut Init, device: &Device) -> Result<Dense, ModelError> {
+        self.check(dim)?;
+        let sizes = self.sizes(dim);
+        let layers = sizes
+            .windows(2)
+            .map(|w| init.linear(w[0], w[1], LayerInit::Uniform, device))
+            .collect();
+        Ok(Dense {
+            layers,
+            activation: self.activation,
+            cubic: self.cubic,
+            dim,
+        })
+    }
+
+    /// Exact parameter count for a `dim`-dimensional state.
+    pub fn num_params(&self, dim: usize) -> usize {
+        self.sizes(dim)
+            .windows(2)
+            .map(|w| linear_params(w[0], w[1]))
+            .sum()
+    }
+
+    fn sizes(&self, dim: usize) -> Vec<usize> {
+        let mut s = vec![dim];
+        s.extend(std::iter::repeat_n(
+            self.width,
+            self.layers.saturating_sub(1),
+        ));
+        s.push(dim);
+        s
+    }
+
+    fn check(&self, dim: usize) -> Result<(), ModelError> {
+        at_least("dim", dim, 1)?;
+        at_least("width", self.width, 1)?;
+        at_least("layers", self.layers, 2)
+    }
+}
+
+/// A dense dynamics network (see [`DenseConfig`]).
+#[derive(Module, Debug)]
+pub struct Dense {
+    layers: Vec<Linear>,
+    #[module(skip)]
+    activation: Activation,
+    cubic: bool,
+    dim: usize,
+}
+
+impl VectorField for Dense {
+    fn field(&self, _t: &Time, h: Tensor<2>) -> Tensor<2> {
+        let mut x = if self.cubic { cube(h) } else { h };
+        let last = self.layers.len() - 1;
+        for (i, layer) in self.layers.iter().enumerate() {
+            x = layer.forward(x);
+            if i < last {
+                x = self.activation.apply(x);
+            }
+        }
+        x
+    }
+
+    fn is_autonomous(&self) -> bool {
+        true
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+}
+
+neural_dynamics!(Dense);

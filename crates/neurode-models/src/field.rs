@@ -1,0 +1,59 @@
+//! The vector-field interface every dynamics network of this crate implements.
+
+use burn::Tensor;
+use burn::module::{Module, ModuleDisplay};
+
+/// The time argument of a vector field: one time for the whole batch, or one per row (when a
+/// batch holds trajectory segments that start at different absolute times).
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Time {
+    /// The same `t` for every row.
+    Scalar(f64),
+    /// `[batch, 1]` absolute times, one per row.
+    Rows(Tensor<2>),
+}
+
+impl Time {
+    /// The times as a `[batch, 1]` column on `like`'s device.
+    pub fn column(&self, like: &Tensor<2>) -> Tensor<2> {
+        match self {
+            Time::Scalar(t) => {
+                let [b, _] = like.dims();
+                Tensor::<2>::ones([b, 1], &like.device()).mul_scalar(*t)
+            }
+            Time::Rows(t) => t.clone(),
+        }
+    }
+}
+
+/// A trainable right-hand side `f_θ(h, t)` on a `[batch, dim]` state.
+pub trait VectorField: Module + ModuleDisplay {
+    /// Evaluates `f_θ(h, t)`; returns the shape of `h`.
+    fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2>;
+
+    /// Whether `f` ignores `t` (then segments starting at different times can share one solve
+    /// on a relative time grid).
+    fn is_autonomous(&self) -> bool;
+
+    /// The state dimension the field acts on.
+    fn dim(&self) -> usize;
+}
+
+/// `h ⊙ h ⊙ h` (paper 000 eq 16: the known cubic structure fed to the network).
+pub(crate) fn cube(h: Tensor<2>) -> Tensor<2> {
+    h.clone() * h.clone() * h
+}
+
+/// Implements `neurode_adjoint::NeuralDynamics` for vector fields (at a scalar time), so every
+/// model also works with `neurode_adjoint::odeint` directly.
+macro_rules! neural_dynamics {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl neurode_adjoint::NeuralDynamics for $ty {
+            fn forward(&self, t: f64, y: burn::Tensor<2>) -> burn::Tensor<2> {
+                $crate::field::VectorField::field(self, &$crate::field::Time::Scalar(t), y)
+            }
+        }
+    )+};
+}
+pub(crate) use neural_dynamics;

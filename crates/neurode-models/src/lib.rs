@@ -1,0 +1,60 @@
+//! The Neural ODE models of neurode's two papers, as Burn modules.
+//!
+//! ```
+//! use burn::Tensor;
+//! use neurode_backend::{Backend, Precision};
+//! use neurode_models::{NeuralOdeConfig, Preset, param_size};
+//! use neurode_solvers::SolveOptions;
+//!
+//! let device = neurode_backend::device(Backend::Flex, Precision::F32).unwrap();
+//! // Paper 000's Residual-64 on the 2-D spiral state, DOPRI5 at rtol 1e-5 / atol 1e-7.
+//! let config = NeuralOdeConfig::new(Preset::Residual64.config())
+//!     .with_solver(SolveOptions::new().with_rtol(1e-5).with_atol(1e-7));
+//! let model = config.init(42, &device).unwrap();
+//! assert_eq!(param_size(&model).count, 4_482);
+//! let y0 = Tensor::<2>::from_floats([[2.0, 0.0]], &device);
+//! let out = model.forward(y0, &[0.0, 0.5, 1.0]).unwrap();
+//! assert_eq!(out.ys.dims(), [3, 1, 2]);
+//! println!("{} function evaluations", out.stats.nfe);
+//! ```
+//!
+//! * Paper 000 (dynamics on a 2-D state, all on `h³`): [`Dense`] (Baseline 128-4L, Compact
+//!   presets), [`Residual`] (Residual-64), [`TimeAware`] (TimeAware-64); [`Preset`] names them
+//!   with their exact parameter counts; `augment` in [`NeuralOdeConfig`] makes any of them an
+//!   augmented Neural ODE.
+//! * Paper 003 (classification): [`OdeClassifier`] (18,906 parameters) and [`ResNetMlp`]
+//!   (364,236).
+//! * [`NeuralOde`] = dynamics + solver + gradient method; on an autodiff device its output
+//!   is differentiable ([`OdeOutput::backward`]).
+//! * [`param_size`], [`save_record`] / [`load_record`] (atomic burnpack records).
+
+mod activation;
+mod classifier;
+mod clock;
+mod dense;
+mod dynamics;
+mod error;
+mod field;
+mod init;
+mod neural_ode;
+mod record;
+mod residual;
+mod resnet;
+mod size;
+mod time_aware;
+mod time_concat;
+
+pub use activation::{Activation, UnknownActivation};
+pub use classifier::{ClassifierOutput, OdeClassifier, OdeClassifierConfig};
+pub use dense::{Dense, DenseConfig};
+pub use dynamics::{Dynamics, DynamicsConfig, Preset, UnknownPreset};
+pub use error::ModelError;
+pub use field::{Time, VectorField};
+pub use init::{Init, LayerInit};
+pub use neural_ode::{NeuralOde, NeuralOdeConfig, OdeOutput};
+pub use record::{load_record, save_record};
+pub use residual::{Residual, ResidualConfig};
+pub use resnet::{ResNetMlp, ResNetMlpConfig};
+pub use size::{ParamSize, param_size};
+pub use time_aware::{TimeAware, TimeAwareConfig};
+pub use time_concat::TimeConcat;

@@ -1,0 +1,95 @@
+//! Paper 003's ODE-block dynamics: an MLP on the state with the time appended,
+//! `f(h, t) = MLP([h; t])`.
+
+use burn::Tensor;
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::Device;
+
+use crate::field::{Time, VectorField, neural_dynamics};
+use crate::init::{Init, LayerInit, linear_params};
+use crate::{Activation, ModelError, error::at_least};
+
+/// `Linear(dim+1, width) – σ – (Linear(width, width) – σ)^(layers−2) – Linear(width, dim)`;
+/// the last layer may start at zero so the flow starts as the identity (paper 003, lesson 2).
+#[derive(Module, Debug)]
+pub struct TimeConcat {
+    layers: Vec<Linear>,
+    #[module(skip)]
+    activation: Activation,
+    dim: usize,
+}
+
+impl TimeConcat {
+    /// Builds the network (`layers ≥ 2` affine layers).
+    pub fn new(
+        dim: usize,
+        width: usize,
+        layers: usize,
+        zero_last: bool,
+        init: &mut Init,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        at_least("dim", dim, 1)?;
+        at_least("width", width, 1)?;
+        at_least("layers", layers, 2)?;
+        let sizes = sizes(dim, width, layers);
+        let last = sizes.len() - 2;
+        let layers = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| {
+                let how = if zero_last && i == last {
+                    LayerInit::Zeros
+                } else {
+                    LayerInit::Uniform
+                };
+                init.linear(w[0], w[1], how, device)
+            })
+            .collect();
+        Ok(Self {
+            layers,
+            activation: Activation::Tanh,
+            dim,
+        })
+    }
+
+    /// Exact parameter count.
+    pub fn num_params(dim: usize, width: usize, layers: usize) -> usize {
+        sizes(dim, width, layers)
+            .windows(2)
+            .map(|w| linear_params(w[0], w[1]))
+            .sum()
+    }
+}
+
+fn sizes(dim: usize, width: usize, layers: usize) -> Vec<usize> {
+    let mut s = vec![dim + 1];
+    s.extend(std::iter::repeat_n(width, layers.saturating_sub(1)));
+    s.push(dim);
+    s
+}
+
+impl VectorField for TimeConcat {
+    fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
+        let mut x = Tensor::cat(vec![h.clone(), t.column(&h)], 1);
+        let last = self.layers.len() - 1;
+        for (i, layer) in self.layers.iter().enumerate() {
+            x = layer.forward(x);
+            if i < last {
+                x = self.activation.apply(x);
+            }
+        }
+        x
+    }
+
+    fn is_autonomous(&self) -> bool {
+        false
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+}
+
+neural_dynamics!(TimeConcat);

@@ -1,0 +1,161 @@
+//! Gradients through whole models in f64: the classifier's lift, ODE block and head, and a
+//! time-aware Neural ODE on clocked segments, by backprop, adjoint and finite differences.
+
+#[macro_use]
+mod common;
+
+use burn::module::{Module, ModuleMapper, Param};
+use burn::optim::GradientsParams;
+use burn::tensor::{Int, TensorData};
+use common::{Device, Tensor, tensor, values};
+use neurode::adjoint::{AdjointOptions, GradientMethod};
+use neurode::models::{NeuralOdeConfig, OdeClassifier, OdeClassifierConfig, Preset};
+use neurode::solvers::{Method, SolveOptions};
+
+fn labels(device: &Device) -> Tensor<1, Int> {
+    Tensor::from_data(TensorData::new(vec![0i64, 1, 1, 0], [4]), device)
+}
+
+fn inputs(device: &Device) -> Tensor<2> {
+    tensor(&[[0.3, -0.2], [0.9, 0.1], [-0.5, -0.5], [0.1, 0.7]], device)
+}
+
+fn ce_loss(
+    model: &OdeClassifier,
+    device: &Device,
+) -> (Tensor<1>, neurode::models::ClassifierOutput) {
+    let out = model.forward(inputs(device)).unwrap();
+    let loss = burn::nn::loss::CrossEntropyLossConfig::new()
+        .init(device)
+        .forward(out.logits.clone(), labels(device));
+    (loss, out)
+}
+
+/// Every parameter gradient in visiting order, flattened.
+fn flat_grads<M: Module>(model: &M, g: &GradientsParams) -> Vec<f64> {
+    struct Collect<'a>(&'a GradientsParams, Vec<f64>);
+    impl burn::module::ModuleVisitor for Collect<'_> {
+        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
+            let grad = self
+                .0
+                .get::<D>(p.id)
+                .expect("every parameter has a gradient");
+            self.1.extend(values(&grad));
+        }
+    }
+    let mut c = Collect(g, Vec::new());
+    model.visit(&mut c);
+    c.1
+}
+
+/// Adds `eps` to the `k`-th scalar parameter (visiting order).
+fn nudge<M: Module>(model: M, k: usize, eps: f64) -> M {
+    struct Nudge(usize, f64);
+    impl ModuleMapper for Nudge {
+        fn map_float<const D: usize>(&mut self, p: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let (id, t) = (p.id, p.val());
+            let n = t.shape().num_elements();
+            let out = if self.0 < n {
+                let mut v = values(&t);
+                v[self.0] += self.1;
+                Tensor::from_data(TensorData::new(v, t.shape()), &t.device())
+            } else {
+                t
+            };
+            self.0 = self.0.wrapping_sub(n);
+            Param::initialized(id, out)
+        }
+    }
+    model.map(&mut Nudge(k, eps))
+}
+
+fn rel_err(a: &[f64], b: &[f64]) -> f64 {
+    let num: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let den: f64 = b.iter().map(|y| y * y).sum::<f64>().sqrt();
+    num / den
+}
+
+fn classifier_gradients_cover_every_layer(device: &Device) {
+    let ad = device.clone().autodiff();
+    let base = OdeClassifierConfig::new()
+        .with_zero_init(false)
+        .with_solver(
+            SolveOptions::new()
+                .with_method(Method::Rk4)
+                .with_steps(Some(20)),
+        );
+    let backprop = base.clone().init(3, &ad).unwrap();
+    let (loss, out) = ce_loss(&backprop, &ad);
+    let g_bp = flat_grads(&backprop, &out.backward(loss, &backprop).unwrap().params);
+    assert_eq!(g_bp.len(), 18_906);
+
+    // Central differences on a few parameters of each part: lift (0..18), dynamics, head.
+    let plain = base.clone().init(3, device).unwrap();
+    let eps = 1e-6;
+    for k in [0, 5, 17, 18, 500, 18_000, 18_320, 18_905] {
+        let lp: f64 = ce_loss(&nudge(plain.clone(), k, eps), device)
+            .0
+            .into_scalar();
+        let lm: f64 = ce_loss(&nudge(plain.clone(), k, -eps), device)
+            .0
+            .into_scalar();
+        let fd = (lp - lm) / (2.0 * eps);
+        assert!(
+            (fd - g_bp[k]).abs() < 1e-6 + 1e-5 * fd.abs(),
+            "param {k}: fd {fd} vs {}",
+            g_bp[k]
+        );
+    }
+
+    // The adjoint (same RK4 steps backwards) agrees with backprop on every parameter.
+    let adj_opts = AdjointOptions::new()
+        .with_method(Method::Rk4)
+        .with_steps(Some(20));
+    let adjoint = base
+        .with_gradient(GradientMethod::Adjoint(adj_opts))
+        .init(3, &ad)
+        .unwrap();
+    let (loss, out) = ce_loss(&adjoint, &ad);
+    let g_adj = flat_grads(&adjoint, &out.backward(loss, &adjoint).unwrap().params);
+    assert!(rel_err(&g_adj, &g_bp) < 1e-4, "{}", rel_err(&g_adj, &g_bp));
+    assert!(rel_err(&g_adj[..18], &g_bp[..18]) < 1e-4, "lift");
+}
+
+fn time_aware_segment_gradients_agree(device: &Device) {
+    let ad = device.clone().autodiff();
+    let config = |gradient| {
+        NeuralOdeConfig::new(Preset::TimeAware64.config())
+            .with_solver(SolveOptions::new().with_rtol(1e-9).with_atol(1e-11))
+            .with_gradient(gradient)
+    };
+    let grads = |gradient| {
+        let model = config(gradient).init(8, &ad).unwrap();
+        let y0 = tensor(&[[1.0, 0.5], [0.4, -0.6], [-0.2, 0.3]], &ad);
+        let out = model
+            .forward_segments(y0, &[0.0, 2.0, 5.0], &[0.0, 0.3, 0.6])
+            .unwrap();
+        let loss = out.ys.clone().powi_scalar(2).mean();
+        let g = out.backward(loss).unwrap();
+        flat_grads(&model, &g.params)
+    };
+    let bp = grads(GradientMethod::Backprop);
+    let adj = grads(GradientMethod::Adjoint(
+        AdjointOptions::new()
+            .with_adjoint_rtol(1e-10)
+            .with_adjoint_atol(1e-12),
+    ));
+    assert_eq!(bp.len(), 5_538);
+    assert!(rel_err(&adj, &bp) < 1e-5, "{}", rel_err(&adj, &bp));
+    // The time embedding gets a gradient: the clock reaches it.
+    assert!(bp[..32].iter().any(|g| g.abs() > 1e-8));
+}
+
+cpu_backend_tests!(F64;
+    classifier_gradients_cover_every_layer,
+    time_aware_segment_gradients_agree,
+);
