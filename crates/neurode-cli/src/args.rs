@@ -1,0 +1,187 @@
+//! Raw command-line arguments (clap). Turned into a validated `RunConfig` by `spec`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use neurode_backend::{Backend, Precision};
+use neurode_solvers::Method;
+
+/// Neural ODEs on CPU or GPU: train the papers' models, evaluate and run them.
+#[derive(Debug, Parser)]
+#[command(name = "neurode", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model (default: paper 000's Residual-64 on the cubic spiral, its settings).
+    Train(Box<TrainArgs>),
+    /// Re-evaluate the best checkpoint of a run folder and print its metrics.
+    Eval {
+        /// A folder written by `neurode train`.
+        run: PathBuf,
+    },
+    /// Predict a trajectory with a trained dynamics model and write it as CSV.
+    Predict {
+        /// A folder written by `neurode train --task dynamics`.
+        run: PathBuf,
+        /// End time of the prediction.
+        #[arg(long, default_value_t = 35.0)]
+        t_end: f64,
+        /// Number of output times on [0, t-end].
+        #[arg(long, default_value_t = 1400)]
+        points: usize,
+        /// Initial state, comma-separated (default: the data's first state).
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        y0: Option<Vec<f64>>,
+        /// Output CSV (columns t, x1..xn).
+        #[arg(long, default_value = "trajectory.csv")]
+        out: PathBuf,
+    },
+    /// Integrate the built-in true spiral dynamics (or a trained model with --run) and plot.
+    Solve(SolveArgs),
+}
+
+/// `neurode solve`.
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// Use a trained dynamics model instead of the true dynamics.
+    #[arg(long)]
+    pub run: Option<PathBuf>,
+    /// Initial state, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        default_value = "2,0"
+    )]
+    pub y0: Vec<f64>,
+    /// End time.
+    #[arg(long, default_value_t = 25.0)]
+    pub t_end: f64,
+    /// Number of output times on [0, t-end].
+    #[arg(long, default_value_t = 1000)]
+    pub points: usize,
+    /// Solver.
+    #[arg(long, default_value = "dopri5")]
+    pub solver: Method,
+    /// Relative tolerance.
+    #[arg(long, default_value_t = 1e-7)]
+    pub rtol: f64,
+    /// Absolute tolerance.
+    #[arg(long, default_value_t = 1e-9)]
+    pub atol: f64,
+    /// Fixed steps (fixed-step solvers).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Output CSV.
+    #[arg(long, default_value = "solve.csv")]
+    pub out: PathBuf,
+    /// Output figure (PNG or SVG).
+    #[arg(long, default_value = "solve.png")]
+    pub plot: PathBuf,
+}
+
+/// `neurode train`: every flag is optional; absent flags take the value of `--config`, then
+/// the task's defaults (the papers' settings).
+#[derive(Debug, Args, Default)]
+pub struct TrainArgs {
+    /// dynamics (paper 000) or classify (paper 003).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Model: baseline, compact32, compact64, compact96, residual64, timeaware64, dense
+    /// (with --hidden/--layers) for dynamics; ode-euler, ode-rk4, resnet for classify.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Hidden width of a dense model.
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// Affine layers of a dense model.
+    #[arg(long)]
+    pub layers: Option<usize>,
+    /// Augmented dimensions (augmented Neural ODE).
+    #[arg(long)]
+    pub augment: Option<usize>,
+    /// flex, ndarray or wgpu.
+    #[arg(long)]
+    pub backend: Option<Backend>,
+    /// f32 or f64.
+    #[arg(long)]
+    pub precision: Option<Precision>,
+    /// Solver: euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853.
+    #[arg(long)]
+    pub solver: Option<Method>,
+    /// Relative tolerance.
+    #[arg(long)]
+    pub rtol: Option<f64>,
+    /// Absolute tolerance.
+    #[arg(long)]
+    pub atol: Option<f64>,
+    /// Fixed steps (fixed-step solvers).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// adjoint or backprop.
+    #[arg(long)]
+    pub gradient: Option<String>,
+    /// Seminorm error control in the adjoint's backward solve.
+    #[arg(long)]
+    pub seminorm: bool,
+    /// Training iterations (dynamics).
+    #[arg(long)]
+    pub iters: Option<u64>,
+    /// Training epochs (classify).
+    #[arg(long)]
+    pub epochs: Option<u64>,
+    /// Batch size.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Window length (dynamics).
+    #[arg(long)]
+    pub seq_len: Option<usize>,
+    /// Learning rate.
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// L2 weight decay.
+    #[arg(long)]
+    pub weight_decay: Option<f64>,
+    /// Global gradient-norm clip τ (0 turns clipping off).
+    #[arg(long)]
+    pub clip: Option<f64>,
+    /// Time-weighted loss with this α (0 turns it off).
+    #[arg(long)]
+    pub time_weighted: Option<f64>,
+    /// plateau, cosine or none.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Seed of parameters and batches.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Evaluate every N iterations/epochs.
+    #[arg(long)]
+    pub eval_every: Option<u64>,
+    /// Held-out share for classification.
+    #[arg(long)]
+    pub test_fraction: Option<f64>,
+    /// Your own CSV data (dynamics: t, x1..xn[, id]; classify: x1..xn, label).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// A TOML config (a `config.toml` of an earlier run works); flags override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Run folder.
+    #[arg(long, default_value = "runs/latest")]
+    pub out: PathBuf,
+    /// Continue the run in --out from its last checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Skip the PNG figures.
+    #[arg(long)]
+    pub no_figures: bool,
+}

@@ -1,0 +1,291 @@
+//! The subcommands.
+
+use std::path::Path;
+
+use neurode_datasets::{Series, SpiralSystem, linspace};
+use neurode_models::load_record;
+use neurode_solvers::{SolveOptions, solve};
+use neurode_train::plot::{Line, Panel, colors, save_figure};
+use neurode_train::{
+    RunConfig, RunDir, Task, TrainError, TrainOptions, classifier, classify_data, dynamics_data,
+    dynamics_model, metrics, predict, run_device, train, write_atomic,
+};
+
+use crate::args::{Cli, Command, SolveArgs};
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<(), TrainError> {
+    match cli.command {
+        Command::Train(a) => {
+            let config = crate::spec::run_config(&a)?;
+            let dir = RunDir::new(&a.out);
+            let opts = TrainOptions {
+                quiet: a.quiet,
+                resume: a.resume,
+                figures: !a.no_figures,
+            };
+            let summary = train(&config, &dir, &opts)?;
+            print_summary(&config, &summary, &dir);
+            Ok(())
+        }
+        Command::Eval { run } => eval(&run),
+        Command::Predict {
+            run,
+            t_end,
+            points,
+            y0,
+            out,
+        } => predict_cmd(&run, t_end, points, y0, &out),
+        Command::Solve(a) => solve_cmd(&a),
+    }
+}
+
+fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
+    println!(
+        "{} — {} parameters ({:.1} KB)",
+        s.model,
+        s.params,
+        s.param_bytes as f64 / 1000.0
+    );
+    if let Some(last) = &s.last {
+        match config.task {
+            Task::Dynamics => println!(
+                "final: test MSE {:.5}, drift ratio {:.3}, extrapolation MAE {}",
+                last.test_loss,
+                last.drift_ratio.unwrap_or(f64::NAN),
+                last.extrap_mae.map_or("n/a".into(), |v| format!("{v:.4}"))
+            ),
+            Task::Classify => println!(
+                "final: train accuracy {:.1}%, test accuracy {:.1}%, test loss {:.4}",
+                100.0 * last.train_acc.unwrap_or(f64::NAN),
+                100.0 * last.test_acc.unwrap_or(f64::NAN),
+                last.test_loss
+            ),
+        }
+    }
+    if let Some(best) = &s.best {
+        println!(
+            "best: test loss {:.5} at step {}",
+            best.test_loss, best.step
+        );
+    }
+    if let Some(k) = s.threshold_step {
+        println!("test loss first ≤ {} at step {k}", config.loss_threshold);
+    }
+    println!(
+        "{} steps, {:.3} s/step, NFE forward {} backward {}, wall {:.1} s",
+        s.steps, s.seconds_per_step, s.total_nfe_forward, s.total_nfe_backward, s.wall_seconds
+    );
+    println!("results in {}", dir.root.display());
+}
+
+fn open_run(run: &Path) -> Result<(RunDir, RunConfig), TrainError> {
+    let dir = RunDir::new(run);
+    let config = dir.read_config()?;
+    if !dir.best().is_file() {
+        return Err(TrainError::File {
+            path: dir.best(),
+            message: "no best checkpoint yet (the run has not reached its first evaluation)".into(),
+        });
+    }
+    Ok((dir, config))
+}
+
+fn eval(run: &Path) -> Result<(), TrainError> {
+    let (dir, config) = open_run(run)?;
+    let device = run_device(&config)?;
+    match config.task {
+        Task::Dynamics => {
+            let (series, extended) = dynamics_data(&config)?;
+            let model = load_record(
+                dynamics_model(&config, series[0].dim, &device)?,
+                &dir.best(),
+            )?;
+            for s in &series {
+                let pred = predict(&model, s, &device)?;
+                println!(
+                    "test MSE {:.6}  drift ratio {:.4}  (t ∈ [{}, {}], {} points)",
+                    metrics::mse(&pred, &s.values),
+                    metrics::drift_ratio(&pred, &s.values, s.dim),
+                    s.ts[0],
+                    s.ts[s.len() - 1],
+                    s.len()
+                );
+            }
+            if let Some(ext) = extended {
+                let pred = predict(&model, &ext, &device)?;
+                println!(
+                    "extrapolation MAE on [0, {}]: {:.6}",
+                    ext.ts[ext.len() - 1],
+                    metrics::mae(&pred, &ext.values)
+                );
+            }
+        }
+        Task::Classify => {
+            let (train_set, test_set) = classify_data(&config)?;
+            let classes = train_set.classes().max(test_set.classes()).max(2);
+            let model = load_record(
+                classifier(&config, train_set.dim, classes, &device)?,
+                &dir.best(),
+            )?;
+            for (name, set) in [("train", &train_set), ("test", &test_set)] {
+                let logits = model.predict(&set.x, set.dim, &device)?;
+                println!(
+                    "{name} accuracy {:.2}% ({} points)",
+                    100.0 * metrics::accuracy(&logits, &set.labels),
+                    set.len()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_grid(t_end: f64, points: usize) -> Result<(), TrainError> {
+    if !(t_end.is_finite() && t_end > 0.0) {
+        return Err(TrainError::Config {
+            name: "t-end",
+            value: t_end.to_string(),
+            expected: "a finite time > 0",
+        });
+    }
+    if points < 2 {
+        return Err(TrainError::Config {
+            name: "points",
+            value: points.to_string(),
+            expected: "at least 2",
+        });
+    }
+    Ok(())
+}
+
+fn check_y0(y0: &[f64], dim: usize) -> Result<(), TrainError> {
+    if y0.len() != dim || !y0.iter().all(|v| v.is_finite()) {
+        return Err(TrainError::Config {
+            name: "y0",
+            value: format!("{y0:?}"),
+            expected: "finite comma-separated values, one per state dimension (e.g. --y0 2,0)",
+        });
+    }
+    Ok(())
+}
+
+fn predict_cmd(
+    run: &Path,
+    t_end: f64,
+    points: usize,
+    y0: Option<Vec<f64>>,
+    out: &Path,
+) -> Result<(), TrainError> {
+    check_grid(t_end, points)?;
+    let (dir, config) = open_run(run)?;
+    if config.task != Task::Dynamics {
+        return Err(TrainError::file(
+            &dir.root,
+            "holds a classification run; `predict` needs a dynamics run",
+        ));
+    }
+    let device = run_device(&config)?;
+    let (series, _) = dynamics_data(&config)?;
+    let dim = series[0].dim;
+    let y0 = y0.unwrap_or_else(|| series[0].row(0).to_vec());
+    check_y0(&y0, dim)?;
+    let model = load_record(dynamics_model(&config, dim, &device)?, &dir.best())?;
+    let s = Series {
+        ts: linspace(0.0, t_end, points),
+        values: y0.repeat(points),
+        dim,
+    };
+    let pred = predict(&model, &s, &device)?;
+    write_csv(out, &s.ts, &pred, dim)?;
+    println!(
+        "wrote {} ({} points, t ∈ [0, {t_end}])",
+        out.display(),
+        points
+    );
+    Ok(())
+}
+
+fn write_csv(out: &Path, ts: &[f64], values: &[f64], dim: usize) -> Result<(), TrainError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["t".to_string()];
+    header.extend((1..=dim).map(|i| format!("x{i}")));
+    let io = |e: csv::Error| TrainError::file(out, e);
+    w.write_record(&header).map_err(io)?;
+    for (i, t) in ts.iter().enumerate() {
+        let mut row = vec![t.to_string()];
+        row.extend(values[i * dim..(i + 1) * dim].iter().map(f64::to_string));
+        w.write_record(&row).map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| TrainError::file(out, e))?;
+    write_atomic(out, &bytes)
+}
+
+fn solve_cmd(a: &SolveArgs) -> Result<(), TrainError> {
+    check_grid(a.t_end, a.points)?;
+    let ts = linspace(0.0, a.t_end, a.points);
+    let opts = SolveOptions::new()
+        .with_method(a.solver)
+        .with_rtol(a.rtol)
+        .with_atol(a.atol)
+        .with_steps(a.steps);
+    opts.validate().map_err(|e| TrainError::Model(e.into()))?;
+    let (values, dim, what) = match &a.run {
+        None => {
+            check_y0(&a.y0, 2)?;
+            let sys = SpiralSystem::PAPER;
+            let f = |_t: f64, y: &Vec<f64>| sys.rhs([y[0], y[1]]).to_vec();
+            let sol =
+                solve(&f, a.y0.clone(), &ts, &opts).map_err(|e| TrainError::Model(e.into()))?;
+            println!(
+                "{} NFE, {} accepted and {} rejected steps",
+                sol.stats.nfe, sol.stats.accepted_steps, sol.stats.rejected_steps
+            );
+            (sol.ys.concat(), 2, "true dynamics")
+        }
+        Some(run) => {
+            let (dir, config) = open_run(run)?;
+            if config.task != Task::Dynamics {
+                return Err(TrainError::file(
+                    &dir.root,
+                    "holds a classification run; `solve --run` needs a dynamics run",
+                ));
+            }
+            let device = run_device(&config)?;
+            let dim = dynamics_data(&config)?.0[0].dim;
+            check_y0(&a.y0, dim)?;
+            let model = load_record(dynamics_model(&config, dim, &device)?, &dir.best())?
+                .with_solver(opts)?;
+            let s = Series {
+                ts: ts.clone(),
+                values: a.y0.repeat(a.points),
+                dim,
+            };
+            (predict(&model, &s, &device)?, dim, "trained model")
+        }
+    };
+    write_csv(&a.out, &ts, &values, dim)?;
+    let mut phase = Panel::new(&format!("Phase portrait ({what})"), "x₁", "x₂");
+    phase.lines.push(Line::new(
+        "",
+        values
+            .chunks(dim)
+            .map(|p| (p[0], p[1.min(dim - 1)]))
+            .collect(),
+        colors::BLUE,
+    ));
+    let mut series = Panel::new("Time series", "t", "state");
+    for c in 0..dim {
+        let pts = ts
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (t, values[i * dim + c]))
+            .collect();
+        series
+            .lines
+            .push(Line::new(&format!("x{}", c + 1), pts, colors::CYCLE[c % 7]));
+    }
+    save_figure(&a.plot, &[phase, series], 2, (560, 480))?;
+    println!("wrote {} and {}", a.out.display(), a.plot.display());
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! `neurode`: train, evaluate and run Neural ODEs from the command line.
+//!
+//! ```text
+//! neurode train                      # paper 000: Residual-64 on the cubic spiral
+//! neurode train --task classify --model ode-rk4
+//! neurode eval runs/latest
+//! neurode predict runs/latest --t-end 35 --out traj.csv
+//! neurode solve --y0 2,0 --t-end 25 --plot spiral.png
+//! ```
+
+mod args;
+mod commands;
+mod spec;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: what was wrong and what is accepted (clap's first line says both).
+            let text = e.render().to_string();
+            let line = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            eprintln!("{line} (see `neurode --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

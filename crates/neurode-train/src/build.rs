@@ -1,0 +1,164 @@
+//! From a [`RunConfig`] to a device, data and a model.
+
+use neurode_adjoint::{AdjointOptions, GradientMethod};
+use neurode_backend::Device;
+use neurode_datasets::{Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals};
+use neurode_models::{
+    Activation, DenseConfig, Dynamics, DynamicsConfig, NeuralOde, NeuralOdeConfig, OdeClassifier,
+    OdeClassifierConfig, Preset, ResNetMlp, ResNetMlpConfig,
+};
+use neurode_solvers::SolveOptions;
+
+use crate::{GradientKind, ModelKind, RunConfig, TrainError};
+
+/// The device of a run (plain; `.autodiff()` for training).
+pub fn run_device(config: &RunConfig) -> Result<Device, TrainError> {
+    Ok(neurode_backend::device(config.backend, config.precision)?)
+}
+
+/// The forward solver options of a run.
+pub fn solve_options(config: &RunConfig) -> SolveOptions {
+    SolveOptions::new()
+        .with_method(config.solver)
+        .with_rtol(config.rtol)
+        .with_atol(config.atol)
+        .with_steps(config.steps)
+}
+
+/// The gradient method of a run (the adjoint solves backwards with the forward tolerances
+/// and solver, like torchdiffeq's `odeint_adjoint` by default).
+pub fn gradient_method(config: &RunConfig) -> GradientMethod {
+    match config.gradient {
+        GradientKind::Backprop => GradientMethod::Backprop,
+        GradientKind::Adjoint => GradientMethod::Adjoint(
+            AdjointOptions::new()
+                .with_method(config.solver)
+                .with_adjoint_rtol(config.rtol)
+                .with_adjoint_atol(config.atol)
+                .with_steps(config.steps)
+                .with_seminorm(config.seminorm),
+        ),
+    }
+}
+
+/// The dynamics architecture of a dynamics-task config.
+pub fn dynamics_config(config: &RunConfig) -> DynamicsConfig {
+    let preset = |p: Preset| p.config();
+    match config.model {
+        ModelKind::Baseline => preset(Preset::Baseline),
+        ModelKind::Compact32 => preset(Preset::Compact32),
+        ModelKind::Compact64 => preset(Preset::Compact64),
+        ModelKind::Compact96 => preset(Preset::Compact96),
+        ModelKind::TimeAware64 => preset(Preset::TimeAware64),
+        ModelKind::Dense => DynamicsConfig::Dense(
+            DenseConfig::new()
+                .with_width(config.hidden)
+                .with_layers(config.layers)
+                .with_activation(Activation::Tanh),
+        ),
+        ModelKind::Residual64 | ModelKind::Ode | ModelKind::Resnet => preset(Preset::Residual64),
+    }
+}
+
+/// The paper name of a run's model.
+pub fn model_name(config: &RunConfig) -> String {
+    let base = match config.model {
+        ModelKind::Baseline => Preset::Baseline.paper_name().to_string(),
+        ModelKind::Compact32 => Preset::Compact32.paper_name().to_string(),
+        ModelKind::Compact64 => Preset::Compact64.paper_name().to_string(),
+        ModelKind::Compact96 => Preset::Compact96.paper_name().to_string(),
+        ModelKind::Residual64 => Preset::Residual64.paper_name().to_string(),
+        ModelKind::TimeAware64 => Preset::TimeAware64.paper_name().to_string(),
+        ModelKind::Dense => format!("Dense-{}-L{}", config.hidden, config.layers),
+        ModelKind::Ode => format!("Neural ODE ({})", config.solver),
+        ModelKind::Resnet => "ResNet-MLP".to_string(),
+    };
+    if config.augment > 0 {
+        format!("{base} + ANODE({})", config.augment)
+    } else {
+        base
+    }
+}
+
+/// The Neural ODE of a dynamics run on `device` (state dimension `dim`).
+pub fn dynamics_model(
+    config: &RunConfig,
+    dim: usize,
+    device: &Device,
+) -> Result<NeuralOde<Dynamics>, TrainError> {
+    Ok(NeuralOdeConfig::new(dynamics_config(config))
+        .with_dim(dim)
+        .with_augment(config.augment)
+        .with_solver(solve_options(config))
+        .with_gradient(gradient_method(config))
+        .init(config.seed, device)?)
+}
+
+/// A classification model of either kind.
+#[derive(burn::module::Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Classifier {
+    /// The Neural ODE classifier.
+    Ode(OdeClassifier),
+    /// The ResNet-MLP baseline.
+    Resnet(ResNetMlp),
+}
+
+/// The classifier of a classification run.
+pub fn classifier(
+    config: &RunConfig,
+    input_dim: usize,
+    classes: usize,
+    device: &Device,
+) -> Result<Classifier, TrainError> {
+    Ok(match config.model {
+        ModelKind::Resnet => Classifier::Resnet(
+            ResNetMlpConfig::new()
+                .with_input_dim(input_dim)
+                .with_classes(classes)
+                .init(config.seed, device)?,
+        ),
+        _ => Classifier::Ode(
+            OdeClassifierConfig::new()
+                .with_input_dim(input_dim)
+                .with_classes(classes)
+                .with_solver(solve_options(config))
+                .with_gradient(gradient_method(config))
+                .init(config.seed, device)?,
+        ),
+    })
+}
+
+/// Training and extended trajectories of a dynamics run: the built-in spiral, or the CSV's
+/// trajectories (no extended range).
+pub fn dynamics_data(config: &RunConfig) -> Result<(Vec<Series>, Option<Series>), TrainError> {
+    match &config.data {
+        Some(path) => Ok((neurode_datasets::load_series(path, config.seq_len)?, None)),
+        None => {
+            let d = SpiralDataConfig::default().generate(&SpiralSystem::PAPER)?;
+            Ok((vec![d.train], Some(d.extended)))
+        }
+    }
+}
+
+/// Train and test points of a classification run (the two spirals, or the CSV's points),
+/// split by `test_fraction` with the run's data seed.
+pub fn classify_data(config: &RunConfig) -> Result<(Labeled, Labeled), TrainError> {
+    let all = match &config.data {
+        Some(path) => neurode_datasets::load_labeled(path, 2)?,
+        None => TwoSpirals::default().generate(config.data_seed)?,
+    };
+    Ok(all.split(config.test_fraction, config.data_seed)?)
+}
+
+/// A per-step seed: batches of step `k` do not depend on how many steps ran before (resume).
+pub fn step_seed(seed: u64, step: u64) -> u64 {
+    // SplitMix64 of (seed, step).
+    let mut z = seed
+        ^ step
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(0xD1B5_4A32_D192_ED03);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

@@ -1,0 +1,337 @@
+//! Everything a run needs, in one serialisable value (written to `config.toml`).
+
+use std::path::PathBuf;
+
+use neurode_backend::{Backend, Precision};
+use neurode_solvers::Method;
+use serde::{Deserialize, Serialize};
+
+use crate::Schedule;
+use crate::TrainError;
+
+/// What is learned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    /// Trajectory regression (paper 000): learn `dy/dt` from a sampled trajectory.
+    Dynamics,
+    /// Classification (paper 003): the two-spiral benchmark or a labelled CSV.
+    Classify,
+}
+
+/// The model of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Paper 000 Baseline 128-4L.
+    Baseline,
+    /// Compact-32-L2.
+    Compact32,
+    /// Compact-64-L3.
+    Compact64,
+    /// Compact-96-L3.
+    Compact96,
+    /// Residual-64.
+    Residual64,
+    /// TimeAware-64.
+    TimeAware64,
+    /// A dense MLP of `hidden` × `layers`.
+    Dense,
+    /// Paper 003's Neural ODE classifier (Euler or RK4 from `solver`).
+    Ode,
+    /// Paper 003's ResNet-MLP.
+    Resnet,
+}
+
+impl ModelKind {
+    /// Whether the model is for `task`.
+    pub fn fits(self, task: Task) -> bool {
+        matches!(
+            (self, task),
+            (ModelKind::Ode | ModelKind::Resnet, Task::Classify)
+                | (
+                    ModelKind::Baseline
+                        | ModelKind::Compact32
+                        | ModelKind::Compact64
+                        | ModelKind::Compact96
+                        | ModelKind::Residual64
+                        | ModelKind::TimeAware64
+                        | ModelKind::Dense,
+                    Task::Dynamics
+                )
+        )
+    }
+}
+
+/// How gradients flow through the solver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GradientKind {
+    /// The adjoint method (backward tolerances = forward ones, torchdiffeq's default).
+    Adjoint,
+    /// Backpropagation through the solver steps.
+    Backprop,
+}
+
+/// A complete, reproducible description of one training run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// What is learned.
+    pub task: Task,
+    /// The model.
+    pub model: ModelKind,
+    /// Hidden width of a custom dense model.
+    pub hidden: usize,
+    /// Affine layers of a custom dense model.
+    pub layers: usize,
+    /// Augmented dimensions (dynamics task; 0 = plain Neural ODE).
+    pub augment: usize,
+    /// Compute backend.
+    pub backend: Backend,
+    /// Float precision.
+    pub precision: Precision,
+    /// ODE solver.
+    pub solver: Method,
+    /// Relative tolerance (adaptive solvers).
+    pub rtol: f64,
+    /// Absolute tolerance (adaptive solvers).
+    pub atol: f64,
+    /// Fixed steps (fixed-step solvers: per output interval of a segment; the classifier's
+    /// ODE block on [0, 1]).
+    pub steps: Option<usize>,
+    /// Gradient method.
+    pub gradient: GradientKind,
+    /// Seminorm in the adjoint's error control.
+    pub seminorm: bool,
+    /// Training iterations (dynamics).
+    pub iters: u64,
+    /// Training epochs (classification).
+    pub epochs: u64,
+    /// Windows (dynamics) or points (classification) per batch.
+    pub batch_size: usize,
+    /// Window length in samples (dynamics).
+    pub seq_len: usize,
+    /// Initial learning rate.
+    pub lr: f64,
+    /// Adam's L2 weight decay (coupled, PyTorch's `weight_decay`).
+    pub weight_decay: f64,
+    /// Global gradient-norm clip τ (eq 27); none when absent.
+    pub clip: Option<f64>,
+    /// α of the time-weighted loss (eq 25); plain MSE when absent.
+    pub time_weighted: Option<f64>,
+    /// Learning-rate schedule.
+    pub schedule: Schedule,
+    /// Seed of the parameters and the batches.
+    pub seed: u64,
+    /// Seed of the built-in classification data and of every train/test split (fixed across
+    /// model seeds, so seeds vary the model, not the data).
+    pub data_seed: u64,
+    /// Evaluate every this many iterations (dynamics) or epochs (classification).
+    pub eval_every: u64,
+    /// Test loss threshold whose first crossing is reported (paper 000: 0.05).
+    pub loss_threshold: f64,
+    /// Held-out share of a classification dataset (0 = evaluate on the training points).
+    pub test_fraction: f64,
+    /// Users' own CSV data instead of the built-in dataset.
+    pub data: Option<PathBuf>,
+}
+
+impl RunConfig {
+    /// Paper 000's settings: Residual-64, DOPRI5 1e-5/1e-7, adjoint, Adam 5e-4, weight decay
+    /// 1e-5, clip 1.0, batch 32 × 40, time-weighted loss (α = 1), ReduceLROnPlateau
+    /// (patience 5), 3,000 iterations, evaluation every 50.
+    pub fn dynamics() -> Self {
+        Self {
+            task: Task::Dynamics,
+            model: ModelKind::Residual64,
+            hidden: 64,
+            layers: 3,
+            augment: 0,
+            backend: Backend::default(),
+            precision: Precision::F32,
+            solver: Method::Dopri5,
+            rtol: 1e-5,
+            atol: 1e-7,
+            steps: None,
+            gradient: GradientKind::Adjoint,
+            seminorm: false,
+            iters: 3000,
+            epochs: 500,
+            batch_size: 32,
+            seq_len: 40,
+            lr: 5e-4,
+            weight_decay: 1e-5,
+            clip: Some(1.0),
+            time_weighted: Some(1.0),
+            schedule: Schedule::Plateau {
+                factor: 0.1,
+                patience: 5,
+                min_lr: 0.0,
+            },
+            seed: 0,
+            data_seed: 0,
+            eval_every: 50,
+            loss_threshold: 0.05,
+            test_fraction: 0.2,
+            data: None,
+        }
+    }
+
+    /// Paper 003's settings: the Euler Neural ODE classifier (20 steps, backprop), Adam 0.01,
+    /// cosine annealing over 500 epochs, batch 128, 80/20 split.
+    pub fn classify() -> Self {
+        Self {
+            task: Task::Classify,
+            model: ModelKind::Ode,
+            solver: Method::Euler,
+            steps: Some(20),
+            gradient: GradientKind::Backprop,
+            epochs: 500,
+            batch_size: 128,
+            lr: 0.01,
+            weight_decay: 0.0,
+            clip: None,
+            time_weighted: None,
+            schedule: Schedule::Cosine {
+                total: 500,
+                min_lr: 0.0,
+            },
+            eval_every: 10,
+            ..Self::dynamics()
+        }
+    }
+
+    /// The defaults of `task`.
+    pub fn for_task(task: Task) -> Self {
+        match task {
+            Task::Dynamics => Self::dynamics(),
+            Task::Classify => Self::classify(),
+        }
+    }
+
+    /// Checks every value and says what is accepted.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |name: &'static str, value: String, expected: &'static str| {
+            Err(TrainError::Config {
+                name,
+                value,
+                expected,
+            })
+        };
+        if !self.model.fits(self.task) {
+            return bad(
+                "model",
+                format!("{:?}", self.model).to_lowercase(),
+                "for --task dynamics: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for --task classify: ode-euler, ode-rk4, resnet",
+            );
+        }
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if !positive(self.lr) {
+            return bad("lr", self.lr.to_string(), "a finite learning rate > 0");
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return bad(
+                "weight-decay",
+                self.weight_decay.to_string(),
+                "a finite value ≥ 0",
+            );
+        }
+        if let Some(c) = self.clip
+            && !positive(c)
+        {
+            return bad(
+                "clip",
+                c.to_string(),
+                "a finite norm > 0 (omit it to turn clipping off)",
+            );
+        }
+        if let Some(a) = self.time_weighted
+            && !(a.is_finite() && a >= 0.0)
+        {
+            return bad("time-weighted", a.to_string(), "a finite α ≥ 0");
+        }
+        if self.solver.is_adaptive() && !(positive(self.rtol) && positive(self.atol)) {
+            return bad(
+                "rtol/atol",
+                format!("{}/{}", self.rtol, self.atol),
+                "finite tolerances > 0",
+            );
+        }
+        if !self.solver.is_adaptive() && self.steps.is_none() {
+            return bad(
+                "steps",
+                "none".into(),
+                "a number of fixed steps for a fixed-step solver (e.g. --steps 20)",
+            );
+        }
+        if self.steps == Some(0) {
+            return bad("steps", "0".into(), "at least 1");
+        }
+        for (name, v) in [
+            ("batch-size", self.batch_size as u64),
+            ("eval-every", self.eval_every),
+            ("hidden", self.hidden as u64),
+        ] {
+            if v == 0 {
+                return bad(name, "0".into(), "at least 1");
+            }
+        }
+        if self.task == Task::Dynamics && self.iters == 0 {
+            return bad("iters", "0".into(), "at least 1");
+        }
+        if self.task == Task::Classify && self.epochs == 0 {
+            return bad("epochs", "0".into(), "at least 1");
+        }
+        if self.seq_len < 2 {
+            return bad("seq-len", self.seq_len.to_string(), "at least 2");
+        }
+        if self.layers < 2 {
+            return bad(
+                "layers",
+                self.layers.to_string(),
+                "at least 2 affine layers",
+            );
+        }
+        if !(0.0..1.0).contains(&self.test_fraction) {
+            return bad("test-fraction", self.test_fraction.to_string(), "in [0, 1)");
+        }
+        if !positive(self.loss_threshold) {
+            return bad(
+                "loss-threshold",
+                self.loss_threshold.to_string(),
+                "a finite value > 0",
+            );
+        }
+        match self.schedule {
+            Schedule::Plateau { factor, .. } if !(factor > 0.0 && factor < 1.0) => {
+                bad("plateau factor", factor.to_string(), "in (0, 1)")
+            }
+            Schedule::Cosine { total: 0, .. } => bad("cosine total", "0".into(), "at least 1"),
+            _ => Ok(()),
+        }
+    }
+
+    /// The config as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a RunConfig always serialises")
+    }
+
+    /// Reads a config: the keys present in `text` override `base` (so a partial file works).
+    pub fn from_toml(text: &str, base: &RunConfig) -> Result<Self, TrainError> {
+        let user: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| TrainError::Toml {
+                message: e.to_string(),
+            })?;
+        let mut merged = toml::Table::try_from(base).expect("a RunConfig always serialises");
+        for (k, v) in user {
+            merged.insert(k, v);
+        }
+        merged
+            .try_into()
+            .map_err(|e: toml::de::Error| TrainError::Toml {
+                message: e.to_string(),
+            })
+    }
+}

@@ -1,0 +1,257 @@
+//! The trajectory-regression loop of paper 000.
+
+use std::time::Instant;
+
+use burn::Tensor;
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, TensorData};
+use neurode_adjoint::AdjointError;
+use neurode_datasets::{SegmentBatch, SegmentSampler, Series};
+use neurode_models::{Dynamics, ModelError, NeuralOde, load_record, param_size, save_record};
+
+use crate::build::{dynamics_data, dynamics_model, model_name, run_device, step_seed};
+use crate::grads::add_grads;
+use crate::loss::{mse, time_weights, weighted_mse};
+use crate::metrics;
+use crate::run::{Book, TrainOptions};
+use crate::{AdamSettings, MetricsRow, RunConfig, RunDir, Summary, TrainError};
+
+/// Trains a Neural ODE on trajectory data (the built-in spiral or `config.data`), writing the
+/// run folder `dir`. Returns the summary; a divergence or solver failure returns the error
+/// after writing the summary and keeping the best checkpoint.
+pub fn train_dynamics(
+    config: &RunConfig,
+    dir: &RunDir,
+    opts: &TrainOptions,
+) -> Result<Summary, TrainError> {
+    config.validate()?;
+    let device = run_device(config)?;
+    let ad = device.clone().autodiff();
+    let (series, extended) = dynamics_data(config)?;
+    let dim = series[0].dim;
+    let horizon = series
+        .iter()
+        .map(|s| s.ts[s.len() - 1])
+        .fold(f64::MIN, f64::max);
+    let mut model = dynamics_model(config, dim, &ad)?;
+    let size = param_size(&model);
+    let mut book = Book::start(config, dir, opts, AdamSettings::default())?;
+    if let Some(state) = book.resume_state.take() {
+        model = load_record(model, &dir.root.join("checkpoint").join(&state.model_file))?;
+        book.restore(state);
+    }
+    let eval = Evaluator {
+        series: &series,
+        extended: extended.as_ref(),
+        train_end: horizon,
+        device: &device,
+    };
+    let progress = crate::Progress::new(config.iters, book.step, "it", opts.quiet);
+    let outcome = (|| -> Result<(), TrainError> {
+        while book.step < config.iters {
+            let it = book.step + 1;
+            let started = Instant::now();
+            let batch = SegmentSampler::new(
+                config.batch_size,
+                config.seq_len,
+                step_seed(config.seed, it),
+            )?
+            .sample(&series)?;
+            let (loss, grads, nfe) =
+                step(&model, &batch, config, horizon, &ad).map_err(|e| classify_failure(e, it))?;
+            if !loss.is_finite() {
+                return Err(TrainError::Diverged {
+                    iteration: it,
+                    what: "the training loss",
+                    value: loss,
+                });
+            }
+            let (next, info) = book.adam.step(model.clone(), &grads, book.schedule.lr);
+            model = next;
+            if !info.grad_norm.is_finite() {
+                return Err(TrainError::Diverged {
+                    iteration: it,
+                    what: "the gradient norm",
+                    value: info.grad_norm,
+                });
+            }
+            book.record_step(loss, nfe, started.elapsed().as_secs_f64());
+            let mut test = None;
+            if it % config.eval_every == 0 || it == config.iters {
+                let mut row = eval
+                    .evaluate(&model.valid())
+                    .map_err(|e| classify_failure(e, it))?;
+                test = Some(row.test_loss);
+                book.finish_row(&mut row, config);
+                let improved = book.push_row(row, config);
+                if improved {
+                    save_record(&model, &dir.best())?;
+                }
+                book.checkpoint(&model, dir)?;
+            }
+            progress.tick(loss, test, nfe, book.schedule.lr);
+        }
+        Ok(())
+    })();
+    progress.finish();
+    let summary = book.summary(
+        &outcome,
+        model_name(config),
+        size,
+        &device,
+        config.loss_threshold,
+    );
+    dir.write_summary(&summary)?;
+    if opts.figures {
+        let best = load_record(dynamics_model(config, dim, &device)?, &dir.best()).ok();
+        let final_model = model.valid();
+        let shown = best.as_ref().unwrap_or(&final_model);
+        crate::figures::dynamics_figures(
+            dir,
+            &book.rows,
+            shown,
+            &series[0],
+            extended.as_ref(),
+            &device,
+        )?;
+    }
+    outcome.map(|_| summary)
+}
+
+/// Solver failures become `SolverFailed`; everything else passes through.
+fn classify_failure(e: TrainError, iteration: u64) -> TrainError {
+    match e {
+        TrainError::Model(
+            m @ (ModelError::Solve(_)
+            | ModelError::Gradient(AdjointError::Forward(_))
+            | ModelError::Gradient(AdjointError::Backward { .. })),
+        ) => TrainError::SolverFailed {
+            iteration,
+            source: m,
+        },
+        other => other,
+    }
+}
+
+/// One training step: loss value, gradients, forward and backward NFE.
+fn step(
+    model: &NeuralOde<Dynamics>,
+    batch: &SegmentBatch,
+    config: &RunConfig,
+    horizon: f64,
+    device: &Device,
+) -> Result<(f64, GradientsParams, (u64, u64)), TrainError> {
+    let (b, l, d) = (batch.batch(), batch.seq_len, batch.dim);
+    let weights = config
+        .time_weighted
+        .map(|alpha| time_weights(&batch.times, alpha, horizon));
+    let loss_of = |pred: Tensor<3>, target: Tensor<3>, w: Option<Vec<f64>>, cols: usize| match w {
+        Some(w) => {
+            let w = Tensor::<2>::from_data(TensorData::new(w, [pred.dims()[0], cols]), device);
+            weighted_mse(pred, target, w)
+        }
+        None => mse(pred, target),
+    };
+    if let Some(rel) = &batch.rel_ts {
+        let y0 = Tensor::<2>::from_data(TensorData::new(batch.y0.clone(), [b, d]), device);
+        let target =
+            Tensor::<3>::from_data(TensorData::new(batch.targets.clone(), [l, b, d]), device);
+        let out = model.forward_segments(y0, &batch.start_times, rel)?;
+        let loss = loss_of(out.ys.clone(), target, weights, b);
+        let value: f64 = loss.clone().into_scalar();
+        if !value.is_finite() {
+            return Ok((value, GradientsParams::new(), (out.stats.nfe as u64, 0)));
+        }
+        let g = out.backward(loss)?;
+        return Ok((
+            value,
+            g.params,
+            (g.forward.nfe as u64, g.backward.nfe as u64),
+        ));
+    }
+    // Unevenly sampled data: each window on its own time grid, gradients summed.
+    let (mut total, mut grads, mut nfe) = (0.0, GradientsParams::new(), (0, 0));
+    for j in 0..b {
+        let y0 = Tensor::<2>::from_data(
+            TensorData::new(batch.y0[j * d..(j + 1) * d].to_vec(), [1, d]),
+            device,
+        );
+        let target: Vec<f64> = (0..l)
+            .flat_map(|k| {
+                let at = (k * b + j) * d;
+                batch.targets[at..at + d].to_vec()
+            })
+            .collect();
+        let target = Tensor::<3>::from_data(TensorData::new(target, [l, 1, d]), device);
+        let ts = batch.window_times(j);
+        let w = weights
+            .as_ref()
+            .map(|w| (0..l).map(|k| w[k * b + j]).collect());
+        let out = model.forward(y0, &ts)?;
+        let loss = loss_of(out.ys.clone(), target, w, 1).div_scalar(b as f64);
+        let value: f64 = loss.clone().into_scalar();
+        total += value;
+        if !value.is_finite() {
+            return Ok((value, grads, nfe));
+        }
+        let g = out.backward(loss)?;
+        nfe = (nfe.0 + g.forward.nfe as u64, nfe.1 + g.backward.nfe as u64);
+        grads = add_grads(grads, g.params, model);
+    }
+    Ok((total, grads, nfe))
+}
+
+/// Test metrics of a (tape-free) model.
+struct Evaluator<'a> {
+    series: &'a [Series],
+    extended: Option<&'a Series>,
+    train_end: f64,
+    device: &'a Device,
+}
+
+impl Evaluator<'_> {
+    fn evaluate(&self, model: &NeuralOde<Dynamics>) -> Result<MetricsRow, TrainError> {
+        let (mut mse_sum, mut drift_sum) = (0.0, 0.0);
+        for s in self.series {
+            let pred = predict(model, s, self.device)?;
+            mse_sum += metrics::mse(&pred, &s.values);
+            drift_sum += metrics::drift_ratio(&pred, &s.values, s.dim);
+        }
+        let n = self.series.len() as f64;
+        let (extrap, beyond) = match self.extended {
+            Some(ext) => {
+                let pred = predict(model, ext, self.device)?;
+                let first = ext
+                    .ts
+                    .iter()
+                    .position(|&t| t > self.train_end)
+                    .unwrap_or(ext.len());
+                let d = ext.dim;
+                (
+                    Some(metrics::mae(&pred, &ext.values)),
+                    Some(metrics::mae(&pred[first * d..], &ext.values[first * d..])),
+                )
+            }
+            None => (None, None),
+        };
+        Ok(MetricsRow {
+            test_loss: mse_sum / n,
+            drift_ratio: Some(drift_sum / n),
+            extrap_mae: extrap,
+            beyond_mae: beyond,
+            ..MetricsRow::blank()
+        })
+    }
+}
+
+/// The model's trajectory from the series' first state at its times, `[len, dim]` row-major.
+pub fn predict(
+    model: &NeuralOde<Dynamics>,
+    s: &Series,
+    device: &Device,
+) -> Result<Vec<f64>, TrainError> {
+    let y0 = Tensor::<2>::from_data(TensorData::new(s.row(0).to_vec(), [1, s.dim]), device);
+    let out = model.forward(y0, &s.ts)?;
+    Ok(out.ys.to_data().iter::<f64>().collect())
+}

@@ -1,0 +1,243 @@
+//! What a run writes: one metrics row per evaluation, the summary, and the resumable state.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::files::{read_text, write_atomic};
+use crate::{Adam, RunConfig, ScheduleState, TrainError};
+
+/// One evaluation (a row of `metrics.csv`). Task-specific columns are empty for the other task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsRow {
+    /// Iteration (dynamics) or epoch (classification) just completed.
+    pub step: u64,
+    /// Mean training loss since the previous evaluation.
+    pub train_loss: f64,
+    /// Test loss: full-trajectory MSE (dynamics) or held-out cross-entropy (classification).
+    pub test_loss: f64,
+    /// Drift ratio on the test trajectory (dynamics).
+    pub drift_ratio: Option<f64>,
+    /// MAE of the prediction on the extended range [0, 35] (built-in spiral).
+    pub extrap_mae: Option<f64>,
+    /// MAE restricted to t beyond the training range (built-in spiral).
+    pub beyond_mae: Option<f64>,
+    /// Accuracy on the training points (classification).
+    pub train_acc: Option<f64>,
+    /// Accuracy on the test points (classification).
+    pub test_acc: Option<f64>,
+    /// Learning rate in use.
+    pub lr: f64,
+    /// Mean forward NFE per iteration since the previous evaluation.
+    pub nfe_forward: f64,
+    /// Mean backward NFE per iteration since the previous evaluation (0 for backprop).
+    pub nfe_backward: f64,
+    /// Forward NFE of training so far.
+    pub total_nfe_forward: u64,
+    /// Backward NFE of training so far.
+    pub total_nfe_backward: u64,
+    /// Seconds spent in training steps so far (evaluation excluded).
+    pub train_seconds: f64,
+    /// Wall-clock seconds since the run started (evaluation included).
+    pub wall_seconds: f64,
+}
+
+/// The end of a run (`summary.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `completed`, or why the run stopped.
+    pub status: String,
+    /// The model's paper name.
+    pub model: String,
+    /// Parameter count.
+    pub params: usize,
+    /// Parameter bytes at the run's precision.
+    pub param_bytes: usize,
+    /// Steps (iterations or epochs) completed.
+    pub steps: u64,
+    /// The last evaluation.
+    pub last: Option<MetricsRow>,
+    /// The evaluation with the lowest test loss (its parameters are `best.bpk`).
+    pub best: Option<MetricsRow>,
+    /// First step at which the test loss was at or below `loss_threshold`.
+    pub threshold_step: Option<u64>,
+    /// Mean seconds per training iteration (or epoch).
+    pub seconds_per_step: f64,
+    /// Total training NFE, forward.
+    pub total_nfe_forward: u64,
+    /// Total training NFE, backward.
+    pub total_nfe_backward: u64,
+    /// Seconds in training steps.
+    pub train_seconds: f64,
+    /// Wall-clock seconds of the run.
+    pub wall_seconds: f64,
+    /// The device the run used.
+    pub device: String,
+}
+
+/// Everything needed to continue a run exactly where its last checkpoint left it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResumeState {
+    /// Steps completed when the checkpoint was written.
+    pub step: u64,
+    /// The parameter record of this checkpoint (a file in `checkpoint/`); written before this
+    /// state, so the state file is the commit point of a checkpoint.
+    pub model_file: String,
+    /// The optimizer.
+    pub adam: Adam,
+    /// The schedule.
+    pub schedule: ScheduleState,
+    /// Every evaluation so far.
+    pub rows: Vec<MetricsRow>,
+    /// Best test loss so far.
+    pub best_loss: Option<f64>,
+    /// Totals at the checkpoint.
+    pub total_nfe_forward: u64,
+    /// Totals at the checkpoint.
+    pub total_nfe_backward: u64,
+    /// Seconds in training steps at the checkpoint.
+    pub train_seconds: f64,
+    /// Wall seconds at the checkpoint.
+    pub wall_seconds: f64,
+}
+
+/// The files of a run folder.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    /// The folder.
+    pub root: PathBuf,
+}
+
+impl RunDir {
+    /// A run folder at `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+    /// `config.toml`.
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+    /// `metrics.csv`.
+    pub fn metrics(&self) -> PathBuf {
+        self.root.join("metrics.csv")
+    }
+    /// `summary.json`.
+    pub fn summary(&self) -> PathBuf {
+        self.root.join("summary.json")
+    }
+    /// The best parameters, `best.bpk`.
+    pub fn best(&self) -> PathBuf {
+        self.root.join("best.bpk")
+    }
+    /// The parameters of the checkpoint taken after `step` steps.
+    pub fn checkpoint_model(&self, step: u64) -> PathBuf {
+        self.root
+            .join("checkpoint")
+            .join(format!("model-{step}.bpk"))
+    }
+    /// The last checkpoint's optimizer/schedule/metrics state.
+    pub fn last_state(&self) -> PathBuf {
+        self.root.join("checkpoint").join("state.json")
+    }
+    /// A figure.
+    pub fn figure(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    /// Writes `config.toml`.
+    pub fn write_config(&self, config: &RunConfig) -> Result<(), TrainError> {
+        write_atomic(&self.config(), config.to_toml().as_bytes())
+    }
+
+    /// Reads `config.toml` of a finished or interrupted run.
+    pub fn read_config(&self) -> Result<RunConfig, TrainError> {
+        let path = self.config();
+        if !path.is_file() {
+            return Err(TrainError::file(
+                &path,
+                "not found: is this a run folder written by `neurode train`?",
+            ));
+        }
+        let text = read_text(&path)?;
+        let base = RunConfig::dynamics();
+        RunConfig::from_toml(&text, &base).map_err(|e| TrainError::file(&path, e))
+    }
+
+    /// Rewrites `metrics.csv` from every row.
+    pub fn write_metrics(&self, rows: &[MetricsRow]) -> Result<(), TrainError> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in rows {
+            w.serialize(r)
+                .map_err(|e| TrainError::file(&self.metrics(), e))?;
+        }
+        if rows.is_empty() {
+            w.write_record(HEADER)
+                .map_err(|e| TrainError::file(&self.metrics(), e))?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| TrainError::file(&self.metrics(), e))?;
+        write_atomic(&self.metrics(), &bytes)
+    }
+
+    /// Reads `metrics.csv`.
+    pub fn read_metrics(&self) -> Result<Vec<MetricsRow>, TrainError> {
+        let path = self.metrics();
+        let mut r = csv::Reader::from_path(&path).map_err(|e| TrainError::file(&path, e))?;
+        r.deserialize()
+            .collect::<Result<Vec<MetricsRow>, _>>()
+            .map_err(|e| TrainError::file(&path, e))
+    }
+
+    /// Writes `summary.json`.
+    pub fn write_summary(&self, summary: &Summary) -> Result<(), TrainError> {
+        let text = serde_json::to_string_pretty(summary).expect("a Summary always serialises");
+        write_atomic(&self.summary(), text.as_bytes())
+    }
+
+    /// Reads `summary.json`.
+    pub fn read_summary(&self) -> Result<Summary, TrainError> {
+        let path = self.summary();
+        serde_json::from_str(&read_text(&path)?).map_err(|e| TrainError::file(&path, e))
+    }
+
+    /// Writes the resumable state (after the model record).
+    pub fn write_state(&self, state: &ResumeState) -> Result<(), TrainError> {
+        let text = serde_json::to_string(state).expect("a ResumeState always serialises");
+        write_atomic(&self.last_state(), text.as_bytes())
+    }
+
+    /// Reads the resumable state, if the run has a checkpoint.
+    pub fn read_state(&self) -> Result<Option<ResumeState>, TrainError> {
+        let path = self.last_state();
+        if !path.is_file() {
+            return Ok(None);
+        }
+        serde_json::from_str(&read_text(&path)?)
+            .map(Some)
+            .map_err(|e| TrainError::file(&path, e))
+    }
+}
+
+const HEADER: [&str; 15] = [
+    "step",
+    "train_loss",
+    "test_loss",
+    "drift_ratio",
+    "extrap_mae",
+    "beyond_mae",
+    "train_acc",
+    "test_acc",
+    "lr",
+    "nfe_forward",
+    "nfe_backward",
+    "total_nfe_forward",
+    "total_nfe_backward",
+    "train_seconds",
+    "wall_seconds",
+];
+
+/// Whether `path` exists as a folder with a run in it.
+pub fn is_run_dir(path: &Path) -> bool {
+    path.join("config.toml").is_file()
+}

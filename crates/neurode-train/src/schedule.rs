@@ -1,0 +1,132 @@
+//! Learning-rate schedules: ReduceLROnPlateau (paper 000) and cosine annealing (paper 003).
+
+use serde::{Deserialize, Serialize};
+
+/// Which schedule, with its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Schedule {
+    /// A constant learning rate.
+    None,
+    /// PyTorch's `ReduceLROnPlateau(mode="min", threshold=1e-4, threshold_mode="rel")`:
+    /// multiply the rate by `factor` after more than `patience` evaluations without a relative
+    /// improvement of the monitored (test) loss.
+    Plateau {
+        /// Multiplier on a plateau (PyTorch 0.1; the paper does not say).
+        factor: f64,
+        /// Evaluations without improvement tolerated (paper: 5).
+        patience: u32,
+        /// Lower bound on the rate.
+        min_lr: f64,
+    },
+    /// PyTorch's `CosineAnnealingLR(T_max = total)`:
+    /// `lr(k) = min_lr + (lr₀ − min_lr)(1 + cos(π k / total)) / 2`, stepped per epoch (or
+    /// iteration).
+    Cosine {
+        /// Steps to anneal over (paper 003: the number of epochs).
+        total: u64,
+        /// Final rate.
+        min_lr: f64,
+    },
+}
+
+/// The schedule's running state (serialisable, so a resumed run continues exactly).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleState {
+    /// The current learning rate.
+    pub lr: f64,
+    /// The initial learning rate.
+    pub base_lr: f64,
+    /// Best monitored value so far (plateau).
+    pub best: f64,
+    /// Evaluations since the last improvement (plateau).
+    pub bad: u32,
+    /// Schedule steps taken (cosine).
+    pub steps: u64,
+}
+
+impl ScheduleState {
+    /// Starts at `lr`.
+    pub fn new(lr: f64) -> Self {
+        Self {
+            lr,
+            base_lr: lr,
+            best: f64::INFINITY,
+            bad: 0,
+            steps: 0,
+        }
+    }
+
+    /// Reports an evaluation's monitored loss (plateau schedules react).
+    pub fn observe(&mut self, schedule: &Schedule, loss: f64) {
+        if let Schedule::Plateau {
+            factor,
+            patience,
+            min_lr,
+        } = *schedule
+        {
+            if loss < self.best * (1.0 - 1e-4) {
+                self.best = loss;
+                self.bad = 0;
+            } else {
+                self.bad += 1;
+                if self.bad > patience {
+                    self.lr = (self.lr * factor).max(min_lr);
+                    self.bad = 0;
+                }
+            }
+        }
+    }
+
+    /// Advances one epoch / iteration (cosine schedules react).
+    pub fn advance(&mut self, schedule: &Schedule) {
+        if let Schedule::Cosine { total, min_lr } = *schedule {
+            self.steps += 1;
+            let k = self.steps.min(total.max(1)) as f64;
+            let cos = (std::f64::consts::PI * k / total.max(1) as f64).cos();
+            self.lr = min_lr + (self.base_lr - min_lr) * (1.0 + cos) / 2.0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plateau_reduces_after_patience_evaluations() {
+        let s = Schedule::Plateau {
+            factor: 0.1,
+            patience: 2,
+            min_lr: 0.0,
+        };
+        let mut st = ScheduleState::new(1.0);
+        for loss in [1.0, 0.5, 0.5, 0.5] {
+            st.observe(&s, loss);
+        }
+        assert_eq!(st.lr, 1.0, "2 bad evaluations are tolerated");
+        st.observe(&s, 0.5);
+        assert!((st.lr - 0.1).abs() < 1e-15);
+        st.observe(&s, 0.1);
+        assert_eq!((st.bad, st.best), (0, 0.1));
+    }
+
+    #[test]
+    fn cosine_matches_pytorch_closed_form() {
+        let s = Schedule::Cosine {
+            total: 500,
+            min_lr: 0.0,
+        };
+        let mut st = ScheduleState::new(0.01);
+        st.advance(&s);
+        assert!((st.lr - 0.01 * (1.0 + (std::f64::consts::PI / 500.0).cos()) / 2.0).abs() < 1e-15);
+        for _ in 1..250 {
+            st.advance(&s);
+        }
+        assert!((st.lr - 0.005).abs() < 1e-12);
+        for _ in 250..500 {
+            st.advance(&s);
+        }
+        assert!(st.lr.abs() < 1e-15);
+    }
+}
