@@ -21,9 +21,11 @@
 //! | [`adjoint`] | gradients through solves: backprop and the adjoint method (seminorm) |
 //! | [`models`] | the papers' dynamics nets, `NeuralOde`, ODE classifier, ResNet baseline |
 //! | [`datasets`] | spiral trajectories, two-spiral classification, CSV loaders, samplers |
+//! | [`train`] | training loops, Adam, schedules, metrics, checkpoints, run folders, figures |
 
 pub use neurode_adjoint as adjoint;
 pub use neurode_backend as backend;
 pub use neurode_datasets as datasets;
 pub use neurode_models as models;
 pub use neurode_solvers as solvers;
+pub use neurode_train as train;

@@ -159,3 +159,35 @@ cpu_backend_tests!(F64;
     classifier_gradients_cover_every_layer,
     time_aware_segment_gradients_agree,
 );
+
+fn euler_classifier_adjoint_is_close_to_backprop(device: &Device) {
+    let ad = device.clone().autodiff();
+    let base = OdeClassifierConfig::new().with_zero_init(false);
+    let grads = |gradient| {
+        let model = base.clone().with_gradient(gradient).init(3, &ad).unwrap();
+        let (loss, out) = ce_loss(&model, &ad);
+        flat_grads(&model, &out.backward(loss, &model).unwrap().params)
+    };
+    let bp = grads(GradientMethod::Backprop);
+    let adj = grads(GradientMethod::Adjoint(
+        AdjointOptions::new()
+            .with_method(Method::Euler)
+            .with_steps(Some(20)),
+    ));
+    // Euler's continuous adjoint differs from the discrete gradient by O(h) = O(1/20)
+    // (measured: lift 0.1%, dynamics 1.6%, head 0 at this initialisation).
+    let parts = [
+        ("lift", 0..18),
+        ("dynamics", 18..18_328),
+        ("head", 18_328..18_906),
+    ];
+    for (name, r) in parts {
+        let e = rel_err(&adj[r.clone()], &bp[r]);
+        assert!(e < 0.1, "{name}: relative error {e}");
+    }
+}
+
+mod euler {
+    use super::*;
+    cpu_backend_tests!(F64; euler_classifier_adjoint_is_close_to_backprop);
+}

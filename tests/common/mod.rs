@@ -87,3 +87,15 @@ pub fn temp_path(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
+
+/// Runs each listed `fn(Backend)` once per compiled backend (for code that takes a backend
+/// choice rather than a device, like the trainer).
+macro_rules! all_backend_tests_by_kind {
+    ($($name:ident),+ $(,)?) => {
+        mod flex { $( #[test] fn $name() { super::$name($crate::common::Backend::Flex); } )+ }
+        #[cfg(feature = "ndarray")]
+        mod ndarray { $( #[test] fn $name() { super::$name($crate::common::Backend::Ndarray); } )+ }
+        #[cfg(feature = "wgpu")]
+        mod wgpu { $( #[test] fn $name() { super::$name($crate::common::Backend::Wgpu); } )+ }
+    };
+}

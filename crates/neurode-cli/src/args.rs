@@ -19,6 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train a model (default: paper 000's Residual-64 on the cubic spiral, its settings).
+    #[command(allow_negative_numbers = true)]
     Train(Box<TrainArgs>),
     /// Re-evaluate the best checkpoint of a run folder and print its metrics.
     Eval {
@@ -26,6 +27,7 @@ pub enum Command {
         run: PathBuf,
     },
     /// Predict a trajectory with a trained dynamics model and write it as CSV.
+    #[command(allow_negative_numbers = true)]
     Predict {
         /// A folder written by `neurode train --task dynamics`.
         run: PathBuf,
@@ -43,6 +45,7 @@ pub enum Command {
         out: PathBuf,
     },
     /// Integrate the built-in true spiral dynamics (or a trained model with --run) and plot.
+    #[command(allow_negative_numbers = true)]
     Solve(SolveArgs),
 }
 

@@ -97,10 +97,7 @@ fn eval(run: &Path) -> Result<(), TrainError> {
     match config.task {
         Task::Dynamics => {
             let (series, extended) = dynamics_data(&config)?;
-            let model = load_record(
-                dynamics_model(&config, series[0].dim, &device)?,
-                &dir.best(),
-            )?;
+            let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
             for s in &series {
                 let pred = predict(&model, s, &device)?;
                 println!(
@@ -190,7 +187,7 @@ fn predict_cmd(
     let dim = series[0].dim;
     let y0 = y0.unwrap_or_else(|| series[0].row(0).to_vec());
     check_y0(&y0, dim)?;
-    let model = load_record(dynamics_model(&config, dim, &device)?, &dir.best())?;
+    let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
     let s = Series {
         ts: linspace(0.0, t_end, points),
         values: y0.repeat(points),
@@ -252,9 +249,10 @@ fn solve_cmd(a: &SolveArgs) -> Result<(), TrainError> {
                 ));
             }
             let device = run_device(&config)?;
-            let dim = dynamics_data(&config)?.0[0].dim;
+            let series = dynamics_data(&config)?.0;
+            let dim = series[0].dim;
             check_y0(&a.y0, dim)?;
-            let model = load_record(dynamics_model(&config, dim, &device)?, &dir.best())?
+            let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?
                 .with_solver(opts)?;
             let s = Series {
                 ts: ts.clone(),

@@ -80,17 +80,37 @@ pub fn model_name(config: &RunConfig) -> String {
     }
 }
 
-/// The Neural ODE of a dynamics run on `device` (state dimension `dim`).
+/// The Neural ODE of a dynamics run on `device`, for trajectories like `series` (their
+/// dimension; with a fixed-step solver, `steps` steps per smallest sample spacing).
 pub fn dynamics_model(
     config: &RunConfig,
-    dim: usize,
+    series: &[Series],
     device: &Device,
 ) -> Result<NeuralOde<Dynamics>, TrainError> {
+    let dim = series.first().map_or(2, |s| s.dim);
+    let mut solver = solve_options(config);
+    if let Some(k) = config.steps {
+        // Dynamics: fixed steps count per sample interval, so a window and the full test
+        // trajectory are integrated with the same step length.
+        let spacing = series
+            .iter()
+            .flat_map(|s| s.ts.windows(2).map(|w| w[1] - w[0]))
+            .fold(f64::INFINITY, f64::min);
+        solver = solver
+            .with_steps(None)
+            .with_step_size(Some(spacing / k as f64));
+    }
+    let gradient = match gradient_method(config) {
+        GradientMethod::Adjoint(a) if config.steps.is_some() => {
+            GradientMethod::Adjoint(a.with_steps(None).with_step_size(solver.step_size))
+        }
+        g => g,
+    };
     Ok(NeuralOdeConfig::new(dynamics_config(config))
         .with_dim(dim)
         .with_augment(config.augment)
-        .with_solver(solve_options(config))
-        .with_gradient(gradient_method(config))
+        .with_solver(solver)
+        .with_gradient(gradient)
         .init(config.seed, device)?)
 }
 

@@ -59,6 +59,12 @@ pub fn train_classifier(
     }
     let progress = crate::Progress::new(config.epochs, book.step, "epoch", opts.quiet);
     let outcome = (|| -> Result<(), TrainError> {
+        if book.rows.is_empty() {
+            let row = evaluate(&model.valid(), &train, &test, &device)?;
+            if book.push_initial(row, config) {
+                save_record(&model, &dir.best())?;
+            }
+        }
         while book.step < config.epochs {
             let epoch = book.step + 1;
             let started = Instant::now();
@@ -113,6 +119,8 @@ pub fn train_classifier(
         Ok(())
     })();
     progress.finish();
+    // Every evaluation so far is kept, whatever stopped the run.
+    dir.write_metrics(&book.rows)?;
     let summary = book.summary(
         &outcome,
         model_name(config),

@@ -97,8 +97,9 @@ pub struct RunConfig {
     pub rtol: f64,
     /// Absolute tolerance (adaptive solvers).
     pub atol: f64,
-    /// Fixed steps (fixed-step solvers: per output interval of a segment; the classifier's
-    /// ODE block on [0, 1]).
+    /// Fixed steps of a fixed-step solver: per sample interval of the data (dynamics), or
+    /// over the classifier's ODE block on [0, 1] (classification).
+    #[serde(with = "crate::optional")]
     pub steps: Option<usize>,
     /// Gradient method.
     pub gradient: GradientKind,
@@ -117,8 +118,10 @@ pub struct RunConfig {
     /// Adam's L2 weight decay (coupled, PyTorch's `weight_decay`).
     pub weight_decay: f64,
     /// Global gradient-norm clip τ (eq 27); none when absent.
+    #[serde(with = "crate::optional")]
     pub clip: Option<f64>,
     /// α of the time-weighted loss (eq 25); plain MSE when absent.
+    #[serde(with = "crate::optional")]
     pub time_weighted: Option<f64>,
     /// Learning-rate schedule.
     pub schedule: Schedule,
@@ -134,6 +137,7 @@ pub struct RunConfig {
     /// Held-out share of a classification dataset (0 = evaluate on the training points).
     pub test_fraction: f64,
     /// Users' own CSV data instead of the built-in dataset.
+    #[serde(with = "crate::optional")]
     pub data: Option<PathBuf>,
 }
 

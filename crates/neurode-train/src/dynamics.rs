@@ -29,12 +29,11 @@ pub fn train_dynamics(
     let device = run_device(config)?;
     let ad = device.clone().autodiff();
     let (series, extended) = dynamics_data(config)?;
-    let dim = series[0].dim;
     let horizon = series
         .iter()
         .map(|s| s.ts[s.len() - 1])
         .fold(f64::MIN, f64::max);
-    let mut model = dynamics_model(config, dim, &ad)?;
+    let mut model = dynamics_model(config, &series, &ad)?;
     let size = param_size(&model);
     let mut book = Book::start(config, dir, opts, AdamSettings::default())?;
     if let Some(state) = book.resume_state.take() {
@@ -49,6 +48,14 @@ pub fn train_dynamics(
     };
     let progress = crate::Progress::new(config.iters, book.step, "it", opts.quiet);
     let outcome = (|| -> Result<(), TrainError> {
+        if book.rows.is_empty() {
+            let row = eval
+                .evaluate(&model.valid())
+                .map_err(|e| classify_failure(e, 0))?;
+            if book.push_initial(row, config) {
+                save_record(&model, &dir.best())?;
+            }
+        }
         while book.step < config.iters {
             let it = book.step + 1;
             let started = Instant::now();
@@ -95,6 +102,8 @@ pub fn train_dynamics(
         Ok(())
     })();
     progress.finish();
+    // Every evaluation so far is kept, whatever stopped the run.
+    dir.write_metrics(&book.rows)?;
     let summary = book.summary(
         &outcome,
         model_name(config),
@@ -104,7 +113,7 @@ pub fn train_dynamics(
     );
     dir.write_summary(&summary)?;
     if opts.figures {
-        let best = load_record(dynamics_model(config, dim, &device)?, &dir.best()).ok();
+        let best = load_record(dynamics_model(config, &series, &device)?, &dir.best()).ok();
         let final_model = model.valid();
         let shown = best.as_ref().unwrap_or(&final_model);
         crate::figures::dynamics_figures(

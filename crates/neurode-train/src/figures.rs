@@ -27,7 +27,7 @@ fn loss_figure(
     let mut p = Panel::new("Loss", unit, "log10(loss)");
     p.lines.push(Line::new(
         "train loss",
-        log10_points(rows, |r| r.train_loss),
+        log10_points(rows, |r| r.train_loss.unwrap_or(f64::NAN)),
         colors::BLUE,
     ));
     p.lines.push(Line::new(

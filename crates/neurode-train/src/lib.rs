@@ -30,6 +30,7 @@ mod files;
 mod grads;
 pub mod loss;
 pub mod metrics;
+mod optional;
 pub mod plot;
 mod progress;
 mod record;

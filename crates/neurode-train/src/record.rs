@@ -12,8 +12,8 @@ use crate::{Adam, RunConfig, ScheduleState, TrainError};
 pub struct MetricsRow {
     /// Iteration (dynamics) or epoch (classification) just completed.
     pub step: u64,
-    /// Mean training loss since the previous evaluation.
-    pub train_loss: f64,
+    /// Mean training loss since the previous evaluation (none for the untrained model).
+    pub train_loss: Option<f64>,
     /// Test loss: full-trajectory MSE (dynamics) or held-out cross-entropy (classification).
     pub test_loss: f64,
     /// Drift ratio on the test trajectory (dynamics).

@@ -38,7 +38,7 @@ impl MetricsRow {
     pub fn blank() -> Self {
         Self {
             step: 0,
-            train_loss: f64::NAN,
+            train_loss: None,
             test_loss: f64::NAN,
             drift_ratio: None,
             extrap_mae: None,
@@ -153,7 +153,7 @@ impl Book {
     pub fn finish_row(&mut self, row: &mut MetricsRow, _config: &RunConfig) {
         let n = self.since.1.max(1) as f64;
         row.step = self.step;
-        row.train_loss = self.since.0 / n;
+        row.train_loss = Some(self.since.0 / n);
         row.lr = self.schedule.lr;
         row.nfe_forward = self.since.2 as f64 / n;
         row.nfe_backward = self.since.3 as f64 / n;
@@ -164,9 +164,21 @@ impl Book {
         self.since = (0.0, 0, 0, 0);
     }
 
+    /// Records the untrained model's evaluation (step 0: no training loss, not shown to the
+    /// schedule); returns whether it is the best so far (it is, unless non-finite).
+    pub fn push_initial(&mut self, mut row: MetricsRow, config: &RunConfig) -> bool {
+        self.finish_row(&mut row, config);
+        row.train_loss = None;
+        self.record_best(row)
+    }
+
     /// Records an evaluation; returns whether it is the best so far.
     pub fn push_row(&mut self, row: MetricsRow, config: &RunConfig) -> bool {
         self.schedule.observe(&config.schedule, row.test_loss);
+        self.record_best(row)
+    }
+
+    fn record_best(&mut self, row: MetricsRow) -> bool {
         let improved =
             row.test_loss.is_finite() && self.best_loss.is_none_or(|b| row.test_loss < b);
         if improved {

@@ -1,0 +1,262 @@
+//! The `neurode` binary end to end: a tiny run of every command, and every user-error path
+//! (one line on stderr, non-zero exit, no backtrace).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn neurode(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurode"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("neurode-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Fails with exactly one line on stderr containing every `needle`.
+fn user_error(args: &[&str], needles: &[&str]) {
+    let out = neurode(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "{args:?}: one line expected, got:\n{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: `{n}` not in: {err}");
+    }
+}
+
+#[test]
+fn bad_flags_say_what_is_accepted() {
+    user_error(&["train", "--backend", "tpu"], &["tpu", "flex"]);
+    user_error(&["train", "--model", "giant"], &["giant", "residual64"]);
+    user_error(
+        &["train", "--task", "classify", "--model", "residual64"],
+        &["model", "ode-euler"],
+    );
+    user_error(
+        &["train", "--task", "regress"],
+        &["regress", "dynamics or classify"],
+    );
+    user_error(&["train", "--lr", "-1"], &["lr", "> 0"]);
+    user_error(&["train", "--lr", "abc"], &["abc"]);
+    user_error(&["train", "--rtol", "0"], &["rtol"]);
+    user_error(&["train", "--solver", "rk5"], &["rk5", "dopri5"]);
+    user_error(&["train", "--solver", "rk4"], &["steps"]);
+    user_error(
+        &["train", "--gradient", "magic"],
+        &["magic", "adjoint or backprop"],
+    );
+    user_error(
+        &["train", "--schedule", "step"],
+        &["step", "plateau, cosine or none"],
+    );
+    user_error(&["train", "--seq-len", "1"], &["seq-len", "at least 2"]);
+    user_error(&["train", "--precision", "f16"], &["f16"]);
+    user_error(&["train", "--frobnicate"], &["--frobnicate"]);
+    user_error(
+        &["predict", "/nonexistent/run"],
+        &["config.toml", "not found"],
+    );
+    user_error(&["eval", "/nonexistent/run"], &["not found"]);
+    user_error(
+        &["solve", "--y0", "1,2,3"],
+        &["y0", "one per state dimension"],
+    );
+    user_error(&["solve", "--t-end", "-5"], &["t-end", "> 0"]);
+}
+
+#[test]
+fn uncompiled_backend_says_how_to_get_it() {
+    // Features unify across the workspace: only meaningful when this build lacks wgpu.
+    if !neurode_backend::Backend::Wgpu.is_compiled() {
+        user_error(&["train", "--backend", "wgpu"], &["wgpu", "feature"]);
+    }
+}
+
+#[test]
+fn bad_files_name_the_problem() {
+    let dir = scratch("files");
+    user_error(
+        &["train", "--data", "/nonexistent.csv"],
+        &["/nonexistent.csv", "no such file"],
+    );
+    let csv = dir.join("bad.csv");
+    std::fs::write(&csv, "t,x,y\n0,1,2\n0.5,oops,4\n").unwrap();
+    user_error(
+        &[
+            "train",
+            "--data",
+            csv.to_str().unwrap(),
+            "--out",
+            dir.join("r1").to_str().unwrap(),
+        ],
+        &["bad.csv:3", "`x`", "oops"],
+    );
+    let cls = dir.join("cls.csv");
+    std::fs::write(&cls, "x1,x2\n0,1\n").unwrap();
+    user_error(
+        &[
+            "train",
+            "--task",
+            "classify",
+            "--data",
+            cls.to_str().unwrap(),
+            "--out",
+            dir.join("r2").to_str().unwrap(),
+        ],
+        &["label column"],
+    );
+    let toml = dir.join("bad.toml");
+    std::fs::write(&toml, "lr = \n").unwrap();
+    user_error(&["train", "--config", toml.to_str().unwrap()], &["config"]);
+    std::fs::write(&toml, "learning_rate = 0.1\n").unwrap();
+    user_error(
+        &["train", "--config", toml.to_str().unwrap()],
+        &["learning_rate"],
+    );
+    user_error(
+        &["train", "--config", "/nonexistent.toml"],
+        &["/nonexistent.toml"],
+    );
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+#[test]
+fn train_eval_predict_solve_on_a_tiny_budget() {
+    let dir = scratch("e2e");
+    let run = dir.join("run");
+    let r = run.to_str().unwrap();
+    let out = neurode(&[
+        "train",
+        "--iters",
+        "8",
+        "--eval-every",
+        "4",
+        "--gradient",
+        "backprop",
+        "--out",
+        r,
+        "--quiet",
+        "--no-figures",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Residual-64 — 4482 parameters (17.9 KB)"),
+        "{stdout}"
+    );
+    // Header, the untrained model (step 0), steps 4 and 8.
+    assert!(read(&run.join("metrics.csv")).lines().count() == 4);
+    let config = read(&run.join("config.toml"));
+    assert!(
+        config.contains("model = \"residual64\"") && config.contains("iters = 8"),
+        "{config}"
+    );
+    // A second train into the same folder refuses instead of overwriting.
+    user_error(
+        &["train", "--out", r, "--quiet"],
+        &["already holds a run", "--resume"],
+    );
+    // Resume with more iterations continues from the checkpoint.
+    let out = neurode(&[
+        "train",
+        "--iters",
+        "12",
+        "--eval-every",
+        "4",
+        "--gradient",
+        "backprop",
+        "--out",
+        r,
+        "--quiet",
+        "--no-figures",
+        "--resume",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(read(&run.join("metrics.csv")).lines().count(), 5);
+    // --config reuses a run's settings; flags still override.
+    let run2 = dir.join("run2");
+    let out = neurode(&[
+        "train",
+        "--config",
+        run.join("config.toml").to_str().unwrap(),
+        "--iters",
+        "4",
+        "--out",
+        run2.to_str().unwrap(),
+        "--quiet",
+        "--no-figures",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(read(&run2.join("config.toml")).contains("iters = 4"));
+
+    let out = neurode(&["eval", r]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test MSE"));
+    let traj = dir.join("traj.csv");
+    let out = neurode(&[
+        "predict",
+        r,
+        "--t-end",
+        "35",
+        "--points",
+        "50",
+        "--out",
+        traj.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = read(&traj);
+    assert_eq!(text.lines().count(), 51);
+    assert!(text.starts_with("t,x1,x2\n0,2,0\n"), "{}", &text[..40]);
+    let (csv, png) = (dir.join("s.csv"), dir.join("s.png"));
+    let out = neurode(&[
+        "solve",
+        "--t-end",
+        "5",
+        "--points",
+        "11",
+        "--out",
+        csv.to_str().unwrap(),
+        "--plot",
+        png.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(read(&csv).lines().count(), 12);
+    assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+}
