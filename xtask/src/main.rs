@@ -1,9 +1,18 @@
 //! `cargo xtask <command>`: project automation.
 //!
 //! * `ci` — what CI runs (`.ci/run`).
-//! * `bench` — every benchmark: solver throughput, gradient time, gradient memory.
+//! * `bench` — every benchmark: solver throughput, gradient time and memory, training
+//!   throughput.
+//! * `reproduce <item|all> [--seeds N] [--quick] [--backend B] [--gradient G] [--out DIR]` —
+//!   regenerate the papers' tables and figures under `results/` (see `reproduce/mod.rs`).
+
+mod alloc;
+mod reproduce;
 
 use std::process::{Command, ExitCode};
+
+#[global_allocator]
+static ALLOC: alloc::Counting = alloc::Counting;
 
 fn run(program: &str, args: &[&str]) -> bool {
     eprintln!("$ {program} {}", args.join(" "));
@@ -14,7 +23,8 @@ fn run(program: &str, args: &[&str]) -> bool {
 }
 
 fn main() -> ExitCode {
-    let cmd = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cmd = args.first().cloned().unwrap_or_default();
     let ok = match cmd.as_str() {
         "ci" => run("bash", &[".ci/run"]),
         "bench" => {
@@ -27,9 +37,21 @@ fn main() -> ExitCode {
                     "cargo",
                     &["bench", "-p", "neurode-adjoint", "--bench", "memory"],
                 )
+                && run(
+                    "cargo",
+                    &["bench", "-p", "neurode-train", "--bench", "training"],
+                )
         }
+        "reproduce" => match reproduce::main(&args[1..]) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("error: {e}");
+                false
+            }
+        },
+        "memory-child" => reproduce::memory::child(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench>");
+            eprintln!("usage: cargo xtask <ci|bench|reproduce ITEM [--seeds N] [--quick]>");
             false
         }
     };
