@@ -144,7 +144,7 @@ impl OdeClassifier {
     }
 
     fn head(&self, h: Tensor<2>) -> Tensor<2> {
-        self.head2.forward(self.head1.forward(h).tanh())
+        self.head2.forward(crate::tanh(self.head1.forward(h)))
     }
 }
 

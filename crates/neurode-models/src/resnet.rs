@@ -116,10 +116,10 @@ impl ResNetMlp {
         let scale = 1.0 / self.blocks.len() as f64;
         let mut h = self.lift.forward(x);
         for b in &self.blocks {
-            let z = b.l2.forward(b.l1.forward(h.clone()).tanh()).tanh();
+            let z = crate::tanh(b.l2.forward(crate::tanh(b.l1.forward(h.clone()))));
             h = h + b.l3.forward(z).mul_scalar(scale);
         }
-        Ok(self.head2.forward(self.head1.forward(h).tanh()))
+        Ok(self.head2.forward(crate::tanh(self.head1.forward(h))))
     }
 
     /// Number of residual blocks.

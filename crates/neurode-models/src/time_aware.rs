@@ -94,7 +94,7 @@ pub struct TimeAware {
 
 impl VectorField for TimeAware {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
-        let phi = self.embed.forward(t.column(&h)).tanh();
+        let phi = crate::tanh(self.embed.forward(t.column(&h)));
         let x = if self.cubic { cube(h) } else { h };
         let mut x = Tensor::cat(vec![x, phi], 1);
         let last = self.layers.len() - 1;

@@ -51,8 +51,8 @@ fn main() {
             }
             let iters = match (quick, gradient) {
                 (true, _) => 3,
-                (false, GradientKind::Backprop) => 200,
-                (false, GradientKind::Adjoint) => 40,
+                (false, GradientKind::Backprop) => 50,
+                (false, GradientKind::Adjoint) => 20,
             };
             // One evaluation at the end only; the plain per-step mean excludes it.
             let config = RunConfig {

@@ -120,6 +120,15 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
                         .unwrap_or(f64::NAN)
             })
             .collect();
+        if all[0].summary.params != *params {
+            return Err(TrainError::file(
+                &dir,
+                format!(
+                    "{name}: {} parameters, the paper says {params}",
+                    all[0].summary.params
+                ),
+            ));
+        }
         let secs: Vec<f64> = all.iter().map(|d| d.summary.train_seconds).collect();
         let nfes: Vec<f64> = all
             .iter()

@@ -10,11 +10,15 @@
 //! share a run (Table 2's full model, the extrapolation and convergence figures) train it once.
 
 mod classify;
+mod convergence;
+mod extrapolation;
 mod fig1;
 pub mod memory;
 mod report;
 mod runs;
 mod spiral;
+mod table1;
+mod table2;
 
 use std::path::PathBuf;
 
@@ -124,10 +128,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
         eprintln!("== {name}");
         match *name {
             "fig1" => fig1::run(&opts),
-            "table1" => spiral::table1(&opts),
-            "table2" => spiral::table2(&opts),
-            "extrapolation" => spiral::extrapolation(&opts),
-            "convergence" => spiral::convergence(&opts),
+            "table1" => table1::table1(&opts),
+            "table2" => table2::table2(&opts),
+            "extrapolation" => extrapolation::extrapolation(&opts),
+            "convergence" => convergence::convergence(&opts),
             "classify" => classify::run(&opts),
             "memory" => memory::run(&opts),
             _ => unreachable!("items are checked above"),

@@ -1,0 +1,91 @@
+//! `tanh` for f32 tensors on the CPU backends, about 10× faster than Burn's.
+//!
+//! Burn's flex backend evaluates `tanh` as a scalar libm loop: 191 µs for a 128 × 128 f32
+//! tensor, against 47 µs for a 128 × 128 × 128 matrix product (measured, release, one
+//! core) — most of a Neural ODE step on these small nets. Here the values are computed on the
+//! host with Eigen's rational approximation (`generic_fast_tanh_float`; max absolute error
+//! 4.1e-7 against f64 `tanh`, exact ±1 far out), a loop the compiler vectorises, and on an
+//! autodiff device the
+//! exact derivative `1 − y²` is attached as `y + (x − stop_grad(x))·(1 − y²)`, which has value
+//! `y` and gradient `1 − y²`. f64 tensors and GPU backends use Burn's `tanh` unchanged.
+
+use burn::Tensor;
+use burn::tensor::{DType, TensorData};
+
+/// `tanh(x)`, fast on the CPU backends in f32 (see the module docs).
+pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    if x.dtype() != DType::F32 || !on_cpu(&x) {
+        return x.tanh();
+    }
+    let shape = x.shape();
+    let device = x.device();
+    let data = x.to_data();
+    let Ok(values) = data.as_slice::<f32>() else {
+        return x.tanh();
+    };
+    let y: Vec<f32> = values.iter().map(|&v| tanh_f32(v)).collect();
+    let y = Tensor::<D>::from_data(TensorData::new(y, shape), &device);
+    if !x.is_tracked() {
+        return y;
+    }
+    let slope = y.clone().powi_scalar(2).neg().add_scalar(1.0);
+    y + (x.clone() - x.detach()) * slope
+}
+
+fn on_cpu<const D: usize>(x: &Tensor<D>) -> bool {
+    let name = format!("{:?}", x.device());
+    name.contains("Flex") || name.contains("NdArray") || name.contains("Ndarray")
+}
+
+/// Eigen's `generic_fast_tanh_float`: a 13/6 rational approximation on the clamped input.
+#[inline]
+pub fn tanh_f32(x: f32) -> f32 {
+    const CLAMP: f32 = 7.905_311;
+    const A1: f32 = 4.893_524_6e-3;
+    const A3: f32 = 6.372_619_3e-4;
+    const A5: f32 = 1.485_722_4e-5;
+    const A7: f32 = 5.122_297e-8;
+    const A9: f32 = -8.604_671_5e-11;
+    const A11: f32 = 2.000_188e-13;
+    const A13: f32 = -2.760_768_5e-16;
+    const B0: f32 = 4.893_525e-3;
+    const B2: f32 = 2.268_434_6e-3;
+    const B4: f32 = 1.185_347_1e-4;
+    const B6: f32 = 1.198_258_4e-6;
+    if x.abs() < 4e-4 {
+        return x;
+    }
+    let x = x.clamp(-CLAMP, CLAMP);
+    let x2 = x * x;
+    let mut p = x2 * A13 + A11;
+    p = x2 * p + A9;
+    p = x2 * p + A7;
+    p = x2 * p + A5;
+    p = x2 * p + A3;
+    p = x2 * p + A1;
+    p *= x;
+    let mut q = x2 * B6 + B4;
+    q = x2 * q + B2;
+    q = x2 * q + B0;
+    p / q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_libm_tanh_to_f32_precision() {
+        let mut worst: f64 = 0.0;
+        for i in -200_000..=200_000 {
+            let x = i as f32 * 1e-4 * 1.7; // [-34, 34]
+            let e = (f64::from(tanh_f32(x)) - f64::from(x).tanh()).abs();
+            worst = worst.max(e);
+        }
+        // Measured 4.1e-7 (about 7 f32 ulps of 1.0).
+        assert!(worst < 5e-7, "max error {worst:e}");
+        assert_eq!(tanh_f32(100.0), 1.0);
+        assert_eq!(tanh_f32(-100.0), -1.0);
+        assert!(tanh_f32(f32::NAN).is_nan());
+    }
+}
