@@ -151,6 +151,15 @@ pub struct TrainArgs {
     /// L2 weight decay.
     #[arg(long)]
     pub weight_decay: Option<f64>,
+    /// Adam's β₁.
+    #[arg(long)]
+    pub beta1: Option<f64>,
+    /// Adam's β₂.
+    #[arg(long)]
+    pub beta2: Option<f64>,
+    /// Adam's ε.
+    #[arg(long)]
+    pub eps: Option<f64>,
     /// Global gradient-norm clip τ (0 turns clipping off).
     #[arg(long)]
     pub clip: Option<f64>,

@@ -56,6 +56,9 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig, TrainError> {
         seq_len,
         lr,
         weight_decay,
+        beta1,
+        beta2,
+        eps,
         seed,
         eval_every,
         test_fraction

@@ -14,7 +14,7 @@ use crate::build::{Classifier, classifier, classify_data, model_name, run_device
 use crate::loss::cross_entropy;
 use crate::metrics;
 use crate::run::{Book, TrainOptions};
-use crate::{AdamSettings, MetricsRow, RunConfig, RunDir, Summary, TrainError};
+use crate::{MetricsRow, RunConfig, RunDir, Summary, TrainError};
 
 impl Classifier {
     /// Logits and the ODE block's gradient handle (`None` for the ResNet).
@@ -52,7 +52,7 @@ pub fn train_classifier(
     let classes = train.classes().max(test.classes()).max(2);
     let mut model = classifier(config, train.dim, classes, &ad)?;
     let size = param_size(&model);
-    let mut book = Book::start(config, dir, opts, AdamSettings::default())?;
+    let mut book = Book::start(config, dir, opts)?;
     if let Some(state) = book.resume_state.take() {
         model = load_record(model, &dir.root.join("checkpoint").join(&state.model_file))?;
         book.restore(state);
@@ -131,7 +131,11 @@ pub fn train_classifier(
     dir.write_summary(&summary)?;
     if opts.figures {
         let plain = model.valid();
-        crate::figures::classify_figures(dir, &book.rows, &plain, &train, &test, &device)?;
+        let drawn =
+            crate::figures::classify_figures(dir, &book.rows, &plain, &train, &test, &device);
+        if outcome.is_ok() {
+            drawn?;
+        }
     }
     outcome.map(|_| summary)
 }

@@ -117,6 +117,12 @@ pub struct RunConfig {
     pub lr: f64,
     /// Adam's L2 weight decay (coupled, PyTorch's `weight_decay`).
     pub weight_decay: f64,
+    /// Adam's β₁ (PyTorch default 0.9).
+    pub beta1: f64,
+    /// Adam's β₂ (PyTorch default 0.999).
+    pub beta2: f64,
+    /// Adam's ε (PyTorch default 1e-8; Burn's is 1e-5).
+    pub eps: f64,
     /// Global gradient-norm clip τ (eq 27); none when absent.
     #[serde(with = "crate::optional")]
     pub clip: Option<f64>,
@@ -166,6 +172,9 @@ impl RunConfig {
             seq_len: 40,
             lr: 5e-4,
             weight_decay: 1e-5,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
             clip: Some(1.0),
             time_weighted: Some(1.0),
             schedule: Schedule::Plateau {
@@ -240,6 +249,14 @@ impl RunConfig {
                 self.weight_decay.to_string(),
                 "a finite value ≥ 0",
             );
+        }
+        for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
+            if !(0.0..1.0).contains(&b) {
+                return bad(name, b.to_string(), "in [0, 1)");
+            }
+        }
+        if !positive(self.eps) {
+            return bad("eps", self.eps.to_string(), "a finite value > 0");
         }
         if let Some(c) = self.clip
             && !positive(c)

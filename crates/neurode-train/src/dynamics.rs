@@ -15,7 +15,7 @@ use crate::grads::add_grads;
 use crate::loss::{mse, time_weights, weighted_mse};
 use crate::metrics;
 use crate::run::{Book, TrainOptions};
-use crate::{AdamSettings, MetricsRow, RunConfig, RunDir, Summary, TrainError};
+use crate::{MetricsRow, RunConfig, RunDir, Summary, TrainError};
 
 /// Trains a Neural ODE on trajectory data (the built-in spiral or `config.data`), writing the
 /// run folder `dir`. Returns the summary; a divergence or solver failure returns the error
@@ -35,7 +35,7 @@ pub fn train_dynamics(
         .fold(f64::MIN, f64::max);
     let mut model = dynamics_model(config, &series, &ad)?;
     let size = param_size(&model);
-    let mut book = Book::start(config, dir, opts, AdamSettings::default())?;
+    let mut book = Book::start(config, dir, opts)?;
     if let Some(state) = book.resume_state.take() {
         model = load_record(model, &dir.root.join("checkpoint").join(&state.model_file))?;
         book.restore(state);
@@ -116,14 +116,18 @@ pub fn train_dynamics(
         let best = load_record(dynamics_model(config, &series, &device)?, &dir.best()).ok();
         let final_model = model.valid();
         let shown = best.as_ref().unwrap_or(&final_model);
-        crate::figures::dynamics_figures(
+        let drawn = crate::figures::dynamics_figures(
             dir,
             &book.rows,
             shown,
             &series[0],
             extended.as_ref(),
             &device,
-        )?;
+        );
+        // After a failure the run's own error is the one to report.
+        if outcome.is_ok() {
+            drawn?;
+        }
     }
     outcome.map(|_| summary)
 }

@@ -76,12 +76,13 @@ impl Book {
         config: &RunConfig,
         dir: &RunDir,
         opts: &TrainOptions,
-        base: AdamSettings,
     ) -> Result<Self, TrainError> {
         let settings = AdamSettings {
+            beta1: config.beta1,
+            beta2: config.beta2,
+            eps: config.eps,
             weight_decay: config.weight_decay,
             clip: config.clip,
-            ..base
         };
         let mut book = Self {
             step: 0,
