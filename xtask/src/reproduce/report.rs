@@ -111,9 +111,10 @@ pub fn index(opts: &Opts, seconds: f64) -> Result<(), TrainError> {
     }
     let _ = writeln!(
         s,
-        "\nLast invocation took {seconds:.0} s of wall time ({} seed(s){}).",
+        "\nThis invocation took {seconds:.0} s of wall time ({} seed(s){}); training runs already in `{}/.cache` are reused, not retrained.",
         opts.seeds,
-        if opts.quick { ", quick mode" } else { "" }
+        if opts.quick { ", quick mode" } else { "" },
+        opts.out.display()
     );
     write_atomic(&opts.out.join("REPORT.md"), s.as_bytes())
 }
