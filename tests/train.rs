@@ -257,3 +257,40 @@ fn config_round_trips_through_toml() {
     assert!(RunConfig::from_toml("epochs = \"many\"", &RunConfig::classify()).is_err());
     assert!(RunConfig::from_toml("unknown_key = 1", &RunConfig::classify()).is_err());
 }
+
+#[test]
+fn runs_draw_their_figures() {
+    let opts = TrainOptions {
+        quiet: true,
+        resume: false,
+        figures: true,
+    };
+    let dyn_dir = fresh("figures-dynamics");
+    train(
+        &tiny_dynamics(Backend::Flex, GradientKind::Backprop, 4),
+        &dyn_dir,
+        &opts,
+    )
+    .unwrap();
+    let cls_dir = fresh("figures-classify");
+    let cls = RunConfig {
+        epochs: 2,
+        eval_every: 1,
+        ..RunConfig::classify()
+    };
+    train(&cls, &cls_dir, &opts).unwrap();
+    for (dir, names) in [
+        (
+            &dyn_dir,
+            &["loss.png", "phase.png", "series.png", "error.png"][..],
+        ),
+        (&cls_dir, &["loss.png", "boundary.png"][..]),
+    ] {
+        for name in names {
+            let len = std::fs::metadata(dir.figure(name))
+                .map(|m| m.len())
+                .unwrap_or(0);
+            assert!(len > 10_000, "{name}: {len} bytes");
+        }
+    }
+}

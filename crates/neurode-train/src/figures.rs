@@ -172,7 +172,14 @@ pub fn boundary_panel(
     device: &Device,
 ) -> Result<Panel, TrainError> {
     let n = 100;
-    let (lo, hi) = (-1.6, 1.6);
+    // The square around the points, with a margin (paper 003's spirals: about [-1.5, 1.5]).
+    let extent = points
+        .x
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(1e-3)
+        * 1.15;
+    let (lo, hi) = (-extent, extent);
     let h = (hi - lo) / n as f64;
     let mut grid = Vec::with_capacity(2 * n * n);
     for i in 0..n {
