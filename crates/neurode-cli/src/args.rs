@@ -184,9 +184,10 @@ pub struct TrainArgs {
     /// A TOML config (a `config.toml` of an earlier run works); flags override it.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Run folder.
-    #[arg(long, default_value = "runs/latest")]
-    pub out: PathBuf,
+    /// Run folder (default: a new `runs/run-NNN`). An existing run folder is never
+    /// overwritten: pass --resume to continue it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Continue the run in --out from its last checkpoint.
     #[arg(long)]
     pub resume: bool,

@@ -18,7 +18,7 @@ pub fn run(cli: Cli) -> Result<(), TrainError> {
     match cli.command {
         Command::Train(a) => {
             let config = crate::spec::run_config(&a)?;
-            let dir = RunDir::new(&a.out);
+            let dir = RunDir::new(a.out.clone().unwrap_or_else(next_run_dir));
             let opts = TrainOptions {
                 quiet: a.quiet,
                 resume: a.resume,
@@ -38,6 +38,14 @@ pub fn run(cli: Cli) -> Result<(), TrainError> {
         } => predict_cmd(&run, t_end, points, y0, &out),
         Command::Solve(a) => solve_cmd(&a),
     }
+}
+
+/// The first `runs/run-NNN` that does not exist yet.
+fn next_run_dir() -> std::path::PathBuf {
+    (1..)
+        .map(|n| Path::new("runs").join(format!("run-{n:03}")))
+        .find(|p| !p.exists())
+        .expect("some run number is free")
 }
 
 fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {

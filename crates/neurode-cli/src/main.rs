@@ -3,8 +3,8 @@
 //! ```text
 //! neurode train                      # paper 000: Residual-64 on the cubic spiral
 //! neurode train --task classify --model ode-rk4
-//! neurode eval runs/latest
-//! neurode predict runs/latest --t-end 35 --out traj.csv
+//! neurode eval runs/run-001
+//! neurode predict runs/run-001 --t-end 35 --out traj.csv
 //! neurode solve --y0 2,0 --t-end 25 --plot spiral.png
 //! ```
 
