@@ -71,12 +71,7 @@ fn dynamics_training_lowers_the_test_loss(backend: Backend) {
 }
 
 fn classification_beats_chance(backend: Backend) {
-    let grads: &[GradientKind] = if backend == Backend::Wgpu {
-        &[GradientKind::Backprop]
-    } else {
-        &[GradientKind::Backprop, GradientKind::Adjoint]
-    };
-    for &g in grads {
+    for g in [GradientKind::Backprop, GradientKind::Adjoint] {
         // The adjoint with RK4: with Euler, the continuous adjoint is only O(h) close to the
         // discrete gradient (1–2 % at initialisation, more as the field grows), which
         // measurably slows training; RK4's is O(h⁴).
@@ -163,9 +158,15 @@ fn resume_matches_an_uninterrupted_run(backend: Backend) {
 
 all_backend_tests_by_kind!(
     dynamics_training_lowers_the_test_loss,
-    classification_beats_chance,
     resume_matches_an_uninterrupted_run,
 );
+
+// Forty epochs of 20-step solves are minutes on the software Vulkan driver: CPU backends only
+// (the dynamics run above covers training on wgpu).
+mod classification {
+    use super::*;
+    cpu_backend_tests_by_kind!(classification_beats_chance);
+}
 
 #[test]
 fn an_interrupted_write_keeps_the_previous_best() {

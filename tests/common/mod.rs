@@ -99,3 +99,12 @@ macro_rules! all_backend_tests_by_kind {
         mod wgpu { $( #[test] fn $name() { super::$name($crate::common::Backend::Wgpu); } )+ }
     };
 }
+
+/// Like `all_backend_tests_by_kind!` for the CPU backends only.
+macro_rules! cpu_backend_tests_by_kind {
+    ($($name:ident),+ $(,)?) => {
+        mod flex { $( #[test] fn $name() { super::$name($crate::common::Backend::Flex); } )+ }
+        #[cfg(feature = "ndarray")]
+        mod ndarray { $( #[test] fn $name() { super::$name($crate::common::Backend::Ndarray); } )+ }
+    };
+}
