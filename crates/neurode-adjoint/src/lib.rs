@@ -46,4 +46,4 @@ pub use backward::{OdeGradients, adjoint_backward};
 pub use dynamics::NeuralDynamics;
 pub use error::AdjointError;
 pub use method::{AdjointOptions, GradientMethod};
-pub use odeint::{Trajectory, odeint};
+pub use odeint::{Trajectory, add_gradients, odeint};

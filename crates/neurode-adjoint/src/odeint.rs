@@ -115,14 +115,14 @@ impl<M: NeuralDynamics> Trajectory<M> {
                     adjoint_backward(&self.model, &self.ts, &states, &per_time(dl_dys), opts)?;
                 // The loss may also touch parameters directly (weight decay, a head): add those.
                 let direct = GradientsParams::from_module(&mut grads, outer);
-                (merge(adjoint, direct, outer), y0, backward)
+                (add_gradients(adjoint, direct, outer), y0, backward)
             }
         };
         // Chain ∂L/∂y₀ into whatever produced y0 (one more backward pass through it alone).
         let params = if self.y0_input.is_tracked() {
             let upstream = Tensor::from_inner(y0.clone());
             let mut chained = (self.y0_input.clone() * upstream).sum().backward();
-            merge(
+            add_gradients(
                 params,
                 GradientsParams::from_module(&mut chained, outer),
                 outer,
@@ -149,8 +149,13 @@ fn per_time(ys: Tensor<3>) -> Vec<Tensor<2>> {
         .collect()
 }
 
-/// `a + b` per parameter (either may lack an entry).
-fn merge<M: Module>(mut a: GradientsParams, mut b: GradientsParams, model: &M) -> GradientsParams {
+/// `a + b` per parameter of `model` (either may lack an entry): sums gradients of several
+/// losses (or of several solves) before one optimizer step.
+pub fn add_gradients<M: Module>(
+    mut a: GradientsParams,
+    mut b: GradientsParams,
+    model: &M,
+) -> GradientsParams {
     use burn::module::{ModuleVisitor, Param};
     struct Merge<'a> {
         a: &'a mut GradientsParams,

@@ -8,7 +8,7 @@ use burn::tensor::Device;
 
 use crate::error::at_least;
 use crate::field::{Time, VectorField, cube, neural_dynamics};
-use crate::init::{Init, LayerInit, linear_params};
+use crate::init::{Init, LayerInit};
 use crate::{Activation, ModelError};
 
 /// A dense dynamics network: `layers` affine layers of width `width` with `activation`
@@ -49,20 +49,11 @@ impl DenseConfig {
 
     /// Exact parameter count for a `dim`-dimensional state.
     pub fn num_params(&self, dim: usize) -> usize {
-        self.sizes(dim)
-            .windows(2)
-            .map(|w| linear_params(w[0], w[1]))
-            .sum()
+        crate::mlp::params(&self.sizes(dim))
     }
 
     fn sizes(&self, dim: usize) -> Vec<usize> {
-        let mut s = vec![dim];
-        s.extend(std::iter::repeat_n(
-            self.width,
-            self.layers.saturating_sub(1),
-        ));
-        s.push(dim);
-        s
+        crate::mlp::sizes(dim, self.width, self.layers, dim)
     }
 
     fn check(&self, dim: usize) -> Result<(), ModelError> {
@@ -84,15 +75,8 @@ pub struct Dense {
 
 impl VectorField for Dense {
     fn field(&self, _t: &Time, h: Tensor<2>) -> Tensor<2> {
-        let mut x = if self.cubic { cube(h) } else { h };
-        let last = self.layers.len() - 1;
-        for (i, layer) in self.layers.iter().enumerate() {
-            x = layer.forward(x);
-            if i < last {
-                x = self.activation.apply(x);
-            }
-        }
-        x
+        let x = if self.cubic { cube(h) } else { h };
+        crate::mlp::forward(&self.layers, self.activation, x)
     }
 
     fn is_autonomous(&self) -> bool {

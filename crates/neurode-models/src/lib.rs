@@ -37,6 +37,7 @@ mod error;
 mod fast_tanh;
 mod field;
 mod init;
+mod mlp;
 mod neural_ode;
 mod record;
 mod residual;

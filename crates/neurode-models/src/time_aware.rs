@@ -62,22 +62,11 @@ impl TimeAwareConfig {
 
     /// Exact parameter count for a `dim`-dimensional state.
     pub fn num_params(&self, dim: usize) -> usize {
-        linear_params(1, self.time_dim)
-            + self
-                .sizes(dim)
-                .windows(2)
-                .map(|w| linear_params(w[0], w[1]))
-                .sum::<usize>()
+        linear_params(1, self.time_dim) + crate::mlp::params(&self.sizes(dim))
     }
 
     fn sizes(&self, dim: usize) -> Vec<usize> {
-        let mut s = vec![dim + self.time_dim];
-        s.extend(std::iter::repeat_n(
-            self.width,
-            self.layers.saturating_sub(1),
-        ));
-        s.push(dim);
-        s
+        crate::mlp::sizes(dim + self.time_dim, self.width, self.layers, dim)
     }
 }
 
@@ -96,15 +85,8 @@ impl VectorField for TimeAware {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
         let phi = crate::tanh(self.embed.forward(t.column(&h)));
         let x = if self.cubic { cube(h) } else { h };
-        let mut x = Tensor::cat(vec![x, phi], 1);
-        let last = self.layers.len() - 1;
-        for (i, layer) in self.layers.iter().enumerate() {
-            x = layer.forward(x);
-            if i < last {
-                x = self.activation.apply(x);
-            }
-        }
-        x
+        let x = Tensor::cat(vec![x, phi], 1);
+        crate::mlp::forward(&self.layers, self.activation, x)
     }
 
     fn is_autonomous(&self) -> bool {

@@ -7,7 +7,7 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use crate::field::{Time, VectorField, neural_dynamics};
-use crate::init::{Init, LayerInit, linear_params};
+use crate::init::{Init, LayerInit};
 use crate::{Activation, ModelError, error::at_least};
 
 /// `Linear(dim+1, width) – σ – (Linear(width, width) – σ)^(layers−2) – Linear(width, dim)`;
@@ -56,31 +56,18 @@ impl TimeConcat {
 
     /// Exact parameter count.
     pub fn num_params(dim: usize, width: usize, layers: usize) -> usize {
-        sizes(dim, width, layers)
-            .windows(2)
-            .map(|w| linear_params(w[0], w[1]))
-            .sum()
+        crate::mlp::params(&sizes(dim, width, layers))
     }
 }
 
 fn sizes(dim: usize, width: usize, layers: usize) -> Vec<usize> {
-    let mut s = vec![dim + 1];
-    s.extend(std::iter::repeat_n(width, layers.saturating_sub(1)));
-    s.push(dim);
-    s
+    crate::mlp::sizes(dim + 1, width, layers, dim)
 }
 
 impl VectorField for TimeConcat {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
-        let mut x = Tensor::cat(vec![h.clone(), t.column(&h)], 1);
-        let last = self.layers.len() - 1;
-        for (i, layer) in self.layers.iter().enumerate() {
-            x = layer.forward(x);
-            if i < last {
-                x = self.activation.apply(x);
-            }
-        }
-        x
+        let x = Tensor::cat(vec![h.clone(), t.column(&h)], 1);
+        crate::mlp::forward(&self.layers, self.activation, x)
     }
 
     fn is_autonomous(&self) -> bool {

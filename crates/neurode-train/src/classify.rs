@@ -7,7 +7,7 @@ use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, TensorData};
 use neurode_datasets::Labeled;
-use neurode_models::{load_record, param_size, save_record};
+use neurode_models::{load_record, param_size};
 use rand::{SeedableRng, rngs::StdRng};
 
 use crate::build::{Classifier, classifier, classify_data, model_name, run_device, step_seed};
@@ -61,9 +61,7 @@ pub fn train_classifier(
     let outcome = (|| -> Result<(), TrainError> {
         if book.rows.is_empty() {
             let row = evaluate(&model.valid(), &train, &test, &device)?;
-            if book.push_initial(row, config) {
-                save_record(&model, &dir.best())?;
-            }
+            book.evaluated_initial(row, &model, dir)?;
         }
         while book.step < config.epochs {
             let epoch = book.step + 1;
@@ -101,13 +99,9 @@ pub fn train_classifier(
             );
             let mut test_loss = None;
             if epoch % config.eval_every == 0 || epoch == config.epochs {
-                let mut row = evaluate(&model.valid(), &train, &test, &device)?;
+                let row = evaluate(&model.valid(), &train, &test, &device)?;
                 test_loss = Some(row.test_loss);
-                book.finish_row(&mut row, config);
-                if book.push_row(row, config) {
-                    save_record(&model, &dir.best())?;
-                }
-                book.checkpoint(&model, dir)?;
+                book.evaluated(row, &model, dir, config)?;
             }
             progress.tick(
                 loss_sum / batches.len() as f64,

@@ -8,10 +8,9 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, TensorData};
 use neurode_adjoint::AdjointError;
 use neurode_datasets::{SegmentBatch, SegmentSampler, Series};
-use neurode_models::{Dynamics, ModelError, NeuralOde, load_record, param_size, save_record};
+use neurode_models::{Dynamics, ModelError, NeuralOde, load_record, param_size};
 
 use crate::build::{dynamics_data, dynamics_model, model_name, run_device, step_seed};
-use crate::grads::add_grads;
 use crate::loss::{mse, time_weights, weighted_mse};
 use crate::metrics;
 use crate::run::{Book, TrainOptions};
@@ -52,9 +51,7 @@ pub fn train_dynamics(
             let row = eval
                 .evaluate(&model.valid())
                 .map_err(|e| classify_failure(e, 0))?;
-            if book.push_initial(row, config) {
-                save_record(&model, &dir.best())?;
-            }
+            book.evaluated_initial(row, &model, dir)?;
         }
         while book.step < config.iters {
             let it = book.step + 1;
@@ -86,16 +83,11 @@ pub fn train_dynamics(
             book.record_step(loss, nfe, started.elapsed().as_secs_f64());
             let mut test = None;
             if it % config.eval_every == 0 || it == config.iters {
-                let mut row = eval
+                let row = eval
                     .evaluate(&model.valid())
                     .map_err(|e| classify_failure(e, it))?;
                 test = Some(row.test_loss);
-                book.finish_row(&mut row, config);
-                let improved = book.push_row(row, config);
-                if improved {
-                    save_record(&model, &dir.best())?;
-                }
-                book.checkpoint(&model, dir)?;
+                book.evaluated(row, &model, dir, config)?;
             }
             progress.tick(loss, test, nfe, book.schedule.lr);
         }
@@ -210,7 +202,7 @@ fn step(
         }
         let g = out.backward(loss)?;
         nfe = (nfe.0 + g.forward.nfe as u64, nfe.1 + g.backward.nfe as u64);
-        grads = add_grads(grads, g.params, model);
+        grads = neurode_adjoint::add_gradients(grads, g.params, model);
     }
     Ok((total, grads, nfe))
 }

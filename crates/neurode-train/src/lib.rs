@@ -27,7 +27,6 @@ mod dynamics;
 mod error;
 pub mod figures;
 mod files;
-mod grads;
 pub mod loss;
 pub mod metrics;
 mod optional;

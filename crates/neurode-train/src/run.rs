@@ -63,6 +63,8 @@ pub(crate) struct Book {
     pub rows: Vec<MetricsRow>,
     pub resume_state: Option<ResumeState>,
     best_loss: Option<f64>,
+    /// Step of the checkpoint on disk (its model file is deleted when the next one lands).
+    checkpointed: Option<u64>,
     total: (u64, u64),
     train_seconds: f64,
     wall_start: Instant,
@@ -91,6 +93,7 @@ impl Book {
             rows: Vec::new(),
             resume_state: None,
             best_loss: None,
+            checkpointed: None,
             total: (0, 0),
             train_seconds: 0.0,
             wall_start: Instant::now(),
@@ -125,6 +128,7 @@ impl Book {
     /// Restores counters from a checkpoint.
     pub fn restore(&mut self, s: ResumeState) {
         self.step = s.step;
+        self.checkpointed = Some(s.step);
         self.adam = s.adam;
         self.schedule = s.schedule;
         self.rows = s.rows;
@@ -151,7 +155,7 @@ impl Book {
     }
 
     /// Fills the bookkeeping columns of an evaluation row.
-    pub fn finish_row(&mut self, row: &mut MetricsRow, _config: &RunConfig) {
+    fn finish_row(&mut self, row: &mut MetricsRow) {
         let n = self.since.1.max(1) as f64;
         row.step = self.step;
         row.train_loss = Some(self.since.0 / n);
@@ -165,16 +169,45 @@ impl Book {
         self.since = (0.0, 0, 0, 0);
     }
 
+    /// Records an evaluation after `self.step` steps: `best.bpk` on improvement, then a
+    /// resumable checkpoint.
+    pub fn evaluated<M: Module>(
+        &mut self,
+        mut row: MetricsRow,
+        model: &M,
+        dir: &RunDir,
+        config: &RunConfig,
+    ) -> Result<(), TrainError> {
+        self.finish_row(&mut row);
+        if self.push_row(row, config) {
+            save_record(model, &dir.best())?;
+        }
+        self.checkpoint(model, dir)
+    }
+
+    /// Records the untrained model's evaluation (step 0) and writes it as `best.bpk`.
+    pub fn evaluated_initial<M: Module>(
+        &mut self,
+        row: MetricsRow,
+        model: &M,
+        dir: &RunDir,
+    ) -> Result<(), TrainError> {
+        if self.push_initial(row) {
+            save_record(model, &dir.best())?;
+        }
+        Ok(())
+    }
+
     /// Records the untrained model's evaluation (step 0: no training loss, not shown to the
     /// schedule); returns whether it is the best so far (it is, unless non-finite).
-    pub fn push_initial(&mut self, mut row: MetricsRow, config: &RunConfig) -> bool {
-        self.finish_row(&mut row, config);
+    fn push_initial(&mut self, mut row: MetricsRow) -> bool {
+        self.finish_row(&mut row);
         row.train_loss = None;
         self.record_best(row)
     }
 
     /// Records an evaluation; returns whether it is the best so far.
-    pub fn push_row(&mut self, row: MetricsRow, config: &RunConfig) -> bool {
+    fn push_row(&mut self, row: MetricsRow, config: &RunConfig) -> bool {
         self.schedule.observe(&config.schedule, row.test_loss);
         self.record_best(row)
     }
@@ -190,10 +223,9 @@ impl Book {
     }
 
     /// Writes a checkpoint: parameters, then the state that names them, then the metrics.
-    pub fn checkpoint<M: Module>(&self, model: &M, dir: &RunDir) -> Result<(), TrainError> {
+    fn checkpoint<M: Module>(&mut self, model: &M, dir: &RunDir) -> Result<(), TrainError> {
         let path = dir.checkpoint_model(self.step);
         save_record(model, &path)?;
-        let previous = dir.read_state().ok().flatten();
         dir.write_state(&ResumeState {
             step: self.step,
             model_file: path
@@ -209,10 +241,10 @@ impl Book {
             train_seconds: self.train_seconds,
             wall_seconds: self.wall(),
         })?;
-        if let Some(prev) = previous
-            && prev.step != self.step
+        if let Some(prev) = self.checkpointed.replace(self.step)
+            && prev != self.step
         {
-            let _ = std::fs::remove_file(dir.checkpoint_model(prev.step));
+            let _ = std::fs::remove_file(dir.checkpoint_model(prev));
         }
         dir.write_metrics(&self.rows)
     }

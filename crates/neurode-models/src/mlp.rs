@@ -1,0 +1,32 @@
+//! The pieces every plain MLP of this crate shares: layer sizes, parameter count, forward.
+
+use burn::Tensor;
+use burn::nn::Linear;
+
+use crate::Activation;
+use crate::init::linear_params;
+
+/// `[input, width × (layers − 1), output]`: the sizes of `layers` affine layers.
+pub(crate) fn sizes(input: usize, width: usize, layers: usize, output: usize) -> Vec<usize> {
+    let mut s = vec![input];
+    s.extend(std::iter::repeat_n(width, layers.saturating_sub(1)));
+    s.push(output);
+    s
+}
+
+/// Parameters of the affine layers with these sizes.
+pub(crate) fn params(sizes: &[usize]) -> usize {
+    sizes.windows(2).map(|w| linear_params(w[0], w[1])).sum()
+}
+
+/// The layers in turn, with `activation` between them (none after the last).
+pub(crate) fn forward(layers: &[Linear], activation: Activation, mut x: Tensor<2>) -> Tensor<2> {
+    let last = layers.len() - 1;
+    for (i, layer) in layers.iter().enumerate() {
+        x = layer.forward(x);
+        if i < last {
+            x = activation.apply(x);
+        }
+    }
+    x
+}
