@@ -5,6 +5,10 @@
 
 mod common;
 
+/// The allocator of neurode's binaries (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use burn::Tensor;

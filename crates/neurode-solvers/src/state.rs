@@ -26,6 +26,13 @@ pub trait State: Clone {
         combine_each(basis, weights)
     }
 
+    /// A copy that records no gradient history (autodiff tensors: `detach()`), for the
+    /// step-size control, which never needs gradients and must not grow a tape. The default is
+    /// a plain clone (states that are never on a tape).
+    fn detached(&self) -> Self {
+        self.clone()
+    }
+
     /// Whether every component is finite (one host read).
     fn is_finite(&self) -> bool;
 
@@ -89,6 +96,10 @@ impl<const D: usize> State for Tensor<D> {
         let ratio = err.clone().detach() / scale;
         let sum: f64 = (ratio.clone() * ratio).sum().into_scalar();
         (sum, err.shape().num_elements())
+    }
+
+    fn detached(&self) -> Self {
+        self.clone().detach()
     }
 
     fn is_finite(&self) -> bool {

@@ -6,14 +6,30 @@
 //! * seconds per epoch of paper 003's Euler/RK4 Neural ODE and ResNet-MLP (800 points,
 //!   batch 128).
 //!
-//! Each figure is the mean over every step of a run, from the run's own per-step clock
-//! (evaluation excluded; the first step's warm-up included). `cargo bench -p neurode-train` (or `cargo xtask bench`);
-//! `NEURODE_BENCH_QUICK=1` for a smoke run.
+//! Figures come from the runs' own per-step clocks (evaluation excluded). Paper 000 (W1) uses
+//! the anchor's window: iterations 4–23 of training (the anchor times 20 iterations after 3
+//! warm-up ones; the NFE per iteration grows as the model trains, so the window matters). It
+//! is measured as the difference of a 23- and a 3-iteration run from the same seed (training
+//! is deterministic), i.e. the mean over the window. Paper 003 (W2): the mean over 20 epochs.
+//! `cargo bench -p neurode-train` (or `cargo xtask bench`); `NEURODE_BENCH_QUICK=1` for a
+//! smoke run.
 #![allow(missing_docs)]
+
+/// The allocator of neurode's binaries (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use neurode_train::{GradientKind, ModelKind, RunConfig, RunDir, Schedule, TrainOptions, train};
 
-fn run(config: RunConfig, name: &str) -> (f64, u64, u64, u64) {
+/// Totals of one run: training seconds, forward and backward NFE, steps.
+struct Totals {
+    seconds: f64,
+    nfe_forward: u64,
+    nfe_backward: u64,
+    steps: u64,
+}
+
+fn run(config: RunConfig, name: &str) -> Totals {
     let dir = std::env::temp_dir().join(format!("neurode-bench-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let opts = TrainOptions {
@@ -27,11 +43,22 @@ fn run(config: RunConfig, name: &str) -> (f64, u64, u64, u64) {
     };
     let s = train(&config, &RunDir::new(&dir), &opts).expect("benchmark run");
     let _ = std::fs::remove_dir_all(&dir);
-    (
-        s.seconds_per_step,
-        s.total_nfe_forward / steps,
-        s.total_nfe_backward / steps,
+    Totals {
+        seconds: s.seconds_per_step * steps as f64,
+        nfe_forward: s.total_nfe_forward,
+        nfe_backward: s.total_nfe_backward,
         steps,
+    }
+}
+
+/// Per-step figures over the steps a `long` run takes beyond a `short` one.
+fn window(short: &Totals, long: &Totals) -> (f64, u64, u64, u64) {
+    let n = long.steps - short.steps;
+    (
+        (long.seconds - short.seconds) / n as f64,
+        (long.nfe_forward - short.nfe_forward) / n,
+        (long.nfe_backward - short.nfe_backward) / n,
+        n,
     )
 }
 
@@ -49,24 +76,25 @@ fn main() {
             if !wanted(&name) {
                 continue;
             }
-            let iters = match (quick, gradient) {
-                (true, _) => 3,
-                (false, GradientKind::Backprop) => 50,
-                (false, GradientKind::Adjoint) => 20,
-            };
-            // One evaluation at the end only; the plain per-step mean excludes it.
-            let config = RunConfig {
+            // The anchor's window: 3 warm-up iterations, then 20 timed.
+            let (warmup, iters) = if quick { (1, 3) } else { (3, 23) };
+            let config = |iters| RunConfig {
                 model,
                 gradient,
                 iters,
+                // One evaluation at the end only; the per-step clock excludes it.
                 eval_every: iters,
                 schedule: Schedule::None,
                 ..RunConfig::dynamics()
             };
-            let (s, f, b, n) = run(config, &name.replace(' ', "-"));
+            let tag = name.replace(' ', "-");
+            let short = run(config(warmup), &format!("{tag}-warmup"));
+            let long = run(config(iters), &tag);
+            let (s, f, b, n) = window(&short, &long);
             println!(
-                "{name:<34} {:>9.2} ms {f:>10} {b:>10}   ({n} iterations)",
-                1e3 * s
+                "{name:<34} {:>9.2} ms {f:>10} {b:>10}   (iterations {}–{iters}: {n})",
+                1e3 * s,
+                warmup + 1
             );
         }
     }
@@ -94,10 +122,13 @@ fn main() {
             },
             ..RunConfig::classify()
         };
-        let (s, f, b, n) = run(config, &name.replace(' ', "-"));
+        let t = run(config, &name.replace(' ', "-"));
+        let n = t.steps;
         println!(
-            "{name:<34} {:>9.2} ms {f:>10} {b:>10}   ({n} epochs)",
-            1e3 * s
+            "{name:<34} {:>9.2} ms {:>10} {:>10}   ({n} epochs)",
+            1e3 * t.seconds / n as f64,
+            t.nfe_forward / n,
+            t.nfe_backward / n,
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Adam with PyTorch's semantics, global-norm gradient clipping (paper 000 eq 27) and L2
-//! weight decay (eq 26), on the host in f64.
+//! weight decay (eq 26), on the host in f64 arithmetic.
 //!
 //! Why not Burn's `AdamConfig`: its epsilon defaults to 1e-5 (PyTorch 1e-8), its gradient
 //! clipping is per parameter tensor (eq 27 clips the global norm), and its state is keyed by
@@ -10,7 +10,7 @@
 use burn::Tensor;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
-use burn::tensor::TensorData;
+use burn::tensor::{DType, TensorData};
 use serde::{Deserialize, Serialize};
 
 /// Adam's hyper-parameters (PyTorch defaults).
@@ -75,6 +75,9 @@ impl Adam {
     /// One update of every parameter of `model` that has a gradient in `grads`, at learning
     /// rate `lr`. A non-finite gradient norm leaves the model untouched and is reported in
     /// `grad_norm` (the caller stops the run).
+    ///
+    /// Values and gradients are read once per parameter tensor in their own float type and the
+    /// arithmetic is done in f64; the updated values go back in the tensor's type.
     pub fn step<M: Module>(&mut self, model: M, grads: &GradientsParams, lr: f64) -> (M, StepInfo) {
         let mut read = Read {
             grads,
@@ -86,8 +89,7 @@ impl Adam {
             .grad
             .iter()
             .flatten()
-            .flatten()
-            .map(|g| g * g)
+            .map(Host::sq_sum)
             .sum::<f64>()
             .sqrt();
         let mut info = StepInfo {
@@ -110,8 +112,15 @@ impl Adam {
         }
         self.step += 1;
         let s = self.settings;
-        let bc1 = 1.0 - s.beta1.powi(self.step as i32);
-        let bc2 = 1.0 - s.beta2.powi(self.step as i32);
+        let rule = Rule {
+            scale,
+            beta1: s.beta1,
+            beta2: s.beta2,
+            eps: s.eps,
+            weight_decay: s.weight_decay,
+            step_size: lr / (1.0 - s.beta1.powi(self.step as i32)),
+            bc2: 1.0 - s.beta2.powi(self.step as i32),
+        };
         let mut updated = Vec::with_capacity(read.params.len());
         for (i, (p, g)) in read.params.into_iter().zip(read.grad).enumerate() {
             let Some(g) = g else {
@@ -120,12 +129,11 @@ impl Adam {
             };
             let (m, v) = (&mut self.m[i], &mut self.v[i]);
             let mut p = p;
-            for k in 0..p.len() {
-                let gk = g[k] * scale + s.weight_decay * p[k];
-                m[k] = s.beta1 * m[k] + (1.0 - s.beta1) * gk;
-                v[k] = s.beta2 * v[k] + (1.0 - s.beta2) * gk * gk;
-                let denom = (v[k] / bc2).sqrt() + s.eps;
-                p[k] -= lr / bc1 * m[k] / denom;
+            match (&mut p, &g) {
+                (Host::F32(p), Host::F32(g)) => rule.apply(p, g, m, v),
+                (Host::F64(p), Host::F64(g)) => rule.apply(p, g, m, v),
+                (Host::F32(p), Host::F64(g)) => rule.apply(p, g, m, v),
+                (Host::F64(p), Host::F32(g)) => rule.apply(p, g, m, v),
             }
             updated.push(Some(p));
         }
@@ -137,22 +145,118 @@ impl Adam {
     }
 }
 
+/// One Adam update with its step's constants.
+struct Rule {
+    scale: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
+    /// `lr / (1 − β₁ᵗ)`.
+    step_size: f64,
+    /// `1 − β₂ᵗ`.
+    bc2: f64,
+}
+
+impl Rule {
+    /// PyTorch's `Adam.step` for one tensor (L2 decay added to the clipped gradient).
+    fn apply<P: HostFloat, G: HostFloat>(
+        &self,
+        p: &mut [P],
+        g: &[G],
+        m: &mut [f64],
+        v: &mut [f64],
+    ) {
+        for (((p, g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            let theta = p.to_f64();
+            let gk = g.to_f64() * self.scale + self.weight_decay * theta;
+            *m = self.beta1 * *m + (1.0 - self.beta1) * gk;
+            *v = self.beta2 * *v + (1.0 - self.beta2) * gk * gk;
+            let denom = (*v / self.bc2).sqrt() + self.eps;
+            *p = P::from_f64(theta - self.step_size * *m / denom);
+        }
+    }
+}
+
+/// The float types a parameter can have on the host.
+trait HostFloat: Copy {
+    fn to_f64(self) -> f64;
+    fn from_f64(x: f64) -> Self;
+}
+
+impl HostFloat for f32 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+}
+
+impl HostFloat for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+}
+
+/// A tensor's values on the host in its own float type (f32 stays f32: no conversion copies).
+enum Host {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Host {
+    fn of<const D: usize>(t: &Tensor<D>) -> Self {
+        let data = t.to_data();
+        let direct = match data.dtype() {
+            DType::F32 => data.try_into_vec::<f32>().map(Host::F32),
+            _ => data.try_into_vec_as::<f64>().map(Host::F64),
+        };
+        // Every float dtype converts to f64; the fallback only guards odd storage layouts.
+        direct.unwrap_or_else(|_| Host::F64(t.to_data().iter::<f64>().collect()))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Host::F32(v) => v.len(),
+            Host::F64(v) => v.len(),
+        }
+    }
+
+    fn sq_sum(&self) -> f64 {
+        match self {
+            Host::F32(v) => v.iter().map(|&g| f64::from(g) * f64::from(g)).sum(),
+            Host::F64(v) => v.iter().map(|&g| g * g).sum(),
+        }
+    }
+
+    fn into_data(self, shape: burn::tensor::Shape) -> TensorData {
+        match self {
+            Host::F32(v) => TensorData::new(v, shape),
+            Host::F64(v) => TensorData::new(v, shape),
+        }
+    }
+}
+
 struct Read<'a> {
     grads: &'a GradientsParams,
-    params: Vec<Vec<f64>>,
-    grad: Vec<Option<Vec<f64>>>,
+    params: Vec<Host>,
+    grad: Vec<Option<Host>>,
 }
 
 impl ModuleVisitor for Read<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.params.push(host(&param.val()));
+        self.params.push(Host::of(&param.val()));
         self.grad
-            .push(self.grads.get::<D>(param.id).map(|g| host(&g)));
+            .push(self.grads.get::<D>(param.id).map(|g| Host::of(&g)));
     }
 }
 
 struct Write {
-    values: Vec<Option<Vec<f64>>>,
+    values: Vec<Option<Host>>,
     at: usize,
 }
 
@@ -164,7 +268,7 @@ impl ModuleMapper for Write {
             None => param,
             Some(v) => {
                 let (id, old, mapper) = param.consume();
-                let t = Tensor::from_data(TensorData::new(v, old.shape()), &old.device());
+                let t = Tensor::from_data(v.into_data(old.shape()), &old.device());
                 let t = if old.is_require_grad() {
                     t.require_grad()
                 } else {
@@ -174,10 +278,6 @@ impl ModuleMapper for Write {
             }
         }
     }
-}
-
-fn host<const D: usize>(t: &Tensor<D>) -> Vec<f64> {
-    t.to_data().iter::<f64>().collect()
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub use files::{read_text, write_atomic};
 pub use progress::Progress;
 pub use record::{MetricsRow, ResumeState, RunDir, Summary, is_run_dir};
 pub use run::TrainOptions;
-pub use schedule::{Schedule, ScheduleState};
+pub use schedule::{PLATEAU_EPS, Schedule, ScheduleState};
 
 /// Trains the run `config` describes into `dir` (either task).
 pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Summary, TrainError> {

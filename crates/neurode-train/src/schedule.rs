@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// PyTorch's `ReduceLROnPlateau(eps=1e-8)`: a rate change of at most this much is ignored.
+pub const PLATEAU_EPS: f64 = 1e-8;
+
 /// Which schedule, with its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -10,7 +13,8 @@ pub enum Schedule {
     None,
     /// PyTorch's `ReduceLROnPlateau(mode="min", threshold=1e-4, threshold_mode="rel")`:
     /// multiply the rate by `factor` after more than `patience` evaluations without a relative
-    /// improvement of the monitored (test) loss.
+    /// improvement of the monitored (test) loss. As in PyTorch (`eps = 1e-8`), a reduction
+    /// smaller than [`PLATEAU_EPS`] is skipped, so the rate stops falling near 1e-8.
     Plateau {
         /// Multiplier on a plateau (PyTorch 0.1; the paper does not say).
         factor: f64,
@@ -71,7 +75,10 @@ impl ScheduleState {
             } else {
                 self.bad += 1;
                 if self.bad > patience {
-                    self.lr = (self.lr * factor).max(min_lr);
+                    let new = (self.lr * factor).max(min_lr);
+                    if self.lr - new > PLATEAU_EPS {
+                        self.lr = new;
+                    }
                     self.bad = 0;
                 }
             }
@@ -109,6 +116,27 @@ mod tests {
         assert!((st.lr - 0.1).abs() < 1e-15);
         st.observe(&s, 0.1);
         assert_eq!((st.bad, st.best), (0, 0.1));
+    }
+
+    #[test]
+    fn plateau_stops_reducing_like_pytorch_eps() {
+        let s = Schedule::Plateau {
+            factor: 0.1,
+            patience: 0,
+            min_lr: 0.0,
+        };
+        let mut st = ScheduleState::new(1e-3);
+        st.observe(&s, 1.0);
+        let mut rates = Vec::new();
+        for _ in 0..8 {
+            st.observe(&s, 1.0);
+            rates.push(st.lr);
+        }
+        // 1e-3 → … → 1e-8; then 1e-8 − 1e-9 < eps: PyTorch keeps 1e-8.
+        let expected = [1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-8, 1e-8, 1e-8];
+        for (got, want) in rates.iter().zip(expected) {
+            assert!((got / want - 1.0).abs() < 1e-9, "{rates:?}");
+        }
     }
 
     #[test]

@@ -6,6 +6,10 @@
 
 mod floor;
 
+/// The allocator of neurode's binaries (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use burn::Tensor;
