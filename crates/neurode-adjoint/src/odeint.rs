@@ -46,7 +46,10 @@ pub fn odeint<M: NeuralDynamics>(
             // Every solver step is recorded on the tape.
             let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
             let sol = solve(&f, y0.clone(), ts, opts).map_err(AdjointError::Forward)?;
-            (Tensor::stack(sol.ys, 0), sol.stats)
+            {
+                let stats = sol.stats;
+                (sol.into_stacked(), stats)
+            }
         }
         GradientMethod::Adjoint(_) => {
             // Tape-free forward: the plain-device twin of the module, plain tensors; the
@@ -54,8 +57,9 @@ pub fn odeint<M: NeuralDynamics>(
             let plain = model.valid();
             let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
             let sol = solve(&f, y0.clone().inner(), ts, opts).map_err(AdjointError::Forward)?;
-            let ys = Tensor::from_inner(Tensor::stack(sol.ys, 0)).require_grad();
-            (ys, sol.stats)
+            let stats = sol.stats;
+            let ys = Tensor::from_inner(sol.into_stacked()).require_grad();
+            (ys, stats)
         }
     };
     Ok(Trajectory {

@@ -206,8 +206,12 @@ impl<M: VectorField> NeuralOde<M> {
         };
         let dim = self.dim;
         let observed = |ys: Tensor<3>| {
-            let [t, b, _] = ys.dims();
-            ys.slice([0..t, 0..b, 0..dim])
+            let [t, b, d] = ys.dims();
+            if d == dim {
+                ys
+            } else {
+                ys.slice([0..t, 0..b, 0..dim])
+            }
         };
         if y0.device().is_autodiff() {
             let traj = odeint(&field, y0, ts, &self.solver, &self.gradient)?;
@@ -220,9 +224,10 @@ impl<M: VectorField> NeuralOde<M> {
             use neurode_adjoint::NeuralDynamics;
             let f = |t: f64, y: &Tensor<2>| field.forward(t, y.clone());
             let sol = solve(&f, y0, ts, &self.solver)?;
+            let stats = sol.stats;
             Ok(OdeOutput {
-                ys: observed(Tensor::stack(sol.ys, 0)),
-                stats: sol.stats,
+                ys: observed(sol.into_stacked()),
+                stats,
                 traj: None,
             })
         }

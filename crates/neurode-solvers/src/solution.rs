@@ -47,6 +47,20 @@ impl<S> Solution<S> {
 impl Solution<Tensor<2>> {
     /// The trajectory as one `[time, batch, dim]` tensor.
     pub fn stacked(&self) -> Tensor<3> {
-        Tensor::stack(self.ys.clone(), 0)
+        stack_states(self.ys.clone())
     }
+
+    /// [`Solution::stacked`], consuming the solution.
+    pub fn into_stacked(self) -> Tensor<3> {
+        stack_states(self.ys)
+    }
+}
+
+/// `[batch, dim]` states → one `[time, batch, dim]` tensor in two operations (one
+/// concatenation and one reshape; `Tensor::stack` records one more operation per state, which
+/// matters on an autodiff tape).
+pub fn stack_states(ys: Vec<Tensor<2>>) -> Tensor<3> {
+    let t = ys.len();
+    let [b, d] = ys[0].dims();
+    Tensor::cat(ys, 0).reshape([t, b, d])
 }

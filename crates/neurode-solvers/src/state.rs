@@ -77,10 +77,14 @@ impl<const D: usize> State for Tensor<D> {
             TensorData::new(flat, [weights.len(), basis.len()]),
             &stacked.device(),
         );
-        w.matmul(stacked)
-            .split(1, 0)
-            .into_iter()
-            .map(|row| row.reshape(dims))
+        // The rows end to end along the first axis, then one slice per row: one recorded
+        // operation per output on a tape (a split and a reshape would be two).
+        let rows = weights.len();
+        let mut long = dims;
+        long[0] *= rows;
+        let all = w.matmul(stacked).reshape(long);
+        (0..rows)
+            .map(|i| all.clone().narrow(0, i * dims[0], dims[0]))
             .collect()
     }
 
