@@ -24,22 +24,31 @@ pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
         return x.tanh();
     };
     let upload = |v: Vec<f32>| Tensor::<D>::from_data(TensorData::new(v, shape.clone()), &device);
+    // The loops run inside `pulp`'s runtime dispatch, so they are compiled for (and use) AVX2
+    // and FMA where the CPU has them, and plain SSE2 elsewhere.
+    // Plain loops into preallocated buffers (a `collect` would be compiled outside the
+    // dispatch, without AVX).
+    let arch = pulp::Arch::new();
+    let n = values.len();
+    let mut y = vec![0.0f32; n];
+    arch.dispatch(|| {
+        for (y, &v) in y.iter_mut().zip(values) {
+            *y = tanh_f32(v);
+        }
+    });
     if !x.is_tracked() {
-        return upload(values.iter().map(|&v| tanh_f32(v)).collect());
+        return upload(y);
     }
     // On the tape: `x·s + c` with the slope `s = 1 − y²` and `c = y − x·s` computed here, so
     // the gradient is exactly `s` and the value is `y` (exactly while |x| ≲ 0.9, where
     // `c = y − x·s` has no rounding; within one rounding beyond): two recorded operations.
-    let mut slope = Vec::with_capacity(values.len());
-    let offset: Vec<f32> = values
-        .iter()
-        .map(|&v| {
-            let y = tanh_f32(v);
-            let s = 1.0 - y * y;
-            slope.push(s);
-            y - v * s
-        })
-        .collect();
+    let (mut slope, mut offset) = (vec![0.0f32; n], vec![0.0f32; n]);
+    arch.dispatch(|| {
+        for (((s, c), &y), &v) in slope.iter_mut().zip(offset.iter_mut()).zip(&y).zip(values) {
+            *s = 1.0 - y * y;
+            *c = y - v * *s;
+        }
+    });
     x * upload(slope) + upload(offset)
 }
 
@@ -49,7 +58,7 @@ fn on_cpu<const D: usize>(x: &Tensor<D>) -> bool {
 }
 
 /// Eigen's `generic_fast_tanh_float`: a 13/6 rational approximation on the clamped input.
-#[inline]
+#[inline(always)]
 pub fn tanh_f32(x: f32) -> f32 {
     const CLAMP: f32 = 7.905_311;
     const A1: f32 = 4.893_524_6e-3;
