@@ -93,6 +93,40 @@ pub fn tanh_f32(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use neurode_backend::{Backend, Precision};
+
+    #[test]
+    fn tensor_tanh_has_the_value_and_gradient_of_tanh_on_and_off_the_tape() {
+        let plain = neurode_backend::device(Backend::Flex, Precision::F32).unwrap();
+        let tape = plain.clone().autodiff();
+        // Tiny (the x ≈ x branch), moderate (c exact) and saturated inputs.
+        let xs: Vec<f32> = (-48..=48)
+            .map(|i| i as f32 * 0.2)
+            .chain([1e-5, -3e-4])
+            .collect();
+        let n = xs.len();
+        let x = Tensor::<1>::from_data(TensorData::new(xs.clone(), [n]), &tape).require_grad();
+        let y = tanh(x.clone());
+        let grads = y.clone().sum().backward();
+        let slope: Vec<f32> = x.grad(&grads).unwrap().to_data().try_to_vec().unwrap();
+        let y: Vec<f32> = y.to_data().try_to_vec().unwrap();
+        let off = tanh(Tensor::<1>::from_data(
+            TensorData::new(xs.clone(), [n]),
+            &plain,
+        ));
+        let off: Vec<f32> = off.to_data().try_to_vec().unwrap();
+        for (i, &x) in xs.iter().enumerate() {
+            let exact = f64::from(x).tanh();
+            assert_eq!(off[i], tanh_f32(x), "off the tape at {x}");
+            assert!(
+                (f64::from(y[i]) - exact).abs() < 1e-6,
+                "value at {x}: {}",
+                y[i]
+            );
+            let ds = (f64::from(slope[i]) - (1.0 - exact * exact)).abs();
+            assert!(ds < 2e-6, "slope at {x}: {} (error {ds:e})", slope[i]);
+        }
+    }
 
     #[test]
     fn matches_libm_tanh_to_f32_precision() {
