@@ -159,7 +159,9 @@ struct Rule {
 }
 
 impl Rule {
-    /// PyTorch's `Adam.step` for one tensor (L2 decay added to the clipped gradient).
+    /// PyTorch's `Adam.step` for one tensor (L2 decay added to the clipped gradient). The
+    /// loop runs under `pulp`'s runtime dispatch: vectorised with AVX2 where the CPU has it
+    /// (paper 003's ResNet updates 364,236 parameters per batch).
     fn apply<P: HostFloat, G: HostFloat>(
         &self,
         p: &mut [P],
@@ -167,14 +169,19 @@ impl Rule {
         m: &mut [f64],
         v: &mut [f64],
     ) {
-        for (((p, g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-            let theta = p.to_f64();
-            let gk = g.to_f64() * self.scale + self.weight_decay * theta;
-            *m = self.beta1 * *m + (1.0 - self.beta1) * gk;
-            *v = self.beta2 * *v + (1.0 - self.beta2) * gk * gk;
-            let denom = (*v / self.bc2).sqrt() + self.eps;
-            *p = P::from_f64(theta - self.step_size * *m / denom);
-        }
+        pulp::Arch::new().dispatch(
+            #[inline(always)]
+            || {
+                for (((p, g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    let theta = p.to_f64();
+                    let gk = g.to_f64() * self.scale + self.weight_decay * theta;
+                    *m = self.beta1 * *m + (1.0 - self.beta1) * gk;
+                    *v = self.beta2 * *v + (1.0 - self.beta2) * gk * gk;
+                    let denom = (*v / self.bc2).sqrt() + self.eps;
+                    *p = P::from_f64(theta - self.step_size * *m / denom);
+                }
+            },
+        );
     }
 }
 
@@ -185,18 +192,22 @@ trait HostFloat: Copy {
 }
 
 impl HostFloat for f32 {
+    #[inline(always)]
     fn to_f64(self) -> f64 {
         f64::from(self)
     }
+    #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x as f32
     }
 }
 
 impl HostFloat for f64 {
+    #[inline(always)]
     fn to_f64(self) -> f64 {
         self
     }
+    #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x
     }
