@@ -46,10 +46,8 @@ pub fn odeint<M: NeuralDynamics>(
             // Every solver step is recorded on the tape.
             let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
             let sol = solve(&f, y0.clone(), ts, opts).map_err(AdjointError::Forward)?;
-            {
-                let stats = sol.stats;
-                (sol.into_stacked(), stats)
-            }
+            let stats = sol.stats;
+            (sol.into_stacked(), stats)
         }
         GradientMethod::Adjoint(_) => {
             // Tape-free forward: the plain-device twin of the module, plain tensors; the

@@ -4,10 +4,11 @@
 //! tensor, against 47 µs for a 128 × 128 × 128 matrix product (measured, release, one
 //! core) — most of a Neural ODE step on these small nets. Here the values are computed on the
 //! host with Eigen's rational approximation (`generic_fast_tanh_float`; max absolute error
-//! 4.1e-7 against f64 `tanh`, exact ±1 far out), a loop the compiler vectorises, and on an
-//! autodiff device the
-//! exact derivative `s = 1 − y²` is attached as `x·s + c` with host constants `s` and
-//! `c = y − x·s`: value `y` (to one rounding), gradient `s`, two recorded operations. f64 tensors and GPU backends use Burn's `tanh` unchanged.
+//! 4.1e-7 against f64 `tanh`, exact ±1 far out) in loops compiled for AVX2/FMA through
+//! `pulp`'s runtime dispatch (SSE2 on CPUs without them). On an autodiff device the exact
+//! derivative `s = 1 − y²` is attached as `x·s + c` with host constants `s` and `c = y − x·s`:
+//! value `y` (to one rounding), gradient `s`, two recorded operations. f64 tensors and GPU
+//! backends use Burn's `tanh` unchanged.
 
 use burn::Tensor;
 use burn::tensor::{DType, TensorData};
@@ -24,10 +25,8 @@ pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
         return x.tanh();
     };
     let upload = |v: Vec<f32>| Tensor::<D>::from_data(TensorData::new(v, shape.clone()), &device);
-    // The loops run inside `pulp`'s runtime dispatch, so they are compiled for (and use) AVX2
-    // and FMA where the CPU has them, and plain SSE2 elsewhere.
-    // Plain loops into preallocated buffers (a `collect` would be compiled outside the
-    // dispatch, without AVX).
+    // Plain loops into preallocated buffers inside `pulp`'s dispatch (a `collect` would be
+    // compiled outside it, without AVX).
     let arch = pulp::Arch::new();
     let n = values.len();
     let mut y = vec![0.0f32; n];

@@ -45,7 +45,7 @@ pub use error::SolveError;
 pub use method::{Method, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
 pub use options::SolveOptions;
-pub use solution::{Solution, SolveStats, stack_states};
+pub use solution::{Solution, SolveStats};
 pub use solve::{solve, solve_with_norm};
 pub use state::State;
 pub use time_grid::validate_time_grid;

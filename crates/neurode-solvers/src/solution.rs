@@ -56,10 +56,10 @@ impl Solution<Tensor<2>> {
     }
 }
 
-/// `[batch, dim]` states → one `[time, batch, dim]` tensor in two operations (one
-/// concatenation and one reshape; `Tensor::stack` records one more operation per state, which
-/// matters on an autodiff tape).
-pub fn stack_states(ys: Vec<Tensor<2>>) -> Tensor<3> {
+/// `[batch, dim]` states (at least one: a solution always holds `y0`) → one
+/// `[time, batch, dim]` tensor in two operations (one concatenation and one reshape;
+/// `Tensor::stack` records one more operation per state, which matters on an autodiff tape).
+fn stack_states(ys: Vec<Tensor<2>>) -> Tensor<3> {
     let t = ys.len();
     let [b, d] = ys[0].dims();
     Tensor::cat(ys, 0).reshape([t, b, d])
