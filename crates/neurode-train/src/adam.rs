@@ -4,8 +4,8 @@
 //! Why not Burn's `AdamConfig`: its epsilon defaults to 1e-5 (PyTorch 1e-8), its gradient
 //! clipping is per parameter tensor (eq 27 clips the global norm), and its state is keyed by
 //! random parameter ids, which makes bit-exact resume awkward. This one keeps its moments in
-//! the model's visiting order, serialises them with serde, and costs a few microseconds per
-//! step for the papers' models (one host read per parameter tensor).
+//! the model's visiting order and serialises them with serde. Per step it reads each parameter
+//! tensor and its gradient once (in their own float type) and uploads the new values once.
 
 use burn::Tensor;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
