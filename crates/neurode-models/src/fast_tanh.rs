@@ -11,15 +11,17 @@
 //! backends use Burn's `tanh` unchanged.
 
 use burn::Tensor;
-use burn::tensor::{DType, TensorData};
+use std::cell::RefCell;
+
+use burn::tensor::{DType, Device, TensorData};
 
 /// `tanh(x)`, fast on the CPU backends in f32 (see the module docs).
 pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    if x.dtype() != DType::F32 || !on_cpu(&x) {
+    let device = x.device();
+    if x.dtype() != DType::F32 || !on_cpu(&device) {
         return x.tanh();
     }
     let shape = x.shape();
-    let device = x.device();
     let data = x.to_data();
     let Ok(values) = data.as_slice::<f32>() else {
         return x.tanh();
@@ -51,9 +53,22 @@ pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     x * upload(slope) + upload(offset)
 }
 
-fn on_cpu<const D: usize>(x: &Tensor<D>) -> bool {
-    let name = format!("{:?}", x.device());
-    name.contains("Flex") || name.contains("NdArray") || name.contains("Ndarray")
+/// Whether `device` is one of Burn's CPU backends. Burn exposes the backend only through the
+/// device's `Debug` name; the answer for the last device seen is kept per thread, so the hot
+/// path compares devices instead of formatting one per call.
+fn on_cpu(device: &Device) -> bool {
+    thread_local! {
+        static LAST: RefCell<Option<(Device, bool)>> = const { RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((seen, cpu)) if seen == device => *cpu,
+        _ => {
+            let name = format!("{device:?}");
+            let cpu = name.contains("Flex") || name.contains("NdArray") || name.contains("Ndarray");
+            *last = Some((device.clone(), cpu));
+            cpu
+        }
+    })
 }
 
 /// Eigen's `generic_fast_tanh_float`: a 13/6 rational approximation on the clamped input.

@@ -113,11 +113,8 @@ impl Adam {
         self.step += 1;
         let s = self.settings;
         let rule = Rule {
+            s,
             scale,
-            beta1: s.beta1,
-            beta2: s.beta2,
-            eps: s.eps,
-            weight_decay: s.weight_decay,
             step_size: lr / (1.0 - s.beta1.powi(self.step as i32)),
             bc2: 1.0 - s.beta2.powi(self.step as i32),
         };
@@ -147,11 +144,9 @@ impl Adam {
 
 /// One Adam update with its step's constants.
 struct Rule {
+    s: AdamSettings,
+    /// Clipping factor on the gradient.
     scale: f64,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    weight_decay: f64,
     /// `lr / (1 − β₁ᵗ)`.
     step_size: f64,
     /// `1 − β₂ᵗ`.
@@ -173,11 +168,12 @@ impl Rule {
             #[inline(always)]
             || {
                 for (((p, g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    let s = &self.s;
                     let theta = p.to_f64();
-                    let gk = g.to_f64() * self.scale + self.weight_decay * theta;
-                    *m = self.beta1 * *m + (1.0 - self.beta1) * gk;
-                    *v = self.beta2 * *v + (1.0 - self.beta2) * gk * gk;
-                    let denom = (*v / self.bc2).sqrt() + self.eps;
+                    let gk = g.to_f64() * self.scale + s.weight_decay * theta;
+                    *m = s.beta1 * *m + (1.0 - s.beta1) * gk;
+                    *v = s.beta2 * *v + (1.0 - s.beta2) * gk * gk;
+                    let denom = (*v / self.bc2).sqrt() + s.eps;
                     *p = P::from_f64(theta - self.step_size * *m / denom);
                 }
             },

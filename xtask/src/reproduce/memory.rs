@@ -9,7 +9,7 @@ use burn::Tensor;
 use burn::tensor::{Int, TensorData};
 use neurode_adjoint::{AdjointOptions, GradientMethod};
 use neurode_datasets::TwoSpirals;
-use neurode_models::{OdeClassifierConfig, ResNetMlpConfig};
+use neurode_models::{OdeClassifier, OdeClassifierConfig, ResNetMlp, ResNetMlpConfig};
 use neurode_solvers::{Method, SolveOptions};
 use neurode_train::TrainError;
 use neurode_train::loss::cross_entropy;
@@ -43,6 +43,12 @@ pub fn child(args: &[String]) -> bool {
     }
 }
 
+/// The network one memory case trains.
+enum Net {
+    ResNet(Box<ResNetMlp>),
+    Ode(Box<OdeClassifier>),
+}
+
 fn measure(model: &str, gradient: &str) -> Result<usize, TrainError> {
     let device = neurode_backend::device(
         neurode_backend::Backend::Flex,
@@ -65,28 +71,33 @@ fn measure(model: &str, gradient: &str) -> Result<usize, TrainError> {
         Method::Euler
     };
     // The model is built before measuring: only the step's own allocations count.
-    let resnet = ResNetMlpConfig::new().init(0, &device)?;
-    let grad = match gradient {
-        "adjoint" => GradientMethod::Adjoint(
-            AdjointOptions::new()
-                .with_method(method)
-                .with_steps(Some(20)),
-        ),
-        _ => GradientMethod::Backprop,
+    let net = if model == "resnet" {
+        Net::ResNet(Box::new(ResNetMlpConfig::new().init(0, &device)?))
+    } else {
+        let grad = match gradient {
+            "adjoint" => GradientMethod::Adjoint(
+                AdjointOptions::new()
+                    .with_method(method)
+                    .with_steps(Some(20)),
+            ),
+            _ => GradientMethod::Backprop,
+        };
+        Net::Ode(Box::new(
+            OdeClassifierConfig::new()
+                .with_solver(SolveOptions::new().with_method(method).with_steps(Some(20)))
+                .with_gradient(grad)
+                .init(0, &device)?,
+        ))
     };
-    let ode = OdeClassifierConfig::new()
-        .with_solver(SolveOptions::new().with_method(method).with_steps(Some(20)))
-        .with_gradient(grad)
-        .init(0, &device)?;
     let step = || -> Result<(), TrainError> {
-        if model == "resnet" {
-            let loss = cross_entropy(resnet.forward(x.clone())?, y.clone());
-            drop(loss.backward());
-            return Ok(());
+        match &net {
+            Net::ResNet(m) => drop(cross_entropy(m.forward(x.clone())?, y.clone()).backward()),
+            Net::Ode(m) => {
+                let out = m.forward(x.clone())?;
+                let loss = cross_entropy(out.logits.clone(), y.clone());
+                drop(out.backward(loss, m)?);
+            }
         }
-        let out = ode.forward(x.clone())?;
-        let loss = cross_entropy(out.logits.clone(), y.clone());
-        drop(out.backward(loss, &ode)?);
         Ok(())
     };
     step()?; // warm-up: lazy caches, thread-locals
