@@ -17,10 +17,16 @@
 
 mod choice;
 mod error;
+mod fused;
+#[cfg(feature = "flex")]
+mod fused_flex;
+mod tanh;
 
 pub use burn::tensor::Device;
 pub use choice::{Backend, Precision};
 pub use error::BackendError;
+pub use fused::{FusedActivation, affine};
+pub use tanh::tanh_f32;
 
 use std::sync::Mutex;
 

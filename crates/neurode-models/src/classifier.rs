@@ -10,7 +10,8 @@ use neurode_solvers::{Method, SolveOptions, SolveStats};
 
 use crate::error::at_least;
 use crate::init::{LayerInit, linear_params};
-use crate::{Init, ModelError, NeuralOde, OdeOutput, TimeConcat};
+use crate::mlp::layer_forward;
+use crate::{Activation, Init, ModelError, NeuralOde, OdeOutput, TimeConcat};
 
 /// The ODE classifier of paper 003: `x → Linear(2,6) → ODE block (f = MLP([h; t]),
 /// 7-128-128-6, tanh, last layer zero-initialised) on [0, 1] → Linear(6,64) – tanh –
@@ -140,11 +141,12 @@ impl OdeClassifier {
                 expected: format!("[batch ≥ 1, {}]", self.input_dim),
             });
         }
-        Ok(self.lift.forward(x))
+        Ok(layer_forward(&self.lift, x, None))
     }
 
     fn head(&self, h: Tensor<2>) -> Tensor<2> {
-        self.head2.forward(crate::tanh(self.head1.forward(h)))
+        let z = layer_forward(&self.head1, h, Some(Activation::Tanh));
+        layer_forward(&self.head2, z, None)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use burn::Tensor;
 use burn::nn::Linear;
+use neurode_backend::FusedActivation;
 
 use crate::Activation;
 use crate::init::linear_params;
@@ -23,10 +24,31 @@ pub(crate) fn params(sizes: &[usize]) -> usize {
 pub(crate) fn forward(layers: &[Linear], activation: Activation, mut x: Tensor<2>) -> Tensor<2> {
     let last = layers.len() - 1;
     for (i, layer) in layers.iter().enumerate() {
-        x = layer.forward(x);
-        if i < last {
-            x = activation.apply(x);
-        }
+        x = layer_forward(layer, x, (i < last).then_some(activation));
     }
     x
+}
+
+/// `activation(layer(x))`, as one fused operation where the backend has one (flex, f32:
+/// one recorded node instead of four; see `neurode_backend::affine`), else Burn's ops.
+pub(crate) fn layer_forward(
+    layer: &Linear,
+    x: Tensor<2>,
+    activation: Option<Activation>,
+) -> Tensor<2> {
+    let fused = match activation {
+        None => Some(FusedActivation::Identity),
+        Some(Activation::Tanh) => Some(FusedActivation::Tanh),
+        Some(Activation::Softplus) => None,
+    };
+    if let (Some(fused), Some(bias)) = (fused, &layer.bias)
+        && let Some(y) = neurode_backend::affine(&x, &layer.weight.val(), &bias.val(), fused)
+    {
+        return y;
+    }
+    let y = layer.forward(x);
+    match activation {
+        Some(activation) => activation.apply(y),
+        None => y,
+    }
 }

@@ -9,6 +9,7 @@ use burn::tensor::Device;
 use crate::error::at_least;
 use crate::field::{Time, VectorField, cube, neural_dynamics};
 use crate::init::{Init, LayerInit, linear_params};
+use crate::mlp::layer_forward;
 use crate::{Activation, ModelError};
 
 /// `z = σ(W₁ h³ + b₁)`, `z_res = σ(W₂ z + b₂)`, `f = W₃ (z + z_res) + b₃`. Width 64 on a 2-D
@@ -69,10 +70,10 @@ pub struct Residual {
 impl VectorField for Residual {
     fn field(&self, _t: &Time, h: Tensor<2>) -> Tensor<2> {
         let x = if self.cubic { cube(h) } else { h };
-        let act = self.activation;
-        let z = act.apply(self.w1.forward(x));
-        let z_res = act.apply(self.w2.forward(z.clone()));
-        self.w3.forward(z + z_res)
+        let act = Some(self.activation);
+        let z = layer_forward(&self.w1, x, act);
+        let z_res = layer_forward(&self.w2, z.clone(), act);
+        layer_forward(&self.w3, z + z_res, None)
     }
 
     fn is_autonomous(&self) -> bool {

@@ -9,7 +9,8 @@ use burn::tensor::Device;
 
 use crate::error::at_least;
 use crate::init::{LayerInit, linear_params};
-use crate::{Init, ModelError};
+use crate::mlp::layer_forward;
+use crate::{Activation, Init, ModelError};
 
 /// Lift `input_dim → lifted_dim`, `blocks` residual blocks `lifted → width → width → lifted`
 /// (tanh; last layer zero-initialised like the ODE's), head `lifted → head_width → classes`.
@@ -114,12 +115,15 @@ impl ResNetMlp {
             });
         }
         let scale = 1.0 / self.blocks.len() as f64;
-        let mut h = self.lift.forward(x);
+        let tanh = Some(Activation::Tanh);
+        let mut h = layer_forward(&self.lift, x, None);
         for b in &self.blocks {
-            let z = crate::tanh(b.l2.forward(crate::tanh(b.l1.forward(h.clone()))));
-            h = h + b.l3.forward(z).mul_scalar(scale);
+            let z = layer_forward(&b.l1, h.clone(), tanh);
+            let z = layer_forward(&b.l2, z, tanh);
+            h = h + layer_forward(&b.l3, z, None).mul_scalar(scale);
         }
-        Ok(self.head2.forward(crate::tanh(self.head1.forward(h))))
+        let z = layer_forward(&self.head1, h, tanh);
+        Ok(layer_forward(&self.head2, z, None))
     }
 
     /// Number of residual blocks.

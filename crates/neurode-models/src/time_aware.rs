@@ -83,7 +83,7 @@ pub struct TimeAware {
 
 impl VectorField for TimeAware {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
-        let phi = crate::tanh(self.embed.forward(t.column(&h)));
+        let phi = crate::mlp::layer_forward(&self.embed, t.column(&h), Some(Activation::Tanh));
         let x = if self.cubic { cube(h) } else { h };
         let x = Tensor::cat(vec![x, phi], 1);
         crate::mlp::forward(&self.layers, self.activation, x)

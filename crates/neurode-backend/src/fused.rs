@@ -1,0 +1,143 @@
+//! An affine layer and its activation, `act(x·W + b)`, as one operation on the CPU.
+//!
+//! Composed from Burn's ops, a `tanh` layer records four operations on an autodiff device
+//! (matmul, bias add, and the two of neurode's tanh) at 2–3 µs of bookkeeping each, plus a
+//! copy of the pre-activation to the host and two uploads. Here it is one recorded operation
+//! with a hand-written backward: forward `z = x·W` (Burn's flex matmul), then bias and
+//! activation in one host pass; backward `dz = dy ⊙ act'(y)` and the bias gradient in one
+//! host pass, then `dx = dz·Wᵀ` and `dW = xᵀ·dz`. The arithmetic is the same as the composed
+//! ops (the same [`tanh_f32`](crate::tanh_f32) values; `tanh' = 1 − y²`).
+//!
+//! It applies to f32 tensors on the flex backend, with or without a tape (the default,
+//! non-checkpointing autodiff). Everywhere else [`affine`] returns `None` and the caller
+//! composes Burn's ops.
+
+use burn::Tensor;
+
+/// The activation that [`affine`] applies after the affine map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FusedActivation {
+    /// None: `x·W + b`.
+    Identity,
+    /// `tanh(x·W + b)`, with [`tanh_f32`](crate::tanh_f32) and `tanh' = 1 − tanh²`.
+    Tanh,
+}
+
+/// `activation(x·weight + bias)` for `x: [batch, in]`, `weight: [in, out]`, `bias: [out]`
+/// (Burn's `Linear` layout), as one operation — one recorded node on an autodiff device.
+///
+/// Returns `None` where no fused kernel applies (a backend other than flex, a float type
+/// other than f32, a checkpointing autodiff device, tensors on different devices or of
+/// mismatched shapes, or a build without the `flex` feature); the caller then composes
+/// Burn's ops, which give the same values.
+pub fn affine(
+    x: &Tensor<2>,
+    weight: &Tensor<2>,
+    bias: &Tensor<1>,
+    activation: FusedActivation,
+) -> Option<Tensor<2>> {
+    let [_, k] = x.dims();
+    let [k_w, n] = weight.dims();
+    if k != k_w || bias.dims() != [n] {
+        return None;
+    }
+    #[cfg(feature = "flex")]
+    {
+        crate::fused_flex::affine(x, weight, bias, activation)
+    }
+    #[cfg(not(feature = "flex"))]
+    {
+        let _ = activation;
+        None
+    }
+}
+
+#[cfg(all(test, feature = "flex"))]
+mod tests {
+    use super::*;
+    use crate::{Backend, Precision, device};
+    use burn::tensor::TensorData;
+
+    /// A deterministic `[rows, cols]` tensor with entries in about [-1.5, 1.5].
+    fn filled(rows: usize, cols: usize, seed: u32, device: &burn::tensor::Device) -> Tensor<2> {
+        let v: Vec<f32> = (0..rows * cols)
+            .map(|i| {
+                let h = (i as u32)
+                    .wrapping_mul(2_654_435_761)
+                    .wrapping_add(seed * 97);
+                (h % 3001) as f32 / 1000.0 - 1.5
+            })
+            .collect();
+        Tensor::from_data(TensorData::new(v, [rows, cols]), device)
+    }
+
+    fn composed(x: Tensor<2>, w: Tensor<2>, b: Tensor<1>, act: FusedActivation) -> Tensor<2> {
+        let z = x.matmul(w) + b.unsqueeze::<2>();
+        match act {
+            FusedActivation::Identity => z,
+            FusedActivation::Tanh => z.tanh(),
+        }
+    }
+
+    fn max_diff(a: Tensor<2>, b: Tensor<2>) -> f32 {
+        (a - b).abs().max().into_scalar::<f32>()
+    }
+
+    #[test]
+    fn forward_matches_burns_ops_off_the_tape() {
+        let dev = device(Backend::Flex, Precision::F32).unwrap();
+        for act in [FusedActivation::Identity, FusedActivation::Tanh] {
+            let (x, w) = (filled(5, 7, 1, &dev), filled(7, 3, 2, &dev));
+            let b = filled(1, 3, 3, &dev).reshape([3]);
+            let fused = affine(&x, &w, &b, act).expect("flex f32 is fused");
+            let d = max_diff(fused, composed(x, w, b, act));
+            assert!(d < 1e-5, "{act:?}: {d}");
+        }
+    }
+
+    #[test]
+    fn gradients_match_burns_ops_on_the_tape() {
+        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        for act in [FusedActivation::Identity, FusedActivation::Tanh] {
+            let x = filled(6, 4, 4, &tape).require_grad();
+            let w = filled(4, 5, 5, &tape).require_grad();
+            let b = filled(1, 5, 6, &tape).reshape([5]).require_grad();
+            // A non-uniform upstream gradient through a second use of the output.
+            let weights = filled(6, 5, 7, &tape);
+            let loss = |y: Tensor<2>| (y.clone() * weights.clone()).sum() + (y.clone() * y).sum();
+            let fused = affine(&x, &w, &b, act).expect("flex f32 is fused");
+            let g1 = loss(fused).backward();
+            let g2 = loss(composed(x.clone(), w.clone(), b.clone(), act)).backward();
+            let dx = max_diff(x.grad(&g1).unwrap(), x.grad(&g2).unwrap());
+            let dw = max_diff(w.grad(&g1).unwrap(), w.grad(&g2).unwrap());
+            let db = (b.grad(&g1).unwrap() - b.grad(&g2).unwrap())
+                .abs()
+                .max()
+                .into_scalar::<f32>();
+            assert!(
+                dx < 1e-4 && dw < 1e-4 && db < 1e-4,
+                "{act:?}: {dx} {dw} {db}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_tracked_inputs_receive_gradients() {
+        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        let x = filled(3, 2, 8, &tape).require_grad();
+        let w = filled(2, 4, 9, &tape); // a constant
+        let b = filled(1, 4, 10, &tape).reshape([4]);
+        let y = affine(&x, &w, &b, FusedActivation::Tanh).unwrap();
+        let grads = y.sum().backward();
+        assert!(x.grad(&grads).is_some());
+        assert!(w.grad(&grads).is_none() && b.grad(&grads).is_none());
+    }
+
+    #[test]
+    fn mismatched_shapes_are_not_fused() {
+        let dev = device(Backend::Flex, Precision::F32).unwrap();
+        let (x, w) = (filled(2, 3, 1, &dev), filled(4, 5, 2, &dev));
+        let b = filled(1, 5, 3, &dev).reshape([5]);
+        assert!(affine(&x, &w, &b, FusedActivation::Tanh).is_none());
+    }
+}
