@@ -1,4 +1,5 @@
-//! An affine layer and its activation, `act(x·W + b)`, as one operation on the CPU.
+//! Fused operations for the CPU: an affine layer and its activation, `act(x·W + b)`, and a
+//! linear combination `Σ cᵢ·tᵢ` (a Runge–Kutta stage), each as one operation.
 //!
 //! Composed from Burn's ops, a `tanh` layer records four operations on an autodiff device
 //! (matmul, bias add, and the two of neurode's tanh) at 2–3 µs of bookkeeping each, plus a
@@ -8,9 +9,13 @@
 //! host pass, then `dx = dz·Wᵀ` and `dW = xᵀ·dz`. The arithmetic is the same as the composed
 //! ops (the same [`tanh_f32`](crate::tanh_f32) values; `tanh' = 1 − y²`).
 //!
-//! It applies to f32 tensors on the flex backend, with or without a tape (the default,
-//! non-checkpointing autodiff). Everywhere else [`affine`] returns `None` and the caller
-//! composes Burn's ops.
+//! A Runge–Kutta stage `y + h·Σ aⱼ·kⱼ` composed from Burn's ops records two operations per
+//! term (scale, add); [`linear_combination`] records one for all terms, whose backward hands
+//! each input `cᵢ·g`, with the same f32 arithmetic in the same order.
+//!
+//! Both apply to f32 tensors on the flex backend, with or without a tape (the default,
+//! non-checkpointing autodiff). Everywhere else they return `None` and the caller composes
+//! Burn's ops.
 
 use burn::Tensor;
 
@@ -43,11 +48,30 @@ pub fn affine(
     }
     #[cfg(feature = "flex")]
     {
-        crate::fused_flex::affine(x, weight, bias, activation)
+        crate::flex::affine::affine(x, weight, bias, activation)
     }
     #[cfg(not(feature = "flex"))]
     {
         let _ = activation;
+        None
+    }
+}
+
+/// `Σ cᵢ·tᵢ` over tensors of one shape, as one operation — one recorded node on an autodiff
+/// device, whose backward gives input `i` the gradient `cᵢ·g`. Coefficients are applied in
+/// the tensors' float type, terms summed in order (as `c₀·t₀ + c₁·t₁ + …` composed from
+/// Burn's ops).
+///
+/// Returns `None` where no fused kernel applies (see [`affine`]; also for no terms, more
+/// than 16, or terms of different shapes); the caller then composes Burn's ops.
+pub fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option<Tensor<D>> {
+    #[cfg(feature = "flex")]
+    {
+        crate::flex::combine::linear_combination(terms)
+    }
+    #[cfg(not(feature = "flex"))]
+    {
+        let _ = terms;
         None
     }
 }
@@ -131,6 +155,58 @@ mod tests {
         let grads = y.sum().backward();
         assert!(x.grad(&grads).is_some());
         assert!(w.grad(&grads).is_none() && b.grad(&grads).is_none());
+    }
+
+    #[test]
+    fn linear_combination_matches_burns_ops_with_gradients() {
+        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        let ts: Vec<Tensor<2>> = (0..4)
+            .map(|i| filled(3, 5, 20 + i, &tape).require_grad())
+            .collect();
+        // The second term is a constant: it must get no gradient.
+        let ts = [
+            ts[0].clone(),
+            ts[1].clone().detach(),
+            ts[2].clone(),
+            ts[3].clone(),
+        ];
+        let coefs = [1.0, -0.25, 0.1, 3.5];
+        let terms: Vec<(f64, &Tensor<2>)> = coefs.iter().copied().zip(&ts).collect();
+        let fused = linear_combination(&terms).expect("flex f32 is fused");
+        let composed = ts
+            .iter()
+            .zip(coefs)
+            .map(|(t, c)| t.clone().mul_scalar(c))
+            .reduce(|a, b| a + b)
+            .unwrap();
+        let weights = filled(3, 5, 30, &tape);
+        let g1 = (fused.clone() * weights.clone()).sum().backward();
+        let g2 = (composed.clone() * weights.clone()).sum().backward();
+        assert_eq!(
+            max_diff(fused, composed),
+            0.0,
+            "same arithmetic, same order"
+        );
+        for (i, t) in ts.iter().enumerate() {
+            match (t.grad(&g1), t.grad(&g2)) {
+                (Some(a), Some(b)) => assert_eq!(max_diff(a, b), 0.0, "term {i}"),
+                (None, None) => assert_eq!(i, 1),
+                _ => panic!("term {i}: gradient present in only one"),
+            }
+        }
+    }
+
+    #[test]
+    fn linear_combination_off_the_tape_and_refusals() {
+        let dev = device(Backend::Flex, Precision::F32).unwrap();
+        let (a, b) = (filled(2, 3, 40, &dev), filled(2, 3, 41, &dev));
+        let y = linear_combination(&[(2.0, &a), (-1.0, &b)]).unwrap();
+        assert_eq!(max_diff(y, a.clone().mul_scalar(2.0) - b.clone()), 0.0);
+        let c = filled(3, 2, 42, &dev);
+        assert!(linear_combination(&[(1.0, &a), (1.0, &c)]).is_none());
+        assert!(linear_combination::<2>(&[]).is_none());
+        let many: Vec<(f64, &Tensor<2>)> = (0..17).map(|_| (1.0, &a)).collect();
+        assert!(linear_combination(&many).is_none());
     }
 
     #[test]

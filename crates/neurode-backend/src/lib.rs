@@ -17,15 +17,15 @@
 
 mod choice;
 mod error;
-mod fused;
 #[cfg(feature = "flex")]
-mod fused_flex;
+mod flex;
+mod fused;
 mod tanh;
 
 pub use burn::tensor::Device;
 pub use choice::{Backend, Precision};
 pub use error::BackendError;
-pub use fused::{FusedActivation, affine};
+pub use fused::{FusedActivation, affine, linear_combination};
 pub use tanh::tanh_f32;
 
 use std::sync::Mutex;

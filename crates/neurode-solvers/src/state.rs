@@ -42,6 +42,14 @@ pub trait State: Clone {
 
 impl<const D: usize> State for Tensor<D> {
     fn add_scaled(&self, terms: &[(f64, &Self)]) -> Self {
+        let mut all = vec![(1.0, self)];
+        all.extend(terms.iter().filter(|(c, _)| *c != 0.0));
+        // One fused operation (one node on a tape) where the backend has one (flex, f32).
+        if all.len() > 1
+            && let Some(sum) = neurode_backend::linear_combination(&all)
+        {
+            return sum;
+        }
         let mut acc = self.clone();
         for (c, k) in terms.iter().filter(|(c, _)| *c != 0.0) {
             acc = acc + scaled(c, k);
@@ -50,7 +58,13 @@ impl<const D: usize> State for Tensor<D> {
     }
 
     fn combine(terms: &[(f64, &Self)]) -> Self {
-        let mut it = terms.iter().filter(|(c, _)| *c != 0.0);
+        let nonzero: Vec<(f64, &Self)> = terms.iter().filter(|(c, _)| *c != 0.0).copied().collect();
+        if nonzero.len() > 1
+            && let Some(sum) = neurode_backend::linear_combination(&nonzero)
+        {
+            return sum;
+        }
+        let mut it = nonzero.iter();
         let (c0, k0) = it
             .next()
             .expect("combine() needs at least one non-zero coefficient");

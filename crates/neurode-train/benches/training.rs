@@ -11,6 +11,9 @@
 //! warm-up ones; the NFE per iteration grows as the model trains, so the window matters). It
 //! is measured as the difference of a 23- and a 3-iteration run from the same seed (training
 //! is deterministic), i.e. the mean over the window. Paper 003 (W2): the mean over 20 epochs.
+//! Each figure is the median of `NEURODE_BENCH_REPS` (default 5) such measurements, with
+//! their range: one Residual-64 window is only ~40 ms of work, and single windows vary by
+//! ±30% on a shared machine.
 //! `cargo bench -p neurode-train` (or `cargo xtask bench`); `NEURODE_BENCH_QUICK=1` for a
 //! smoke run.
 #![allow(missing_docs)]
@@ -62,8 +65,22 @@ fn window(short: &Totals, long: &Totals) -> (f64, u64, u64, u64) {
     )
 }
 
+/// Median, minimum and maximum of `xs` (not empty).
+fn spread(mut xs: Vec<f64>) -> (f64, f64, f64) {
+    xs.sort_by(f64::total_cmp);
+    (xs[xs.len() / 2], xs[0], xs[xs.len() - 1])
+}
+
 fn main() {
     let quick = std::env::var_os("NEURODE_BENCH_QUICK").is_some();
+    let reps: usize = match std::env::var("NEURODE_BENCH_REPS") {
+        Ok(v) => v.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| {
+            eprintln!("NEURODE_BENCH_REPS must be a whole number ≥ 1, got `{v}`");
+            std::process::exit(2)
+        }),
+        Err(_) if quick => 1,
+        Err(_) => 5,
+    };
     let filter = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_ref().is_none_or(|f| name.contains(f.as_str()));
     println!(
@@ -88,12 +105,20 @@ fn main() {
                 ..RunConfig::dynamics()
             };
             let tag = name.replace(' ', "-");
-            let short = run(config(warmup), &format!("{tag}-warmup"));
-            let long = run(config(iters), &tag);
-            let (s, f, b, n) = window(&short, &long);
+            let mut per_step = Vec::with_capacity(reps);
+            let mut nfe = (0, 0, 0);
+            for _ in 0..reps {
+                let short = run(config(warmup), &format!("{tag}-warmup"));
+                let long = run(config(iters), &tag);
+                let (s, f, b, n) = window(&short, &long);
+                per_step.push(1e3 * s);
+                nfe = (f, b, n);
+            }
+            let (median, lo, hi) = spread(per_step);
+            let (f, b, n) = nfe;
             println!(
-                "{name:<34} {:>9.2} ms {f:>10} {b:>10}   (iterations {}–{iters}: {n})",
-                1e3 * s,
+                "{name:<34} {median:>9.2} ms {f:>10} {b:>10}   (iterations {}–{iters}: {n}; \
+                 {reps} runs {lo:.2}–{hi:.2})",
                 warmup + 1
             );
         }
@@ -122,13 +147,15 @@ fn main() {
             },
             ..RunConfig::classify()
         };
-        let t = run(config, &name.replace(' ', "-"));
-        let n = t.steps;
+        let runs: Vec<Totals> = (0..reps)
+            .map(|_| run(config.clone(), &name.replace(' ', "-")))
+            .collect();
+        let n = runs[0].steps;
+        let (median, lo, hi) = spread(runs.iter().map(|t| 1e3 * t.seconds / n as f64).collect());
         println!(
-            "{name:<34} {:>9.2} ms {:>10} {:>10}   ({n} epochs)",
-            1e3 * t.seconds / n as f64,
-            t.nfe_forward / n,
-            t.nfe_backward / n,
+            "{name:<34} {median:>9.2} ms {:>10} {:>10}   ({n} epochs; {reps} runs {lo:.2}–{hi:.2})",
+            runs[0].nfe_forward / n,
+            runs[0].nfe_backward / n,
         );
     }
 }

@@ -1,7 +1,6 @@
 //! The flex (f32) kernel behind [`crate::fused::affine`] and its recorded backward.
 
 use burn::Tensor;
-use burn::backend::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
@@ -10,11 +9,9 @@ use burn::backend::ops::FloatTensorOps;
 use burn::tensor::{DType, TensorData};
 use burn_flex::{Flex, FlexTensor};
 
+use super::{AdTensor, Tape, contiguous};
 use crate::fused::FusedActivation;
 use crate::tanh_f32;
-
-/// The autodiff backend of a default `device.autodiff()` flex device.
-type Tape = Autodiff<Flex, NoCheckpointing>;
 
 pub(crate) fn affine(
     x: &Tensor<2>,
@@ -40,9 +37,6 @@ pub(crate) fn affine(
         x, w, &b, activation,
     )))
 }
-
-/// An f32 flex tensor on the tape.
-type AdTensor = burn::backend::tensor::FloatTensor<Tape>;
 
 /// Records one node whose backward is [`AffineBackward`].
 fn recorded(x: AdTensor, w: AdTensor, b: AdTensor, activation: FusedActivation) -> AdTensor {
@@ -102,14 +96,6 @@ fn forward(
         }
     });
     z
-}
-
-/// `t` itself when it is contiguous from the start of its buffer, else a contiguous copy.
-fn contiguous(t: FlexTensor) -> FlexTensor {
-    match t.layout().contiguous_offsets() {
-        Some((0, _)) => t,
-        _ => t.to_contiguous(),
-    }
 }
 
 /// The backward of [`recorded`]; its parents are `[x, W, b]`.

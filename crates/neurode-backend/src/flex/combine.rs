@@ -1,0 +1,124 @@
+//! The flex (f32) kernel behind [`crate::fused::linear_combination`] and its recorded backward.
+
+use burn::Tensor;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::tensor::{DType, TensorData};
+use burn_flex::{Flex, FlexTensor};
+
+use super::{AdTensor, Tape, contiguous};
+
+/// The most terms one fused combination takes (a tableau's widest stage plus the state).
+pub(crate) const MAX_TERMS: usize = 16;
+
+pub(crate) fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option<Tensor<D>> {
+    let first = terms.first()?.1;
+    let dims = first.dims();
+    if terms.len() > MAX_TERMS
+        || terms
+            .iter()
+            .any(|(_, t)| t.dtype() != DType::F32 || t.dims() != dims)
+    {
+        return None;
+    }
+    let coefs: Vec<f32> = terms.iter().map(|(c, _)| *c as f32).collect();
+    // The conversions take the tensors by value; clones are reference-count increments.
+    if let Ok(first) = first.clone().try_into_primitive::<Tape>() {
+        let mut on_tape = Vec::with_capacity(terms.len());
+        on_tape.push(first);
+        for (_, t) in &terms[1..] {
+            on_tape.push((*t).clone().try_into_primitive::<Tape>().ok()?);
+        }
+        return Some(Tensor::from_primitive::<Tape>(recorded(on_tape, &coefs)?));
+    }
+    let plain: Vec<FlexTensor> = terms
+        .iter()
+        .map(|(_, t)| (*t).clone().try_into_primitive::<Flex>().ok())
+        .collect::<Option<_>>()?;
+    Some(Tensor::from_primitive::<Flex>(forward(&plain, &coefs)))
+}
+
+/// Records one node with `terms.len()` parents (the const arity Burn's tape wants).
+fn recorded(terms: Vec<AdTensor>, coefs: &[f32]) -> Option<AdTensor> {
+    macro_rules! arity {
+        ($($n:literal)*) => {
+            match terms.len() {
+                $($n => Some(recorded_n::<$n>(terms.try_into().ok()?, coefs.try_into().ok()?)),)*
+                _ => None,
+            }
+        };
+    }
+    arity!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+}
+
+fn recorded_n<const N: usize>(terms: [AdTensor; N], coefs: [f32; N]) -> AdTensor {
+    let prep = CombineBackward::<N>
+        .prepare::<NoCheckpointing>(terms.each_ref().map(|t| t.node()))
+        .compute_bound()
+        .stateful();
+    let plain: Vec<FlexTensor> = terms.iter().map(|t| t.primitive().clone()).collect();
+    let out = forward(&plain, &coefs);
+    match prep {
+        OpsKind::Tracked(prep) => prep.finish(coefs, out),
+        OpsKind::UnTracked(prep) => prep.finish(out),
+    }
+}
+
+/// `Σ cᵢ·tᵢ` in one host pass per term into a fresh contiguous buffer.
+fn forward(terms: &[FlexTensor], coefs: &[f32]) -> FlexTensor {
+    let shape = terms[0].layout().shape().clone();
+    let len = shape.num_elements();
+    let terms: Vec<FlexTensor> = terms.iter().map(|t| contiguous(t.clone())).collect();
+    let slices: Vec<&[f32]> = terms
+        .iter()
+        .map(|t| &t.as_slice::<f32>().expect("contiguous f32 term")[..len])
+        .collect();
+    let mut out = vec![0.0f32; len];
+    pulp::Arch::new().dispatch(|| {
+        let c0 = coefs[0];
+        for (o, &v) in out.iter_mut().zip(slices[0]) {
+            *o = c0 * v;
+        }
+        for (&c, s) in coefs[1..].iter().zip(&slices[1..]) {
+            for (o, &v) in out.iter_mut().zip(*s) {
+                *o += c * v;
+            }
+        }
+    });
+    FlexTensor::from_data(TensorData::new(out, shape))
+}
+
+/// The backward of [`recorded_n`]: parent `i` receives `cᵢ·g`.
+#[derive(Debug)]
+struct CombineBackward<const N: usize>;
+
+impl<const N: usize> Backward<Flex, N> for CombineBackward<N> {
+    type State = [f32; N];
+
+    fn backward(self, ops: Ops<[f32; N], N>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let g = contiguous(grads.consume::<Flex>(&ops.node));
+        for (parent, c) in ops.parents.into_iter().zip(ops.state) {
+            if let Some(node) = parent {
+                grads.register::<Flex>(node.id, scaled(&g, c));
+            }
+        }
+    }
+}
+
+/// `c·g` (`g` itself, shared, when `c = 1`).
+fn scaled(g: &FlexTensor, c: f32) -> FlexTensor {
+    if c == 1.0 {
+        return g.clone();
+    }
+    let shape = g.layout().shape().clone();
+    let src = &g.as_slice::<f32>().expect("contiguous gradient")[..shape.num_elements()];
+    let mut out = vec![0.0f32; src.len()];
+    pulp::Arch::new().dispatch(|| {
+        for (o, &v) in out.iter_mut().zip(src) {
+            *o = c * v;
+        }
+    });
+    FlexTensor::from_data(TensorData::new(out, shape))
+}
