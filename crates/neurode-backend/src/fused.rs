@@ -41,6 +41,28 @@ pub fn affine(
     bias: &Tensor<1>,
     activation: FusedActivation,
 ) -> Option<Tensor<2>> {
+    affine_impl(x, weight, bias, activation, false)
+}
+
+/// `activation(x³·weight + bias)` (with `x³ = x ⊙ x ⊙ x`): [`affine`] on the cubed input,
+/// the cube folded into the same recorded node (paper 000's networks all start on `h³`).
+/// `None` where [`affine`] would be.
+pub fn affine_of_cube(
+    x: &Tensor<2>,
+    weight: &Tensor<2>,
+    bias: &Tensor<1>,
+    activation: FusedActivation,
+) -> Option<Tensor<2>> {
+    affine_impl(x, weight, bias, activation, true)
+}
+
+fn affine_impl(
+    x: &Tensor<2>,
+    weight: &Tensor<2>,
+    bias: &Tensor<1>,
+    activation: FusedActivation,
+    cubic: bool,
+) -> Option<Tensor<2>> {
     let [_, k] = x.dims();
     let [k_w, n] = weight.dims();
     if k != k_w || bias.dims() != [n] {
@@ -48,11 +70,11 @@ pub fn affine(
     }
     #[cfg(feature = "flex")]
     {
-        crate::flex::affine::affine(x, weight, bias, activation)
+        crate::flex::affine::affine(x, weight, bias, activation, cubic)
     }
     #[cfg(not(feature = "flex"))]
     {
-        let _ = activation;
+        let _ = (activation, cubic);
         None
     }
 }
@@ -143,6 +165,38 @@ mod tests {
                 "{act:?}: {dx} {dw} {db}"
             );
         }
+    }
+
+    #[test]
+    fn affine_of_cube_matches_burns_ops_with_gradients() {
+        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        let x = filled(6, 2, 11, &tape).require_grad();
+        let w = filled(2, 8, 12, &tape).require_grad();
+        let b = filled(1, 8, 13, &tape).reshape([8]).require_grad();
+        let weights = filled(6, 8, 14, &tape);
+        let fused = affine_of_cube(&x, &w, &b, FusedActivation::Tanh).expect("fused");
+        let cubed = x.clone() * x.clone() * x.clone();
+        let composed = composed(cubed, w.clone(), b.clone(), FusedActivation::Tanh);
+        assert!(max_diff(fused.clone(), composed.clone()) < 1e-5);
+        let g1 = (fused * weights.clone()).sum().backward();
+        let g2 = (composed * weights).sum().backward();
+        let dx = max_diff(x.grad(&g1).unwrap(), x.grad(&g2).unwrap());
+        let dw = max_diff(w.grad(&g1).unwrap(), w.grad(&g2).unwrap());
+        assert!(dx < 1e-4 && dw < 1e-4, "{dx} {dw}");
+        // Off the tape too.
+        let plain = device(Backend::Flex, Precision::F32).unwrap();
+        let xp = filled(6, 2, 11, &plain);
+        let (wp, bp) = (
+            filled(2, 8, 12, &plain),
+            filled(1, 8, 13, &plain).reshape([8]),
+        );
+        let off = affine_of_cube(&xp, &wp, &bp, FusedActivation::Identity).unwrap();
+        let want = composed_plain(xp, wp, bp);
+        assert!(max_diff(off, want) < 1e-5);
+    }
+
+    fn composed_plain(x: Tensor<2>, w: Tensor<2>, b: Tensor<1>) -> Tensor<2> {
+        composed(x.clone() * x.clone() * x, w, b, FusedActivation::Identity)
     }
 
     #[test]

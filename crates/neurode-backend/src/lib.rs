@@ -25,7 +25,7 @@ mod tanh;
 pub use burn::tensor::Device;
 pub use choice::{Backend, Precision};
 pub use error::BackendError;
-pub use fused::{FusedActivation, affine, linear_combination};
+pub use fused::{FusedActivation, affine, affine_of_cube, linear_combination};
 pub use tanh::tanh_f32;
 
 use std::sync::Mutex;

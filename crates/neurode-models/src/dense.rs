@@ -7,7 +7,7 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use crate::error::at_least;
-use crate::field::{Time, VectorField, cube, neural_dynamics};
+use crate::field::{Time, VectorField, neural_dynamics};
 use crate::init::{Init, LayerInit};
 use crate::{Activation, ModelError};
 
@@ -75,8 +75,7 @@ pub struct Dense {
 
 impl VectorField for Dense {
     fn field(&self, _t: &Time, h: Tensor<2>) -> Tensor<2> {
-        let x = if self.cubic { cube(h) } else { h };
-        crate::mlp::forward(&self.layers, self.activation, x)
+        crate::mlp::forward(&self.layers, self.activation, h, self.cubic)
     }
 
     fn is_autonomous(&self) -> bool {

@@ -7,9 +7,9 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use crate::error::at_least;
-use crate::field::{Time, VectorField, cube, neural_dynamics};
+use crate::field::{Time, VectorField, neural_dynamics};
 use crate::init::{Init, LayerInit, linear_params};
-use crate::mlp::layer_forward;
+use crate::mlp::{cubic_layer_forward, layer_forward};
 use crate::{Activation, ModelError};
 
 /// `z = σ(W₁ h³ + b₁)`, `z_res = σ(W₂ z + b₂)`, `f = W₃ (z + z_res) + b₃`. Width 64 on a 2-D
@@ -69,9 +69,12 @@ pub struct Residual {
 
 impl VectorField for Residual {
     fn field(&self, _t: &Time, h: Tensor<2>) -> Tensor<2> {
-        let x = if self.cubic { cube(h) } else { h };
         let act = Some(self.activation);
-        let z = layer_forward(&self.w1, x, act);
+        let z = if self.cubic {
+            cubic_layer_forward(&self.w1, h, act)
+        } else {
+            layer_forward(&self.w1, h, act)
+        };
         let z_res = layer_forward(&self.w2, z.clone(), act);
         layer_forward(&self.w3, z + z_res, None)
     }

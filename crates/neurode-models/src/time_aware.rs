@@ -86,7 +86,7 @@ impl VectorField for TimeAware {
         let phi = crate::mlp::layer_forward(&self.embed, t.column(&h), Some(Activation::Tanh));
         let x = if self.cubic { cube(h) } else { h };
         let x = Tensor::cat(vec![x, phi], 1);
-        crate::mlp::forward(&self.layers, self.activation, x)
+        crate::mlp::forward(&self.layers, self.activation, x, false)
     }
 
     fn is_autonomous(&self) -> bool {

@@ -67,7 +67,7 @@ fn sizes(dim: usize, width: usize, layers: usize) -> Vec<usize> {
 impl VectorField for TimeConcat {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
         let x = Tensor::cat(vec![h.clone(), t.column(&h)], 1);
-        crate::mlp::forward(&self.layers, self.activation, x)
+        crate::mlp::forward(&self.layers, self.activation, x, false)
     }
 
     fn is_autonomous(&self) -> bool {

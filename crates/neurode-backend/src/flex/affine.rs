@@ -13,11 +13,13 @@ use super::{AdTensor, Tape, contiguous};
 use crate::fused::FusedActivation;
 use crate::tanh_f32;
 
+/// `activation(x·W + b)`, or `activation(x³·W + b)` when `cubic`.
 pub(crate) fn affine(
     x: &Tensor<2>,
     weight: &Tensor<2>,
     bias: &Tensor<1>,
     activation: FusedActivation,
+    cubic: bool,
 ) -> Option<Tensor<2>> {
     if [x.dtype(), weight.dtype(), bias.dtype()] != [DType::F32; 3] {
         return None;
@@ -27,26 +29,39 @@ pub(crate) fn affine(
         let wa = weight.clone().try_into_primitive::<Tape>().ok()?;
         let ba = bias.clone().try_into_primitive::<Tape>().ok()?;
         return Some(Tensor::from_primitive::<Tape>(recorded(
-            xa, wa, ba, activation,
+            xa, wa, ba, activation, cubic,
         )));
     }
     let x = x.clone().try_into_primitive::<Flex>().ok()?;
     let w = weight.clone().try_into_primitive::<Flex>().ok()?;
     let b = bias.clone().try_into_primitive::<Flex>().ok()?;
+    let x = if cubic { cube(&x) } else { x };
     Some(Tensor::from_primitive::<Flex>(forward(
         x, w, &b, activation,
     )))
 }
 
 /// Records one node whose backward is [`AffineBackward`].
-fn recorded(x: AdTensor, w: AdTensor, b: AdTensor, activation: FusedActivation) -> AdTensor {
+fn recorded(
+    x: AdTensor,
+    w: AdTensor,
+    b: AdTensor,
+    activation: FusedActivation,
+    cubic: bool,
+) -> AdTensor {
     let (x_tracked, w_tracked) = (x.is_tracked(), w.is_tracked());
     let prep = AffineBackward
         .prepare::<NoCheckpointing>([x.node(), w.node(), b.node()])
         .compute_bound()
         .stateful();
+    // The layer's input: x, or x³.
+    let input = if cubic {
+        cube(x.primitive())
+    } else {
+        x.primitive().clone()
+    };
     let y = forward(
-        x.primitive().clone(),
+        input.clone(),
         w.primitive().clone(),
         b.primitive(),
         activation,
@@ -54,10 +69,11 @@ fn recorded(x: AdTensor, w: AdTensor, b: AdTensor, activation: FusedActivation) 
     match prep {
         OpsKind::Tracked(prep) => {
             let state = AffineState {
-                // `dW = xᵀ·dz` needs x, `dx = dz·Wᵀ` needs W.
-                x: w_tracked.then(|| x.primitive().clone()),
+                // `dW = inputᵀ·dz` needs the input, `dx = dz·Wᵀ` needs W (and x for x³).
+                input: w_tracked.then_some(input),
                 w: x_tracked.then(|| w.primitive().clone()),
                 y: (activation == FusedActivation::Tanh).then(|| y.clone()),
+                cube_of: (cubic && x_tracked).then(|| x.primitive().clone()),
             };
             prep.finish(state, y)
         }
@@ -102,13 +118,14 @@ fn forward(
 #[derive(Debug)]
 struct AffineBackward;
 
-/// What the backward needs: x for `dW`, W for `dx` (each only when that gradient is
-/// wanted), and the output for `tanh' = 1 − y²`.
+/// What the backward needs: the layer's input for `dW`, W for `dx` (each only when that
+/// gradient is wanted), the output for `tanh' = 1 − y²`, and x when the input was `x³`.
 #[derive(Debug, Clone)]
 struct AffineState {
-    x: Option<FlexTensor>,
+    input: Option<FlexTensor>,
     w: Option<FlexTensor>,
     y: Option<FlexTensor>,
+    cube_of: Option<FlexTensor>,
 }
 
 impl Backward<Flex, 3> for AffineBackward {
@@ -122,12 +139,16 @@ impl Backward<Flex, 3> for AffineBackward {
         if let (Some(node), Some(db)) = (pb, db) {
             grads.register::<Flex>(node.id, db);
         }
-        if let (Some(node), Some(x)) = (pw, state.x) {
-            let dw = Flex::float_matmul(Flex::float_transpose(x), dz.clone());
+        if let (Some(node), Some(input)) = (pw, state.input) {
+            let dw = Flex::float_matmul(Flex::float_transpose(input), dz.clone());
             grads.register::<Flex>(node.id, dw);
         }
         if let (Some(node), Some(w)) = (px, state.w) {
             let dx = Flex::float_matmul(dz, Flex::float_transpose(w));
+            let dx = match state.cube_of {
+                Some(x) => cube_backward(dx, &x),
+                None => dx,
+            };
             grads.register::<Flex>(node.id, dx);
         }
     }
@@ -168,4 +189,33 @@ fn activation_backward(
     }
     let db = bias_grad.then(|| FlexTensor::from_data(TensorData::new(db, [n])));
     (dz, db)
+}
+
+/// `x ⊙ x ⊙ x` (as `x·x·x`, in that order) into a fresh contiguous tensor.
+fn cube(x: &FlexTensor) -> FlexTensor {
+    let x = contiguous(x.clone());
+    let shape = x.layout().shape().clone();
+    let src = &x.as_slice::<f32>().expect("contiguous f32 input")[..shape.num_elements()];
+    let mut out = vec![0.0f32; src.len()];
+    pulp::Arch::new().dispatch(|| {
+        for (o, &v) in out.iter_mut().zip(src) {
+            *o = v * v * v;
+        }
+    });
+    FlexTensor::from_data(TensorData::new(out, shape))
+}
+
+/// `g ⊙ 3x²`: the gradient through `x³` (a fresh product, so updated in place).
+fn cube_backward(g: FlexTensor, x: &FlexTensor) -> FlexTensor {
+    let mut g = contiguous(g);
+    let x = contiguous(x.clone());
+    let len = x.layout().shape().num_elements();
+    let xs = &x.as_slice::<f32>().expect("contiguous f32 input")[..len];
+    let gs = &mut g.storage_mut::<f32>()[..len];
+    pulp::Arch::new().dispatch(|| {
+        for (g, &v) in gs.iter_mut().zip(xs) {
+            *g *= 3.0 * v * v;
+        }
+    });
+    g
 }
