@@ -20,6 +20,7 @@ mod error;
 #[cfg(feature = "flex")]
 mod flex;
 mod fused;
+pub mod simd;
 mod tanh;
 
 pub use burn::tensor::Device;

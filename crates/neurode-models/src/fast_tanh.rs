@@ -14,6 +14,7 @@ use burn::Tensor;
 use std::cell::RefCell;
 
 use burn::tensor::{DType, Device, TensorData};
+use neurode_backend::simd::{Kernel, vectorized};
 use neurode_backend::tanh_f32;
 
 /// `tanh(x)`, fast on the CPU backends in f32 (see the module docs).
@@ -28,15 +29,12 @@ pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
         return x.tanh();
     };
     let upload = |v: Vec<f32>| Tensor::<D>::from_data(TensorData::new(v, shape.clone()), &device);
-    // Plain loops into preallocated buffers inside `pulp`'s dispatch (a `collect` would be
-    // compiled outside it, without AVX).
-    let arch = pulp::Arch::new();
+    // Plain loops into preallocated buffers, compiled for AVX2/FMA where the CPU has them.
     let n = values.len();
     let mut y = vec![0.0f32; n];
-    arch.dispatch(|| {
-        for (y, &v) in y.iter_mut().zip(values) {
-            *y = tanh_f32(v);
-        }
+    vectorized(Values {
+        y: &mut y,
+        x: values,
     });
     if !x.is_tracked() {
         return upload(y);
@@ -45,13 +43,51 @@ pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     // the gradient is exactly `s` and the value is `y` (exactly while |x| ≲ 0.9, where
     // `c = y − x·s` has no rounding; within one rounding beyond): two recorded operations.
     let (mut slope, mut offset) = (vec![0.0f32; n], vec![0.0f32; n]);
-    arch.dispatch(|| {
-        for (((s, c), &y), &v) in slope.iter_mut().zip(offset.iter_mut()).zip(&y).zip(values) {
+    vectorized(SlopeOffset {
+        slope: &mut slope,
+        offset: &mut offset,
+        y: &y,
+        x: values,
+    });
+    x * upload(slope) + upload(offset)
+}
+
+/// `y ← tanh(x)`.
+struct Values<'a> {
+    y: &'a mut [f32],
+    x: &'a [f32],
+}
+
+impl Kernel for Values<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        for (y, &v) in self.y.iter_mut().zip(self.x) {
+            *y = tanh_f32(v);
+        }
+    }
+}
+
+/// `s ← 1 − y²`, `c ← y − x·s`.
+struct SlopeOffset<'a> {
+    slope: &'a mut [f32],
+    offset: &'a mut [f32],
+    y: &'a [f32],
+    x: &'a [f32],
+}
+
+impl Kernel for SlopeOffset<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let pairs = self.slope.iter_mut().zip(self.offset.iter_mut());
+        for ((s, c), (&y, &v)) in pairs.zip(self.y.iter().zip(self.x)) {
             *s = 1.0 - y * y;
             *c = y - v * *s;
         }
-    });
-    x * upload(slope) + upload(offset)
+    }
 }
 
 /// Whether `device` is one of Burn's CPU backends. Burn exposes the backend only through the

@@ -11,6 +11,7 @@ use burn::Tensor;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{DType, TensorData};
+use neurode_backend::simd::{Kernel, vectorized};
 use serde::{Deserialize, Serialize};
 
 /// Adam's hyper-parameters (PyTorch defaults).
@@ -164,20 +165,39 @@ impl Rule {
         m: &mut [f64],
         v: &mut [f64],
     ) {
-        pulp::Arch::new().dispatch(
-            #[inline(always)]
-            || {
-                for (((p, g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                    let s = &self.s;
-                    let theta = p.to_f64();
-                    let gk = g.to_f64() * self.scale + s.weight_decay * theta;
-                    *m = s.beta1 * *m + (1.0 - s.beta1) * gk;
-                    *v = s.beta2 * *v + (1.0 - s.beta2) * gk * gk;
-                    let denom = (*v / self.bc2).sqrt() + s.eps;
-                    *p = P::from_f64(theta - self.step_size * *m / denom);
-                }
-            },
-        );
+        vectorized(AdamLoop {
+            rule: self,
+            p,
+            g,
+            m,
+            v,
+        });
+    }
+}
+
+/// [`Rule::apply`]'s loop, compiled for the CPU's vector extensions.
+struct AdamLoop<'a, P, G> {
+    rule: &'a Rule,
+    p: &'a mut [P],
+    g: &'a [G],
+    m: &'a mut [f64],
+    v: &'a mut [f64],
+}
+
+impl<P: HostFloat, G: HostFloat> Kernel for AdamLoop<'_, P, G> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let (r, s) = (self.rule, &self.rule.s);
+        for (((p, g), m), v) in self.p.iter_mut().zip(self.g).zip(self.m).zip(self.v) {
+            let theta = p.to_f64();
+            let gk = g.to_f64() * r.scale + s.weight_decay * theta;
+            *m = s.beta1 * *m + (1.0 - s.beta1) * gk;
+            *v = s.beta2 * *v + (1.0 - s.beta2) * gk * gk;
+            let denom = (*v / r.bc2).sqrt() + s.eps;
+            *p = P::from_f64(theta - r.step_size * *m / denom);
+        }
     }
 }
 

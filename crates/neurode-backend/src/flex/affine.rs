@@ -11,6 +11,7 @@ use burn_flex::{Flex, FlexTensor};
 
 use super::{AdTensor, Tape, contiguous};
 use crate::fused::FusedActivation;
+use crate::simd::{Kernel, vectorized};
 use crate::tanh_f32;
 
 /// `activation(x·W + b)`, or `activation(x³·W + b)` when `cubic`.
@@ -95,23 +96,44 @@ fn forward(
     let n = bias.len();
     let len = z.layout().shape().num_elements();
     let out = &mut z.storage_mut::<f32>()[..len];
-    pulp::Arch::new().dispatch(|| match activation {
-        FusedActivation::Identity => {
-            for row in out.chunks_exact_mut(n) {
-                for (v, &b) in row.iter_mut().zip(bias) {
-                    *v += b;
-                }
-            }
-        }
-        FusedActivation::Tanh => {
-            for row in out.chunks_exact_mut(n) {
-                for (v, &b) in row.iter_mut().zip(bias) {
-                    *v = tanh_f32(*v + b);
-                }
-            }
-        }
+    vectorized(BiasActivation {
+        out,
+        bias,
+        activation,
     });
     z
+}
+
+/// `row ← activation(row + bias)` for every row of `out`.
+struct BiasActivation<'a> {
+    out: &'a mut [f32],
+    bias: &'a [f32],
+    activation: FusedActivation,
+}
+
+impl Kernel for BiasActivation<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let n = self.bias.len();
+        match self.activation {
+            FusedActivation::Identity => {
+                for row in self.out.chunks_exact_mut(n) {
+                    for (v, &b) in row.iter_mut().zip(self.bias) {
+                        *v += b;
+                    }
+                }
+            }
+            FusedActivation::Tanh => {
+                for row in self.out.chunks_exact_mut(n) {
+                    for (v, &b) in row.iter_mut().zip(self.bias) {
+                        *v = tanh_f32(*v + b);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The backward of [`recorded`]; its parents are `[x, W, b]`.
@@ -172,19 +194,11 @@ fn activation_backward(
             &y.as_slice::<f32>()
                 .expect("the forward output is contiguous")[..len]
         });
-        pulp::Arch::new().dispatch(|| {
-            if let Some(y) = y {
-                for (g, &y) in g.iter_mut().zip(y) {
-                    *g *= 1.0 - y * y;
-                }
-            }
-            if bias_grad {
-                for row in g.chunks_exact(n) {
-                    for (s, &v) in db.iter_mut().zip(row) {
-                        *s += v;
-                    }
-                }
-            }
+        vectorized(TanhBackward {
+            g,
+            y,
+            db: &mut db,
+            n,
         });
     }
     let db = bias_grad.then(|| FlexTensor::from_data(TensorData::new(db, [n])));
@@ -197,10 +211,9 @@ fn cube(x: &FlexTensor) -> FlexTensor {
     let shape = x.layout().shape().clone();
     let src = &x.as_slice::<f32>().expect("contiguous f32 input")[..shape.num_elements()];
     let mut out = vec![0.0f32; src.len()];
-    pulp::Arch::new().dispatch(|| {
-        for (o, &v) in out.iter_mut().zip(src) {
-            *o = v * v * v;
-        }
+    vectorized(Cube {
+        out: &mut out,
+        x: src,
     });
     FlexTensor::from_data(TensorData::new(out, shape))
 }
@@ -212,10 +225,68 @@ fn cube_backward(g: FlexTensor, x: &FlexTensor) -> FlexTensor {
     let len = x.layout().shape().num_elements();
     let xs = &x.as_slice::<f32>().expect("contiguous f32 input")[..len];
     let gs = &mut g.storage_mut::<f32>()[..len];
-    pulp::Arch::new().dispatch(|| {
-        for (g, &v) in gs.iter_mut().zip(xs) {
+    vectorized(CubeBackward { g: gs, x: xs });
+    g
+}
+
+/// `g ← g ⊙ (1 − y²)` when there is a `y`, then `db ← Σ_rows g` when `db` is not empty.
+struct TanhBackward<'a> {
+    g: &'a mut [f32],
+    y: Option<&'a [f32]>,
+    db: &'a mut [f32],
+    n: usize,
+}
+
+impl Kernel for TanhBackward<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        if let Some(y) = self.y {
+            for (g, &y) in self.g.iter_mut().zip(y) {
+                *g *= 1.0 - y * y;
+            }
+        }
+        if !self.db.is_empty() {
+            for row in self.g.chunks_exact(self.n) {
+                for (s, &v) in self.db.iter_mut().zip(row) {
+                    *s += v;
+                }
+            }
+        }
+    }
+}
+
+/// `out ← x·x·x`.
+struct Cube<'a> {
+    out: &'a mut [f32],
+    x: &'a [f32],
+}
+
+impl Kernel for Cube<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        for (o, &v) in self.out.iter_mut().zip(self.x) {
+            *o = v * v * v;
+        }
+    }
+}
+
+/// `g ← g ⊙ 3x²`.
+struct CubeBackward<'a> {
+    g: &'a mut [f32],
+    x: &'a [f32],
+}
+
+impl Kernel for CubeBackward<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        for (g, &v) in self.g.iter_mut().zip(self.x) {
             *g *= 3.0 * v * v;
         }
-    });
-    g
+    }
 }

@@ -9,6 +9,7 @@ use burn::tensor::{DType, TensorData};
 use burn_flex::{Flex, FlexTensor};
 
 use super::{AdTensor, Tape, contiguous};
+use crate::simd::{Kernel, vectorized};
 
 /// The most terms one fused combination takes (a tableau's widest stage plus the state).
 pub(crate) const MAX_TERMS: usize = 16;
@@ -76,16 +77,10 @@ fn forward(terms: &[FlexTensor], coefs: &[f32]) -> FlexTensor {
         .map(|t| &t.as_slice::<f32>().expect("contiguous f32 term")[..len])
         .collect();
     let mut out = vec![0.0f32; len];
-    pulp::Arch::new().dispatch(|| {
-        let c0 = coefs[0];
-        for (o, &v) in out.iter_mut().zip(slices[0]) {
-            *o = c0 * v;
-        }
-        for (&c, s) in coefs[1..].iter().zip(&slices[1..]) {
-            for (o, &v) in out.iter_mut().zip(*s) {
-                *o += c * v;
-            }
-        }
+    vectorized(Combine {
+        out: &mut out,
+        terms: &slices,
+        coefs,
     });
     FlexTensor::from_data(TensorData::new(out, shape))
 }
@@ -115,10 +110,52 @@ fn scaled(g: &FlexTensor, c: f32) -> FlexTensor {
     let shape = g.layout().shape().clone();
     let src = &g.as_slice::<f32>().expect("contiguous gradient")[..shape.num_elements()];
     let mut out = vec![0.0f32; src.len()];
-    pulp::Arch::new().dispatch(|| {
-        for (o, &v) in out.iter_mut().zip(src) {
-            *o = c * v;
-        }
+    vectorized(Scale {
+        out: &mut out,
+        x: src,
+        c,
     });
     FlexTensor::from_data(TensorData::new(out, shape))
+}
+
+/// `out ← Σ cᵢ·termsᵢ`, term by term in order.
+struct Combine<'a> {
+    out: &'a mut [f32],
+    terms: &'a [&'a [f32]],
+    coefs: &'a [f32],
+}
+
+impl Kernel for Combine<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let c0 = self.coefs[0];
+        for (o, &v) in self.out.iter_mut().zip(self.terms[0]) {
+            *o = c0 * v;
+        }
+        for (&c, t) in self.coefs[1..].iter().zip(&self.terms[1..]) {
+            for (o, &v) in self.out.iter_mut().zip(*t) {
+                *o += c * v;
+            }
+        }
+    }
+}
+
+/// `out ← c·x`.
+struct Scale<'a> {
+    out: &'a mut [f32],
+    x: &'a [f32],
+    c: f32,
+}
+
+impl Kernel for Scale<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        for (o, &v) in self.out.iter_mut().zip(self.x) {
+            *o = self.c * v;
+        }
+    }
 }
