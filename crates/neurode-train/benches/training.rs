@@ -12,8 +12,8 @@
 //! is measured as the difference of a 23- and a 3-iteration run from the same seed (training
 //! is deterministic), i.e. the mean over the window. Paper 003 (W2): the mean over 20 epochs.
 //! Each figure is the median of `NEURODE_BENCH_REPS` (default 5) such measurements, with
-//! their range: one Residual-64 window is only ~40 ms of work, and single windows vary by
-//! ±30% on a shared machine.
+//! their range, after one untimed warm-up run: one Residual-64 window is only ~30 ms of work,
+//! and single windows vary by ±30% on a shared machine.
 //! `cargo bench -p neurode-train` (or `cargo xtask bench`); `NEURODE_BENCH_QUICK=1` for a
 //! smoke run.
 #![allow(missing_docs)]
@@ -107,6 +107,11 @@ fn main() {
             let tag = name.replace(' ', "-");
             let mut per_step = Vec::with_capacity(reps);
             let mut nfe = (0, 0, 0);
+            // One untimed pair first: the first runs of a process also pay for growing the
+            // heap (fresh pages), which a 40 ms window feels.
+            if reps > 1 {
+                run(config(warmup), &format!("{tag}-warmup"));
+            }
             for _ in 0..reps {
                 let short = run(config(warmup), &format!("{tag}-warmup"));
                 let long = run(config(iters), &tag);

@@ -9,6 +9,7 @@ use burn::backend::ops::FloatTensorOps;
 use burn::tensor::{DType, TensorData};
 use burn_flex::{Flex, FlexTensor};
 
+use super::matmul::matmul;
 use super::{AdTensor, Tape, contiguous};
 use crate::fused::FusedActivation;
 use crate::simd::{Kernel, vectorized};
@@ -90,10 +91,9 @@ fn forward(
     b: &FlexTensor,
     activation: FusedActivation,
 ) -> FlexTensor {
-    let mut z = contiguous(Flex::float_matmul(x, w));
+    let mut z = matmul(&x, &w);
     let b = contiguous(b.clone());
     let bias = b.as_slice::<f32>().expect("contiguous f32 bias");
-    let n = bias.len();
     let len = z.layout().shape().num_elements();
     let out = &mut z.storage_mut::<f32>()[..len];
     vectorized(BiasActivation {
@@ -162,11 +162,11 @@ impl Backward<Flex, 3> for AffineBackward {
             grads.register::<Flex>(node.id, db);
         }
         if let (Some(node), Some(input)) = (pw, state.input) {
-            let dw = Flex::float_matmul(Flex::float_transpose(input), dz.clone());
+            let dw = matmul(&Flex::float_transpose(input), &dz);
             grads.register::<Flex>(node.id, dw);
         }
         if let (Some(node), Some(w)) = (px, state.w) {
-            let dx = Flex::float_matmul(dz, Flex::float_transpose(w));
+            let dx = matmul(&dz, &Flex::float_transpose(w));
             let dx = match state.cube_of {
                 Some(x) => cube_backward(dx, &x),
                 None => dx,

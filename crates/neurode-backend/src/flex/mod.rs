@@ -3,6 +3,7 @@
 
 pub(crate) mod affine;
 pub(crate) mod combine;
+mod matmul;
 
 use burn::backend::Autodiff;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
