@@ -13,7 +13,8 @@ pub struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
-// The only unsafe code of the project: a global allocator must implement an unsafe trait.
+// A global allocator must implement an unsafe trait (one of the project's few `unsafe` items;
+// see the workspace lints).
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
