@@ -6,10 +6,13 @@
 mod common;
 
 use common::{Backend, temp_path};
+use neurode::adjoint::GradientMethod;
 use neurode::models::{load_record, save_record};
+use neurode::solvers::PiController;
 use neurode::train::{
-    GradientKind, ModelKind, RunConfig, RunDir, Schedule, Task, TrainError, TrainOptions,
-    dynamics_data, dynamics_model, metrics, predict, run_device, train,
+    ControllerKind, GradientKind, ModelKind, RunConfig, RunDir, Schedule, Task, TrainError,
+    TrainOptions, dynamics_data, dynamics_model, gradient_method, metrics, predict, run_device,
+    solve_options, train,
 };
 
 fn quiet() -> TrainOptions {
@@ -257,6 +260,24 @@ fn config_round_trips_through_toml() {
     );
     assert!(RunConfig::from_toml("epochs = \"many\"", &RunConfig::classify()).is_err());
     assert!(RunConfig::from_toml("unknown_key = 1", &RunConfig::classify()).is_err());
+}
+
+#[test]
+fn the_controller_reaches_the_forward_and_adjoint_solves() {
+    let base = RunConfig::dynamics();
+    assert_eq!(base.controller, ControllerKind::Integral);
+    let pi = RunConfig::from_toml("controller = \"pi\"", &base).unwrap();
+    for (c, want) in [
+        (&base, PiController::integral()),
+        (&pi, PiController::default()),
+    ] {
+        assert_eq!(solve_options(c).controller, want);
+        match gradient_method(c) {
+            GradientMethod::Adjoint(o) => assert_eq!(o.controller, want),
+            other => panic!("the paper-000 default is the adjoint, got {other:?}"),
+        }
+    }
+    assert!(RunConfig::from_toml("controller = \"pid\"", &base).is_err());
 }
 
 #[test]

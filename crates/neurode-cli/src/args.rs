@@ -127,6 +127,9 @@ pub struct TrainArgs {
     /// Fixed steps (fixed-step solvers).
     #[arg(long)]
     pub steps: Option<usize>,
+    /// Step-size controller of adaptive solvers: integral (torchdiffeq's) or pi (Hairer's).
+    #[arg(long)]
+    pub controller: Option<String>,
     /// adjoint or backprop.
     #[arg(long)]
     pub gradient: Option<String>,

@@ -1,7 +1,9 @@
 //! Raw `train` flags + config file → one validated `RunConfig`.
 
 use neurode_solvers::Method;
-use neurode_train::{GradientKind, ModelKind, RunConfig, Schedule, Task, TrainError, read_text};
+use neurode_train::{
+    ControllerKind, GradientKind, ModelKind, RunConfig, Schedule, Task, TrainError, read_text,
+};
 
 use crate::args::TrainArgs;
 
@@ -71,6 +73,13 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig, TrainError> {
             "adjoint" => GradientKind::Adjoint,
             "backprop" => GradientKind::Backprop,
             other => return Err(bad("gradient", other, "adjoint or backprop")),
+        };
+    }
+    if let Some(k) = a.controller.as_deref() {
+        c.controller = match k {
+            "integral" => ControllerKind::Integral,
+            "pi" => ControllerKind::Pi,
+            other => return Err(bad("controller", other, "integral or pi")),
         };
     }
     if a.seminorm {

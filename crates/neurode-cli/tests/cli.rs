@@ -60,6 +60,10 @@ fn bad_flags_say_what_is_accepted() {
         &["magic", "adjoint or backprop"],
     );
     user_error(
+        &["train", "--controller", "pid"],
+        &["pid", "integral or pi"],
+    );
+    user_error(
         &["train", "--schedule", "step"],
         &["step", "plateau, cosine or none"],
     );

@@ -22,6 +22,7 @@ pub fn solve_options(config: &RunConfig) -> SolveOptions {
         .with_method(config.solver)
         .with_rtol(config.rtol)
         .with_atol(config.atol)
+        .with_controller(config.controller.settings())
         .with_steps(config.steps)
 }
 
@@ -35,6 +36,7 @@ pub fn gradient_method(config: &RunConfig) -> GradientMethod {
                 .with_method(config.solver)
                 .with_adjoint_rtol(config.rtol)
                 .with_adjoint_atol(config.atol)
+                .with_controller(config.controller.settings())
                 .with_steps(config.steps)
                 .with_seminorm(config.seminorm),
         ),

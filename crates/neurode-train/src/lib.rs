@@ -42,7 +42,7 @@ pub use build::{
     gradient_method, model_name, run_device, solve_options, step_seed,
 };
 pub use classify::train_classifier;
-pub use config::{GradientKind, ModelKind, RunConfig, Task};
+pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, Task};
 pub use dynamics::{predict, train_dynamics};
 pub use error::TrainError;
 pub use files::{read_text, write_atomic};
