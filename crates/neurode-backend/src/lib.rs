@@ -14,6 +14,12 @@
 //!
 //! Backends are Cargo features of this crate (`flex`, `ndarray`, `wgpu`); libraries depend on
 //! it without any, binaries and tests turn on the ones they run.
+//!
+//! It is also the only crate that names a concrete Burn backend: [`affine`],
+//! [`affine_of_cube`] and [`linear_combination`] run a layer with its activation, or a
+//! Runge–Kutta stage, as one operation (one recorded node with a hand-written backward) on
+//! flex in f32, and return `None` elsewhere so callers compose Burn's ops; [`simd`] compiles
+//! host loops for the CPU's vector extensions; [`tanh_f32`] is the f32 `tanh` they share.
 
 mod choice;
 mod error;
