@@ -241,3 +241,27 @@ const HEADER: [&str; 15] = [
 pub fn is_run_dir(path: &Path) -> bool {
     path.join("config.toml").is_file()
 }
+
+#[cfg(test)]
+mod tests {
+    /// Resume re-reads metrics rows and Adam's moments from `state.json`: floats must parse
+    /// back bit for bit. serde_json's default parser was one ulp off for these two (a training
+    /// loss and a test loss that broke `resume_matches_an_uninterrupted_run` on ndarray and
+    /// wgpu); its `float_roundtrip` feature fixes that.
+    #[test]
+    fn state_floats_round_trip_bit_for_bit() {
+        let mut values = vec![
+            f64::from_bits(4_594_830_053_782_585_344),
+            f64::from_bits(4_629_313_740_959_277_020),
+            0.1 + 0.2,
+            f64::MIN_POSITIVE,
+            1.0 / 3.0,
+        ];
+        values.extend((1..2_000).map(|i| (i as f64 * 0.618_033_988_749_895).sin() / i as f64));
+        let text = serde_json::to_string(&values).unwrap();
+        let back: Vec<f64> = serde_json::from_str(&text).unwrap();
+        for (a, b) in values.iter().zip(&back) {
+            assert_eq!(a.to_bits(), b.to_bits(), "{a:e} came back as {b:e}");
+        }
+    }
+}
