@@ -33,8 +33,8 @@ pub enum FusedActivation {
 ///
 /// Returns `None` where no fused kernel applies (a backend other than flex, a float type
 /// other than f32, a checkpointing autodiff device, tensors on different devices or of
-/// mismatched shapes, or a build without the `flex` feature); the caller then composes
-/// Burn's ops, which give the same values.
+/// mismatched shapes, no output columns, or a build without the `flex` feature); the caller
+/// then composes Burn's ops, which give the same values.
 pub fn affine(
     x: &Tensor<2>,
     weight: &Tensor<2>,
@@ -65,7 +65,7 @@ fn affine_impl(
 ) -> Option<Tensor<2>> {
     let [_, k] = x.dims();
     let [k_w, n] = weight.dims();
-    if k != k_w || bias.dims() != [n] {
+    if k != k_w || bias.dims() != [n] || n == 0 {
         return None;
     }
     #[cfg(feature = "flex")]
@@ -269,5 +269,9 @@ mod tests {
         let (x, w) = (filled(2, 3, 1, &dev), filled(4, 5, 2, &dev));
         let b = filled(1, 5, 3, &dev).reshape([5]);
         assert!(affine(&x, &w, &b, FusedActivation::Tanh).is_none());
+        // No output columns: nothing to fuse (and no zero-width rows to walk).
+        let w0 = Tensor::<2>::zeros([3, 0], &dev);
+        let b0 = Tensor::<1>::zeros([0], &dev);
+        assert!(affine(&x, &w0, &b0, FusedActivation::Tanh).is_none());
     }
 }
