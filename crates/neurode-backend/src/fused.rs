@@ -4,8 +4,8 @@
 //! Composed from Burn's ops, a `tanh` layer records four operations on an autodiff device
 //! (matmul, bias add, and the two of neurode's tanh) at 2–3 µs of bookkeeping each, plus a
 //! copy of the pre-activation to the host and two uploads. Here it is one recorded operation
-//! with a hand-written backward: forward `z = x·W` (Burn's flex matmul), then bias and
-//! activation in one host pass; backward `dz = dy ⊙ act'(y)` and the bias gradient in one
+//! with a hand-written backward: forward `z = x·W` (`gemm`, as flex's matmul calls it), then
+//! bias and activation in one host pass; backward `dz = dy ⊙ act'(y)` and the bias gradient in one
 //! host pass, then `dx = dz·Wᵀ` and `dW = xᵀ·dz`. The arithmetic is the same as the composed
 //! ops (the same [`tanh_f32`](crate::tanh_f32) values; `tanh' = 1 − y²`).
 //!

@@ -83,7 +83,7 @@ fn recorded(
     }
 }
 
-/// `activation(x·W + b)`: Burn's flex matmul, then bias and activation in one host pass over
+/// `activation(x·W + b)`: the product by `gemm`, then bias and activation in one host pass over
 /// the freshly made (unshared, contiguous) product.
 fn forward(
     x: FlexTensor,
