@@ -25,44 +25,14 @@ pub(crate) fn params(sizes: &[usize]) -> usize {
 pub(crate) fn forward(
     layers: &[Linear],
     activation: Activation,
-    x: Tensor<2>,
+    mut x: Tensor<2>,
     cubic: bool,
 ) -> Tensor<2> {
     let last = layers.len() - 1;
-    let act = |i: usize| (i < last).then_some(activation);
-    let mut x = if cubic {
-        cubic_layer_forward(&layers[0], x, act(0))
-    } else {
-        layer_forward(&layers[0], x, act(0))
-    };
-    for (i, layer) in layers.iter().enumerate().skip(1) {
-        x = layer_forward(layer, x, act(i));
+    for (i, layer) in layers.iter().enumerate() {
+        x = fused_layer(layer, x, (i < last).then_some(activation), cubic && i == 0);
     }
     x
-}
-
-/// `activation(layer(x³))`, the cube folded into the fused operation where there is one.
-pub(crate) fn cubic_layer_forward(
-    layer: &Linear,
-    x: Tensor<2>,
-    activation: Option<Activation>,
-) -> Tensor<2> {
-    if let (Some(fused), Some(bias)) = (fused(activation), &layer.bias)
-        && let Some(y) =
-            neurode_backend::affine_of_cube(&x, &layer.weight.val(), &bias.val(), fused)
-    {
-        return y;
-    }
-    layer_forward(layer, crate::field::cube(x), activation)
-}
-
-/// The fused kernel's name for `activation` (`None`: no fused kernel for it).
-fn fused(activation: Option<Activation>) -> Option<FusedActivation> {
-    match activation {
-        None => Some(FusedActivation::Identity),
-        Some(Activation::Tanh) => Some(FusedActivation::Tanh),
-        Some(Activation::Softplus) => None,
-    }
 }
 
 /// `activation(layer(x))`, as one fused operation where the backend has one (flex, f32:
@@ -72,14 +42,50 @@ pub(crate) fn layer_forward(
     x: Tensor<2>,
     activation: Option<Activation>,
 ) -> Tensor<2> {
-    if let (Some(fused), Some(bias)) = (fused(activation), &layer.bias)
-        && let Some(y) = neurode_backend::affine(&x, &layer.weight.val(), &bias.val(), fused)
-    {
-        return y;
+    fused_layer(layer, x, activation, false)
+}
+
+/// `activation(layer(x³))`, the cube folded into the fused operation where there is one.
+pub(crate) fn cubic_layer_forward(
+    layer: &Linear,
+    x: Tensor<2>,
+    activation: Option<Activation>,
+) -> Tensor<2> {
+    fused_layer(layer, x, activation, true)
+}
+
+/// `activation(layer(x))`, on `x³` when `cubic`: the fused kernel where it applies, else
+/// Burn's ops (the same values).
+fn fused_layer(
+    layer: &Linear,
+    x: Tensor<2>,
+    activation: Option<Activation>,
+    cubic: bool,
+) -> Tensor<2> {
+    if let (Some(fused), Some(bias)) = (fused(activation), &layer.bias) {
+        let (w, b) = (layer.weight.val(), bias.val());
+        let y = if cubic {
+            neurode_backend::affine_of_cube(&x, &w, &b, fused)
+        } else {
+            neurode_backend::affine(&x, &w, &b, fused)
+        };
+        if let Some(y) = y {
+            return y;
+        }
     }
+    let x = if cubic { crate::field::cube(x) } else { x };
     let y = layer.forward(x);
     match activation {
         Some(activation) => activation.apply(y),
         None => y,
+    }
+}
+
+/// The fused kernel's name for `activation` (`None`: no fused kernel for it).
+fn fused(activation: Option<Activation>) -> Option<FusedActivation> {
+    match activation {
+        None => Some(FusedActivation::Identity),
+        Some(Activation::Tanh) => Some(FusedActivation::Tanh),
+        Some(Activation::Softplus) => None,
     }
 }

@@ -10,7 +10,7 @@ use burn::tensor::{DType, TensorData};
 use burn_flex::{Flex, FlexTensor};
 
 use super::matmul::matmul;
-use super::{AdTensor, Tape, contiguous};
+use super::{AdTensor, Route, Tape, contiguous, route};
 use crate::fused::FusedActivation;
 use crate::simd::{Kernel, vectorized};
 use crate::tanh_f32;
@@ -27,20 +27,21 @@ pub(crate) fn affine(
         return None;
     }
     // The conversions take the tensors by value; clones are reference-count increments.
-    if let Ok(xa) = x.clone().try_into_primitive::<Tape>() {
-        let wa = weight.clone().try_into_primitive::<Tape>().ok()?;
-        let ba = bias.clone().try_into_primitive::<Tape>().ok()?;
-        return Some(Tensor::from_primitive::<Tape>(recorded(
-            xa, wa, ba, activation, cubic,
-        )));
-    }
-    let x = x.clone().try_into_primitive::<Flex>().ok()?;
-    let w = weight.clone().try_into_primitive::<Flex>().ok()?;
-    let b = bias.clone().try_into_primitive::<Flex>().ok()?;
-    let x = if cubic { cube(&x) } else { x };
-    Some(Tensor::from_primitive::<Flex>(forward(
-        x, w, &b, activation,
-    )))
+    Some(match route(x.device())? {
+        Route::Tape => {
+            let xa = x.clone().try_into_primitive::<Tape>().ok()?;
+            let wa = weight.clone().try_into_primitive::<Tape>().ok()?;
+            let ba = bias.clone().try_into_primitive::<Tape>().ok()?;
+            Tensor::from_primitive::<Tape>(recorded(xa, wa, ba, activation, cubic))
+        }
+        Route::Plain => {
+            let x = x.clone().try_into_primitive::<Flex>().ok()?;
+            let w = weight.clone().try_into_primitive::<Flex>().ok()?;
+            let b = bias.clone().try_into_primitive::<Flex>().ok()?;
+            let x = if cubic { cube(&x) } else { x };
+            Tensor::from_primitive::<Flex>(forward(x, w, &b, activation))
+        }
+    })
 }
 
 /// Records one node whose backward is [`AffineBackward`].

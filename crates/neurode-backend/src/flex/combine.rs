@@ -8,7 +8,7 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::tensor::{DType, TensorData};
 use burn_flex::{Flex, FlexTensor};
 
-use super::{AdTensor, Tape, contiguous};
+use super::{AdTensor, Route, Tape, contiguous, route};
 use crate::simd::{Kernel, vectorized};
 
 /// The most terms one fused combination takes (a tableau's widest stage plus the state).
@@ -26,19 +26,22 @@ pub(crate) fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) ->
     }
     let coefs: Vec<f32> = terms.iter().map(|(c, _)| *c as f32).collect();
     // The conversions take the tensors by value; clones are reference-count increments.
-    if let Ok(first) = first.clone().try_into_primitive::<Tape>() {
-        let mut on_tape = Vec::with_capacity(terms.len());
-        on_tape.push(first);
-        for (_, t) in &terms[1..] {
-            on_tape.push((*t).clone().try_into_primitive::<Tape>().ok()?);
+    Some(match route(first.device())? {
+        Route::Tape => {
+            let on_tape = terms
+                .iter()
+                .map(|(_, t)| (*t).clone().try_into_primitive::<Tape>().ok())
+                .collect::<Option<Vec<_>>>()?;
+            Tensor::from_primitive::<Tape>(recorded(on_tape, &coefs)?)
         }
-        return Some(Tensor::from_primitive::<Tape>(recorded(on_tape, &coefs)?));
-    }
-    let plain: Vec<FlexTensor> = terms
-        .iter()
-        .map(|(_, t)| (*t).clone().try_into_primitive::<Flex>().ok())
-        .collect::<Option<_>>()?;
-    Some(Tensor::from_primitive::<Flex>(forward(&plain, &coefs)))
+        Route::Plain => {
+            let plain = terms
+                .iter()
+                .map(|(_, t)| (*t).clone().try_into_primitive::<Flex>().ok())
+                .collect::<Option<Vec<_>>>()?;
+            Tensor::from_primitive::<Flex>(forward(&plain, &coefs))
+        }
+    })
 }
 
 /// Records one node with `terms.len()` parents (the const arity Burn's tape wants).
