@@ -2,6 +2,7 @@
 #![allow(dead_code, unused_macros, unused_imports)]
 
 pub mod nets;
+pub mod parity;
 pub mod problems;
 
 pub use burn::Tensor;

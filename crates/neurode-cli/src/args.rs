@@ -47,6 +47,15 @@ pub enum Command {
     /// Integrate the built-in true spiral dynamics (or a trained model with --run) and plot.
     #[command(allow_negative_numbers = true)]
     Solve(SolveArgs),
+    /// Write a run's best model as PyTorch weights (safetensors with the `state_dict` names
+    /// of the PyTorch rendering of the model; `load_state_dict` reads it).
+    Export {
+        /// A folder written by `neurode train`.
+        run: PathBuf,
+        /// Output file (`.safetensors`).
+        #[arg(long, default_value = "model.safetensors")]
+        out: PathBuf,
+    },
 }
 
 /// `neurode solve`.
@@ -184,6 +193,10 @@ pub struct TrainArgs {
     /// Your own CSV data (dynamics: t, x1..xn[, id]; classify: x1..xn, label).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Initial weights from PyTorch (a `state_dict` as .safetensors, .pt or .pth) instead of the
+    /// seeded initialisation.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
     /// A TOML config (a `config.toml` of an earlier run works); flags override it.
     #[arg(long)]
     pub config: Option<PathBuf>,

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use neurode_datasets::{Series, SpiralSystem, linspace};
-use neurode_models::load_record;
+use neurode_models::{load_record, save_torch_weights};
 use neurode_solvers::{SolveOptions, solve};
 use neurode_train::plot::{Line, Panel, colors, save_figure};
 use neurode_train::{
@@ -37,7 +37,35 @@ pub fn run(cli: Cli) -> Result<(), TrainError> {
             out,
         } => predict_cmd(&run, t_end, points, y0, &out),
         Command::Solve(a) => solve_cmd(&a),
+        Command::Export { run, out } => export(&run, &out),
     }
+}
+
+/// The best model of a run as PyTorch weights.
+fn export(run: &Path, out: &Path) -> Result<(), TrainError> {
+    let (dir, config) = open_run(run)?;
+    let device = run_device(&config)?;
+    match config.task {
+        Task::Dynamics => {
+            let (series, _) = dynamics_data(&config)?;
+            let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
+            save_torch_weights(&model, out)?;
+        }
+        Task::Classify => {
+            let (train_set, test_set) = classify_data(&config)?;
+            let classes = train_set.classes().max(test_set.classes()).max(2);
+            let model = load_record(
+                classifier(&config, train_set.dim, classes, &device)?,
+                &dir.best(),
+            )?;
+            save_torch_weights(&model, out)?;
+        }
+    }
+    println!(
+        "wrote {} (PyTorch state_dict names and layouts)",
+        out.display()
+    );
+    Ok(())
 }
 
 /// The first `runs/run-NNN` that does not exist yet.

@@ -124,6 +124,16 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig, TrainError> {
         }
         c.data = Some(d.clone());
     }
+    if let Some(w) = &a.init {
+        if !w.is_file() {
+            return Err(TrainError::File {
+                path: w.clone(),
+                message: "no such file (--init takes PyTorch weights: .safetensors, .pt or .pth)"
+                    .into(),
+            });
+        }
+        c.init = Some(w.clone());
+    }
     if c.task == Task::Classify && !c.solver.is_adaptive() && c.steps.is_none() {
         c.steps = Some(20);
     }

@@ -73,7 +73,6 @@ impl SegmentSampler {
     /// across several trajectories each window first picks a trajectory in proportion to its
     /// number of windows.
     pub fn sample(&mut self, data: &[Series]) -> Result<SegmentBatch, DataError> {
-        let dim = data.first().map_or(0, |s| s.dim);
         let windows: Vec<usize> = data
             .iter()
             .map(|s| s.len().saturating_sub(self.seq_len))
@@ -94,44 +93,90 @@ impl SegmentSampler {
                 .map(|_| self.rng.random_range(0..total))
                 .collect()
         };
-        let (b, l) = (self.batch, self.seq_len);
-        let mut out = SegmentBatch {
-            series: Vec::with_capacity(b),
-            starts: Vec::with_capacity(b),
-            start_times: Vec::with_capacity(b),
-            y0: Vec::with_capacity(b * dim),
-            targets: vec![0.0; l * b * dim],
-            times: vec![0.0; l * b],
-            rel_ts: None,
-            seq_len: l,
-            dim,
-        };
-        for (j, mut p) in picks.into_iter().enumerate() {
+        let mut at = Vec::with_capacity(picks.len());
+        for mut p in picks {
             let mut s = 0;
             while p >= windows[s] {
                 p -= windows[s];
                 s += 1;
             }
-            let series = &data[s];
-            out.series.push(s);
-            out.starts.push(p);
-            out.start_times.push(series.ts[p]);
-            out.y0.extend_from_slice(series.row(p));
-            for k in 0..l {
-                out.times[k * b + j] = series.ts[p + k];
-                let at = (k * b + j) * dim;
-                out.targets[at..at + dim].copy_from_slice(series.row(p + k));
-            }
+            at.push((s, p));
         }
-        out.rel_ts = shared_grid(&out);
-        Ok(out)
+        Ok(windows_at(data, &at, self.seq_len))
     }
 }
 
-/// The relative grid shared by every window, if they share one (to 1e-9 relative).
-fn shared_grid(batch: &SegmentBatch) -> Option<Vec<f64>> {
-    let first = batch.window_times(0);
-    let rel: Vec<f64> = first.iter().map(|t| t - first[0]).collect();
+impl SegmentBatch {
+    /// The windows of `seq_len` samples of `series` starting at the sample indices `starts`
+    /// (e.g. a batch recorded elsewhere, such as a PyTorch training trace).
+    pub fn from_starts(
+        series: &Series,
+        starts: &[usize],
+        seq_len: usize,
+    ) -> Result<SegmentBatch, DataError> {
+        if starts.is_empty() {
+            return Err(invalid("starts", "[]", "at least one window"));
+        }
+        if seq_len < 2 {
+            return Err(invalid("seq_len", seq_len, "at least 2 samples per window"));
+        }
+        if let Some(&bad) = starts
+            .iter()
+            .find(|&&s| s.checked_add(seq_len).is_none_or(|end| end > series.len()))
+        {
+            return Err(invalid(
+                "starts",
+                bad,
+                &format!(
+                    "a start index ≤ {} (the series has {} samples, windows {seq_len})",
+                    series.len().saturating_sub(seq_len),
+                    series.len()
+                ),
+            ));
+        }
+        let at: Vec<(usize, usize)> = starts.iter().map(|&p| (0, p)).collect();
+        Ok(windows_at(std::slice::from_ref(series), &at, seq_len))
+    }
+}
+
+/// The batch of windows `(series index, start index)`, each `seq_len` samples long (in range).
+fn windows_at(data: &[Series], at: &[(usize, usize)], seq_len: usize) -> SegmentBatch {
+    let dim = data.first().map_or(0, |s| s.dim);
+    let (b, l) = (at.len(), seq_len);
+    let mut out = SegmentBatch {
+        series: Vec::with_capacity(b),
+        starts: Vec::with_capacity(b),
+        start_times: Vec::with_capacity(b),
+        y0: Vec::with_capacity(b * dim),
+        targets: vec![0.0; l * b * dim],
+        times: vec![0.0; l * b],
+        rel_ts: None,
+        seq_len: l,
+        dim,
+    };
+    for (j, &(s, p)) in at.iter().enumerate() {
+        let series = &data[s];
+        out.series.push(s);
+        out.starts.push(p);
+        out.start_times.push(series.ts[p]);
+        out.y0.extend_from_slice(series.row(p));
+        for k in 0..l {
+            out.times[k * b + j] = series.ts[p + k];
+            let at = (k * b + j) * dim;
+            out.targets[at..at + dim].copy_from_slice(series.row(p + k));
+        }
+    }
+    out.rel_ts = shared_grid(&out, &data[at[0].0]);
+    out
+}
+
+/// The relative grid shared by every window, if they share one (to 1e-9 relative): the first
+/// `seq_len` times of the first window's trajectory, relative to its start. This is the grid
+/// torchdiffeq's examples solve every window on (`t[:seq_len]`), so a fixed `step_size` tiles
+/// it exactly; differences of window times would be a few ulps off it.
+fn shared_grid(batch: &SegmentBatch, series: &Series) -> Option<Vec<f64>> {
+    let ts = &series.ts[..batch.seq_len];
+    let rel: Vec<f64> = ts.iter().map(|t| t - ts[0]).collect();
     let scale = rel.last().copied().unwrap_or(1.0).abs().max(1e-300);
     (1..batch.batch())
         .all(|b| {

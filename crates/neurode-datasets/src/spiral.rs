@@ -69,14 +69,17 @@ impl SpiralSystem {
     }
 }
 
-/// `n` evenly spaced points from `a` to `b` inclusive.
+/// `n` evenly spaced points from `a` to `b` inclusive, computed as NumPy's `linspace` does
+/// (`i · step + a` with `step = (b − a)/(n − 1)`, the last point exactly `b`), so time grids
+/// equal those of Python scripts bit for bit.
 pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
     if n == 1 {
         return vec![a];
     }
-    (0..n)
-        .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
-        .collect()
+    let step = (b - a) / (n - 1) as f64;
+    let mut ts: Vec<f64> = (0..n).map(|i| i as f64 * step + a).collect();
+    ts[n - 1] = b;
+    ts
 }
 
 /// The spiral dataset of paper 000: the training trajectory on `[0, t_end]` and the extended

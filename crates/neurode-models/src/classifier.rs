@@ -150,6 +150,20 @@ impl OdeClassifier {
     }
 }
 
+impl crate::TorchNames for OdeClassifier {
+    /// `lift`, `func.net.0/2/4` (the vector field handed to `odeint`), `head.0`, `head.2`.
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        let mut names = vec![
+            ("head1".to_string(), "head.0".to_string()),
+            ("head2".to_string(), "head.2".to_string()),
+        ];
+        for (ours, theirs) in self.ode.torch_layers() {
+            names.push((format!("ode.{ours}"), format!("func.{theirs}")));
+        }
+        names
+    }
+}
+
 impl ClassifierOutput {
     /// Gradients of `loss` (built from `logits`) w.r.t. every parameter of `model` (lift,
     /// dynamics, head), by the ODE block's gradient method.

@@ -88,3 +88,10 @@ impl VectorField for Dense {
 }
 
 neural_dynamics!(Dense);
+
+impl crate::TorchNames for Dense {
+    /// `net.0`, `net.2`, … (the layers of an `nn.Sequential` with `Tanh` between them).
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        crate::mlp::torch_sequential("layers.", self.layers.len(), "net.")
+    }
+}

@@ -91,6 +91,16 @@ impl VectorField for Dynamics {
 
 neural_dynamics!(Dynamics);
 
+impl crate::TorchNames for Dynamics {
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        match self {
+            Dynamics::Dense(m) => m.torch_layers(),
+            Dynamics::Residual(m) => m.torch_layers(),
+            Dynamics::TimeAware(m) => m.torch_layers(),
+        }
+    }
+}
+
 /// The named architectures of paper 000 (Table 1), on its 2-D spiral state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

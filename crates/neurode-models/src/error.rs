@@ -40,6 +40,14 @@ pub enum ModelError {
     /// A tape-free solve failed.
     #[error(transparent)]
     Solve(#[from] SolveError),
+    /// Reading or writing PyTorch weights failed.
+    #[error("weights {path}: {problem}")]
+    Weights {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: crate::WeightsError,
+    },
     /// Saving or loading a record failed.
     #[error("record {path}: {message}")]
     Record {

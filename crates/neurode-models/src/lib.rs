@@ -26,7 +26,9 @@
 //!   (364,236).
 //! * [`NeuralOde`] = dynamics + solver + gradient method; on an autodiff device its output
 //!   is differentiable ([`OdeOutput::backward`]).
-//! * [`param_size`], [`save_record`] / [`load_record`] (atomic burnpack records).
+//! * [`param_size`], [`save_record`] / [`load_record`] (atomic burnpack records);
+//!   [`load_torch_weights`] / [`save_torch_weights`]: PyTorch `state_dict`s in and out by
+//!   each model's [`TorchNames`].
 
 mod activation;
 mod classifier;
@@ -45,6 +47,7 @@ mod resnet;
 mod size;
 mod time_aware;
 mod time_concat;
+mod torch;
 
 pub use activation::{Activation, UnknownActivation};
 pub use classifier::{ClassifierOutput, OdeClassifier, OdeClassifierConfig};
@@ -61,3 +64,4 @@ pub use resnet::{ResNetMlp, ResNetMlpConfig};
 pub use size::{ParamSize, param_size};
 pub use time_aware::{TimeAware, TimeAwareConfig};
 pub use time_concat::TimeConcat;
+pub use torch::{TorchNames, WeightsError, load_torch_weights, save_torch_weights};

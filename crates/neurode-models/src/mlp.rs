@@ -89,3 +89,11 @@ fn fused(activation: Option<Activation>) -> Option<FusedActivation> {
         Some(Activation::Softplus) => None,
     }
 }
+
+/// PyTorch names of `n` affine layers at `ours.{i}`: an `nn.Sequential` with an activation
+/// between layers names them `theirs.0`, `theirs.2`, ….
+pub(crate) fn torch_sequential(ours: &str, n: usize, theirs: &str) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| (format!("{ours}{i}"), format!("{theirs}{}", 2 * i)))
+        .collect()
+}

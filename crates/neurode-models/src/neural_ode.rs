@@ -234,6 +234,17 @@ impl<M: VectorField> NeuralOde<M> {
     }
 }
 
+impl<M: crate::TorchNames> crate::TorchNames for NeuralOde<M> {
+    /// The dynamics' names: a PyTorch Neural ODE is its vector field (`func`) plus `odeint`.
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        self.dynamics
+            .torch_layers()
+            .into_iter()
+            .map(|(ours, theirs)| (format!("dynamics.{ours}"), theirs))
+            .collect()
+    }
+}
+
 impl<M: VectorField> OdeOutput<M> {
     /// Gradients of `loss` (built from [`OdeOutput::ys`]) w.r.t. the dynamics' parameters
     /// and `y0`. Needs the forward pass on an autodiff device.

@@ -89,3 +89,12 @@ impl VectorField for Residual {
 }
 
 neural_dynamics!(Residual);
+
+impl crate::TorchNames for Residual {
+    /// `l1`, `l2`, `l3` (eqs 18–20).
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        [("w1", "l1"), ("w2", "l2"), ("w3", "l3")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .to_vec()
+    }
+}

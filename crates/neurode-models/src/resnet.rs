@@ -131,3 +131,20 @@ impl ResNetMlp {
         self.blocks.len()
     }
 }
+
+impl crate::TorchNames for ResNetMlp {
+    /// `lift`, `blocks.{k}.0/2/4` (each block an `nn.Sequential` with `Tanh` between), `head.0`,
+    /// `head.2`.
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        let mut names = vec![
+            ("head1".to_string(), "head.0".to_string()),
+            ("head2".to_string(), "head.2".to_string()),
+        ];
+        for k in 0..self.blocks.len() {
+            for (i, l) in ["l1", "l2", "l3"].iter().enumerate() {
+                names.push((format!("blocks.{k}.{l}"), format!("blocks.{k}.{}", 2 * i)));
+            }
+        }
+        names
+    }
+}

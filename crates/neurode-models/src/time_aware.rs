@@ -99,3 +99,16 @@ impl VectorField for TimeAware {
 }
 
 neural_dynamics!(TimeAware);
+
+impl crate::TorchNames for TimeAware {
+    /// `temb` (the time embedding) and `net.0`, `net.2`, ….
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        let mut names = vec![("embed".to_string(), "temb".to_string())];
+        names.extend(crate::mlp::torch_sequential(
+            "layers.",
+            self.layers.len(),
+            "net.",
+        ));
+        names
+    }
+}

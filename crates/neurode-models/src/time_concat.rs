@@ -80,3 +80,10 @@ impl VectorField for TimeConcat {
 }
 
 neural_dynamics!(TimeConcat);
+
+impl crate::TorchNames for TimeConcat {
+    /// `net.0`, `net.2`, … (an `nn.Sequential` on `[h; t]`).
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        crate::mlp::torch_sequential("layers.", self.layers.len(), "net.")
+    }
+}

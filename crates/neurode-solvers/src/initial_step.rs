@@ -5,6 +5,8 @@ use crate::{Dynamics, ErrorNorm, State};
 
 /// Chooses `|h₀|` from the scale of `y₀`, `f₀` and a finite-difference estimate of the second
 /// derivative, so that the first step's error is about the tolerance. Costs one evaluation.
+/// `error_order` is the order `q` of the embedded error estimate: the exponent is `1/(q + 1)`,
+/// as in Hairer's `HINIT` (`IORD = 5` for DOPRI5), scipy and torchdiffeq.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn initial_step<S, F, N>(
     f: &mut Counted<'_, F>,
@@ -13,7 +15,7 @@ pub(crate) fn initial_step<S, F, N>(
     y0: &S,
     f0: &S,
     dir: f64,
-    order: u32,
+    error_order: u32,
     rtol: f64,
     atol: f64,
 ) -> f64
@@ -36,7 +38,7 @@ where
     let h1 = if d1.max(d2) <= 1e-15 {
         (h0 * 1e-3).max(1e-6)
     } else {
-        (0.01 / d1.max(d2)).powf(1.0 / f64::from(order + 1))
+        (0.01 / d1.max(d2)).powf(1.0 / f64::from(error_order + 1))
     };
     let h = (100.0 * h0).min(h1);
     if h.is_finite() && h > 0.0 { h } else { h0 }

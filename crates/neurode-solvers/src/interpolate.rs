@@ -23,7 +23,8 @@ pub(crate) struct Prepared<S> {
     kind: InterpolantKind,
     h: f64,
     y0: S,
-    /// Hermite: `[y₁, f₀, f₁]`; Tsit5: `[k₁ … k₇]`; DOPRI5: `[y₁, k₁ … k₇]`; DOP853: `[F₀ … F₆]`.
+    /// Hermite: `[y₁, f₀, f₁]`; Tsit5: `[k₁ … k₇]`; DOPRI5: `[y₁, k₁ … k₇]`; DOP853: `[F₀ … F₆]`;
+    /// linear: `[y₁]`; midpoint quartic: `[y₁, f₁, k₁ … kₛ]`.
     basis: Vec<S>,
 }
 
@@ -39,6 +40,12 @@ impl<S: State> Prepared<S> {
         let (h, y0, y1) = (step.h, step.y0, step.y1);
         let basis = match kind {
             InterpolantKind::Hermite => vec![y1.clone(), step.ks[0].clone(), f1.clone()],
+            InterpolantKind::Linear => vec![y1.clone()],
+            InterpolantKind::MidpointQuartic(_) => {
+                let mut b = vec![y1.clone(), f1.clone()];
+                b.extend(step.ks.iter().cloned());
+                b
+            }
             InterpolantKind::Tsit5 => step.ks.iter().take(7).cloned().collect(),
             InterpolantKind::Dopri5(_) => {
                 let mut b = vec![y1.clone()];
@@ -112,6 +119,28 @@ impl<S: State> Prepared<S> {
                 }
                 w
             }
+            InterpolantKind::Linear => vec![th1, th],
+            InterpolantKind::MidpointQuartic(mid) => {
+                // torchdiffeq's `_interp_fit`: p(θ) = e + dθ + cθ² + bθ³ + aθ⁴ with
+                // a = 2h(f₁−f₀) − 8(y₁+y₀) + 16y½, b = h(5f₀−3f₁) + 18y₀ + 14y₁ − 32y½,
+                // c = h(f₁−4f₀) − 11y₀ − 5y₁ + 16y½, d = hf₀, e = y₀, y½ = y₀ + h Σ mᵢkᵢ;
+                // collected here as weights on y₀, y₁, f₁ and the stages.
+                let (t2, t3, t4) = (th * th, th * th * th, th * th * th * th);
+                let on_mid = 16.0 * t2 - 32.0 * t3 + 16.0 * t4;
+                let mut w = vec![
+                    1.0 + 5.0 * t2 - 14.0 * t3 + 8.0 * t4,
+                    -5.0 * t2 + 14.0 * t3 - 8.0 * t4,
+                    h * (t2 - 3.0 * t3 + 2.0 * t4),
+                ];
+                for (i, m) in mid.iter().enumerate() {
+                    let mut wi = m * on_mid;
+                    if i == 0 {
+                        wi += th - 4.0 * t2 + 5.0 * t3 - 2.0 * t4;
+                    }
+                    w.push(h * wi);
+                }
+                w
+            }
             InterpolantKind::Tsit5 => {
                 let mut w = vec![1.0];
                 w.extend(tsit5_weights(th).iter().map(|b| h * b));
@@ -155,8 +184,56 @@ fn tsit5_weights(t: f64) -> [f64; 7] {
 
 #[cfg(test)]
 mod tests {
-    use super::tsit5_weights;
-    use crate::tableau::TSIT5;
+    use super::{InterpolantKind, Prepared, StepData, tsit5_weights};
+    use crate::tableau::{DOPRI5, TSIT5};
+
+    /// torchdiffeq's quartic through the step's midpoint: y₀ at θ = 0, the midpoint estimate
+    /// at θ = ½, y₁ at θ = 1, and slopes f₀, f₁ at the ends.
+    #[test]
+    fn midpoint_quartic_passes_through_its_five_conditions() {
+        let mid = DOPRI5.midpoint.unwrap();
+        let h = 0.3;
+        let y0 = vec![1.0, -2.0];
+        let y1 = vec![1.5, -1.0];
+        let ks: Vec<Vec<f64>> = (0..7)
+            .map(|i| vec![0.1 * i as f64 + 1.0, 0.7 - 0.2 * i as f64])
+            .collect();
+        let f1 = ks[6].clone();
+        let step = StepData {
+            t0: 0.0,
+            h,
+            y0: &y0,
+            y1: &y1,
+            ks: &ks,
+        };
+        let p = Prepared::new(
+            InterpolantKind::MidpointQuartic(mid),
+            &step,
+            &f1,
+            &mut |_, _| unreachable!("no extra stages"),
+        );
+        let at = |th: f64| p.at(&[th]).remove(0);
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(a, b)| (a - b).abs() < 1e-12);
+        assert!(close(&at(0.0), &y0));
+        assert!(close(&at(1.0), &y1));
+        let y_mid: Vec<f64> = (0..2)
+            .map(|d| y0[d] + h * mid.iter().zip(&ks).map(|(m, k)| m * k[d]).sum::<f64>())
+            .collect();
+        assert!(close(&at(0.5), &y_mid));
+        // Slopes by central differences at the ends (one-sided inside the step).
+        let e = 1e-6;
+        for (th, f) in [(0.0, &ks[0]), (1.0, &f1)] {
+            let (a, b) = if th == 0.0 { (0.0, e) } else { (1.0 - e, 1.0) };
+            let slope: Vec<f64> = (0..2).map(|d| (at(b)[d] - at(a)[d]) / (e * h)).collect();
+            assert!(
+                slope
+                    .iter()
+                    .zip(f.iter())
+                    .all(|(s, f)| (s - f).abs() < 1e-4),
+                "θ = {th}: {slope:?} vs {f:?}"
+            );
+        }
+    }
 
     #[test]
     fn tsit5_interpolant_ends_on_the_step_weights() {

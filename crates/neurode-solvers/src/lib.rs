@@ -44,7 +44,7 @@ pub use dynamics::Dynamics;
 pub use error::SolveError;
 pub use method::{Method, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
-pub use options::SolveOptions;
+pub use options::{Convention, SolveOptions};
 pub use solution::{Solution, SolveStats};
 pub use solve::{solve, solve_with_norm};
 pub use state::State;

@@ -1,8 +1,29 @@
 //! Solver options, validated once before a solve starts.
 
 use burn::config::Config;
+use serde::{Deserialize, Serialize};
 
+use crate::tableau::{self, InterpolantKind, Tableau};
 use crate::{Method, PiController, SolveError};
+
+/// Whose conventions a solve follows where ODE libraries differ in more than the method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Convention {
+    /// neurode's (scipy's and diffrax's): adaptive steps land exactly on the last output time,
+    /// so the dynamics are never evaluated past it; dense output by the method's own
+    /// interpolant (cubic Hermite for the fixed-step methods and `bosh3`); `steps`/`step_size`
+    /// grids end on the last output time.
+    #[default]
+    Neurode,
+    /// torchdiffeq's `odeint`, step for step (ported recipes give the same numbers):
+    /// adaptive methods step past the last output time and interpolate back with torchdiffeq's
+    /// quartic through the step's midpoint (`dopri5` and `bosh3`, the methods both libraries
+    /// share; `dopri5` estimates its error with torchdiffeq's embedded solution); fixed-step outputs between grid points are straight lines, and a `step_size`
+    /// grid has torchdiffeq's `ceil(span / h + 1)` points. Pair it with
+    /// [`PiController::integral`], torchdiffeq's step-size rule.
+    Torchdiffeq,
+}
 
 /// Everything that controls a solve. Defaults follow torchdiffeq: DOPRI5, `rtol = 1e-7`,
 /// `atol = 1e-9`.
@@ -42,6 +63,9 @@ pub struct SolveOptions {
     /// The step-size controller (adaptive).
     #[config(default = "PiController::default()")]
     pub controller: PiController,
+    /// Whose conventions to follow where libraries differ (end of span, dense output).
+    #[config(default = "Convention::Neurode")]
+    pub convention: Convention,
 }
 
 impl SolveOptions {
@@ -51,8 +75,36 @@ impl SolveOptions {
         !self.method.is_adaptive() || self.step_size.is_some() || self.steps.is_some()
     }
 
+    /// The tableau the method has under the convention (torchdiffeq's DOPRI5 estimates its
+    /// error with another embedded solution).
+    pub fn tableau(&self) -> &'static Tableau {
+        match (self.convention, self.method) {
+            (Convention::Torchdiffeq, Method::Dopri5) => &tableau::DOPRI5_TORCHDIFFEQ,
+            _ => self.method.tableau(),
+        }
+    }
+
+    /// The dense output these options give (an error for a convention the method lacks).
+    pub(crate) fn interpolant(&self) -> Result<InterpolantKind, SolveError> {
+        let tab = self.tableau();
+        match self.convention {
+            Convention::Neurode => Ok(tab.interpolant),
+            Convention::Torchdiffeq if self.is_fixed_step() => Ok(InterpolantKind::Linear),
+            Convention::Torchdiffeq => match tab.midpoint {
+                Some(mid) => Ok(InterpolantKind::MidpointQuartic(mid)),
+                None => Err(SolveError::OptionNotApplicable {
+                    option: "convention",
+                    method: tab.name,
+                    hint: "torchdiffeq's adaptive conventions apply to dopri5 and bosh3 (the \
+                           adaptive methods both libraries share); use the neurode convention",
+                }),
+            },
+        }
+    }
+
     /// Checks every option and says what to change when one is wrong.
     pub fn validate(&self) -> Result<(), SolveError> {
+        self.interpolant()?;
         let method = self.method.name();
         if self.method.is_adaptive() {
             for (name, value) in [("rtol", self.rtol), ("atol", self.atol)] {

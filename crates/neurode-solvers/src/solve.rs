@@ -2,8 +2,9 @@
 
 use crate::initial_step::initial_step;
 use crate::interpolate::{Prepared, StepData};
+use crate::options::Convention;
 use crate::stepper::{Counted, ErrorControl, Step, rk_step};
-use crate::tableau::Tableau;
+use crate::tableau::{InterpolantKind, Tableau};
 use crate::time_grid::validate_time_grid;
 use crate::{Dynamics, ErrorNorm, RmsNorm, Solution, SolveError, SolveOptions, SolveStats, State};
 
@@ -51,9 +52,10 @@ where
     if state != returned {
         return Err(SolveError::ShapeMismatch { state, returned });
     }
-    let tab = opts.method.tableau();
+    let tab = opts.tableau();
     let mut run = Run {
         tab,
+        interpolant: opts.interpolant()?,
         ts,
         dir,
         ys: Vec::with_capacity(ts.len()),
@@ -76,6 +78,8 @@ where
 /// The state of one integration.
 struct Run<'a, S> {
     tab: &'static Tableau,
+    /// The dense output (the method's own, or the convention's).
+    interpolant: InterpolantKind,
     ts: &'a [f64],
     dir: f64,
     ys: Vec<S>,
@@ -130,7 +134,7 @@ impl<S: State> Run<'_, S> {
         if !thetas.is_empty() {
             let f1v = f1.get_or_insert_with(|| f.eval(t1, step.y1)).clone();
             let mut eval = |t: f64, y: &S| f.eval(t, y);
-            let prepared = Prepared::new(self.tab.interpolant, &step, &f1v, &mut eval);
+            let prepared = Prepared::new(self.interpolant, &step, &f1v, &mut eval);
             self.ys.extend(prepared.at(&thetas));
         }
         if at_end {
@@ -159,13 +163,15 @@ impl<S: State> Run<'_, S> {
         let max_step = opts.max_step.unwrap_or(f64::INFINITY);
         let mut h = match opts.first_step {
             Some(h) => h,
-            None => initial_step(f, norm, t, &y, &f0, self.dir, tab.order, rtol, atol),
+            None => initial_step(f, norm, t, &y, &f0, self.dir, tab.error_order, rtol, atol),
         }
         .min(max_step);
         if let Some(min) = opts.min_step {
             h = h.max(min);
         }
         let control = ErrorControl { norm, rtol, atol };
+        // torchdiffeq steps past the last output and interpolates back; neurode lands on it.
+        let lands_on_end = opts.convention == Convention::Neurode;
         let mut prev_err = 1.0;
         let mut last_failure_non_finite = false;
         let mut non_finite_rejections = 0usize;
@@ -187,7 +193,7 @@ impl<S: State> Run<'_, S> {
                 });
             }
             let remaining = (t_end - t).abs();
-            let last = h >= remaining;
+            let last = lands_on_end && h >= remaining;
             let h_step = if last { remaining } else { h };
             let too_small = opts.min_step.is_some_and(|m| h_step < m && !last)
                 || h_step <= 4.0 * f64::EPSILON * t.abs().max(1.0) && !last;
@@ -245,6 +251,10 @@ impl<S: State> Run<'_, S> {
         let span = (t_end - t0).abs();
         let (n, h) = match (opts.steps, opts.step_size) {
             (Some(n), _) => (n, span / n as f64),
+            // torchdiffeq: `ceil(span / h + 1)` grid points, the last moved onto the end.
+            (None, Some(h)) if opts.convention == Convention::Torchdiffeq => {
+                (((span / h + 1.0).ceil() - 1.0).max(1.0) as usize, h)
+            }
             (None, Some(h)) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
             (None, None) => {
                 return Err(SolveError::MissingStepSize {

@@ -100,24 +100,25 @@ impl Adam {
         if !norm.is_finite() {
             return (model, info);
         }
+        // `clip_grad_norm_`: g · min(1, τ / (‖g‖ + 1e-6)), the factor applied whenever it is < 1.
         let scale = match self.settings.clip {
-            Some(tau) if norm > tau => {
-                info.clipped = true;
-                tau / (norm + 1e-6)
-            }
-            _ => 1.0,
+            Some(tau) => (tau / (norm + 1e-6)).min(1.0),
+            None => 1.0,
         };
+        info.clipped = scale < 1.0;
         if self.m.is_empty() {
             self.m = read.params.iter().map(|p| vec![0.0; p.len()]).collect();
             self.v = self.m.clone();
         }
         self.step += 1;
         let s = self.settings;
+        // Python's `beta ** step` (a float power, as PyTorch computes the bias corrections).
+        let t = self.step as f64;
         let rule = Rule {
             s,
             scale,
-            step_size: lr / (1.0 - s.beta1.powi(self.step as i32)),
-            bc2: 1.0 - s.beta2.powi(self.step as i32),
+            step_size: lr / (1.0 - s.beta1.powf(t)),
+            bc2_sqrt: (1.0 - s.beta2.powf(t)).sqrt(),
         };
         let mut updated = Vec::with_capacity(read.params.len());
         for (i, (p, g)) in read.params.into_iter().zip(read.grad).enumerate() {
@@ -150,8 +151,8 @@ struct Rule {
     scale: f64,
     /// `lr / (1 − β₁ᵗ)`.
     step_size: f64,
-    /// `1 − β₂ᵗ`.
-    bc2: f64,
+    /// `√(1 − β₂ᵗ)`.
+    bc2_sqrt: f64,
 }
 
 impl Rule {
@@ -190,13 +191,21 @@ impl<P: HostFloat, G: HostFloat> Kernel for AdamLoop<'_, P, G> {
     #[inline(always)]
     fn run(self) {
         let (r, s) = (self.rule, &self.rule.s);
+        // PyTorch's `_single_tensor_adam`, operation for operation (its order of roundings):
+        // m.lerp_(g, 1 − β₁) (fused multiply-add, as ATen's vectorised lerp), v·β₂ + (1 − β₂)·g·g,
+        // denom = √v / √(1 − β₂ᵗ) + ε, θ + (−step_size·m) / denom.
+        let (w1, w2) = (1.0 - s.beta1, 1.0 - s.beta2);
         for (((p, g), m), v) in self.p.iter_mut().zip(self.g).zip(self.m).zip(self.v) {
             let theta = p.to_f64();
             let gk = g.to_f64() * r.scale + s.weight_decay * theta;
-            *m = s.beta1 * *m + (1.0 - s.beta1) * gk;
-            *v = s.beta2 * *v + (1.0 - s.beta2) * gk * gk;
-            let denom = (*v / r.bc2).sqrt() + s.eps;
-            *p = P::from_f64(theta - r.step_size * *m / denom);
+            *m = if w1.abs() < 0.5 {
+                w1.mul_add(gk - *m, *m)
+            } else {
+                (w1 - 1.0).mul_add(gk - *m, gk)
+            };
+            *v = *v * s.beta2 + w2 * gk * gk;
+            let denom = v.sqrt() / r.bc2_sqrt + s.eps;
+            *p = P::from_f64(theta + (-r.step_size * *m) / denom);
         }
     }
 }
@@ -321,7 +330,7 @@ mod tests {
     fn reference(theta: &mut [f64; 2], m: &mut [f64; 2], v: &mut [f64; 2], g: [f64; 2], t: i32) {
         let (lr, b1, b2, eps, wd, tau) = (0.1, 0.9, 0.999, 1e-8, 0.1, 1.0);
         let norm = (g[0] * g[0] + g[1] * g[1]).sqrt();
-        let c = if norm > tau { tau / (norm + 1e-6) } else { 1.0 };
+        let c = f64::min(1.0, tau / (norm + 1e-6));
         for k in 0..2 {
             let gk = g[k] * c + wd * theta[k];
             m[k] = b1 * m[k] + (1.0 - b1) * gk;

@@ -126,6 +126,15 @@ pub enum Classifier {
     Resnet(ResNetMlp),
 }
 
+impl neurode_models::TorchNames for Classifier {
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        match self {
+            Classifier::Ode(m) => m.torch_layers(),
+            Classifier::Resnet(m) => m.torch_layers(),
+        }
+    }
+}
+
 /// The classifier of a classification run.
 pub fn classifier(
     config: &RunConfig,

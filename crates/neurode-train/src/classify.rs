@@ -4,21 +4,21 @@ use std::time::Instant;
 
 use burn::Tensor;
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, TensorData};
 use neurode_datasets::Labeled;
-use neurode_models::{load_record, param_size};
+use neurode_models::{load_record, load_torch_weights, param_size};
 use rand::{SeedableRng, rngs::StdRng};
 
 use crate::build::{Classifier, classifier, classify_data, model_name, run_device, step_seed};
 use crate::loss::cross_entropy;
 use crate::metrics;
 use crate::run::{Book, TrainOptions};
+use crate::step::{StepOutput, classification_step};
 use crate::{MetricsRow, RunConfig, RunDir, Summary, TrainError};
 
 impl Classifier {
     /// Logits and the ODE block's gradient handle (`None` for the ResNet).
-    fn logits(
+    pub(crate) fn logits(
         &self,
         x: Tensor<2>,
     ) -> Result<(Tensor<2>, Option<neurode_models::ClassifierOutput>), TrainError> {
@@ -56,6 +56,8 @@ pub fn train_classifier(
     if let Some(state) = book.resume_state.take() {
         model = load_record(model, &dir.root.join("checkpoint").join(&state.model_file))?;
         book.restore(state);
+    } else if let Some(init) = &config.init {
+        model = load_torch_weights(model, init)?;
     }
     let progress = crate::Progress::new(config.epochs, book.step, "epoch", opts.quiet);
     let outcome = (|| -> Result<(), TrainError> {
@@ -71,7 +73,11 @@ pub fn train_classifier(
             let batches = train.shuffled_batches(config.batch_size, &mut rng);
             for idx in &batches {
                 let (x, y) = train.select(idx).tensors(&ad);
-                let (loss, grads, n) = step(&model, x, y)?;
+                let StepOutput {
+                    loss,
+                    grads,
+                    nfe: n,
+                } = classification_step(&model, x, y)?;
                 if !loss.is_finite() {
                     return Err(TrainError::Diverged {
                         iteration: epoch,
@@ -132,34 +138,6 @@ pub fn train_classifier(
         }
     }
     outcome.map(|_| summary)
-}
-
-/// One mini-batch: loss value, gradients of every parameter, NFE.
-fn step(
-    model: &Classifier,
-    x: Tensor<2>,
-    y: Tensor<1, Int>,
-) -> Result<(f64, GradientsParams, (u64, u64)), TrainError> {
-    let (logits, ode) = model.logits(x)?;
-    let loss = cross_entropy(logits, y);
-    let value: f64 = loss.clone().into_scalar();
-    if !value.is_finite() {
-        return Ok((value, GradientsParams::new(), (0, 0)));
-    }
-    match (model, ode) {
-        (Classifier::Ode(m), Some(out)) => {
-            let g = out.backward(loss, m)?;
-            Ok((
-                value,
-                g.params,
-                (g.forward.nfe as u64, g.backward.nfe as u64),
-            ))
-        }
-        _ => {
-            let grads = loss.backward();
-            Ok((value, GradientsParams::from_grads(grads, model), (0, 0)))
-        }
-    }
 }
 
 /// Train/test accuracy and the test cross-entropy.

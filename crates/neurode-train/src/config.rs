@@ -170,6 +170,10 @@ pub struct RunConfig {
     /// Users' own CSV data instead of the built-in dataset.
     #[serde(with = "crate::optional")]
     pub data: Option<PathBuf>,
+    /// Initial weights from a PyTorch `state_dict` (`.safetensors`, `.pt`, `.pth`; names as
+    /// in [`neurode_models::TorchNames`]) instead of the seeded initialisation.
+    #[serde(with = "crate::optional")]
+    pub init: Option<PathBuf>,
 }
 
 impl RunConfig {
@@ -214,6 +218,7 @@ impl RunConfig {
             loss_threshold: 0.05,
             test_fraction: 0.2,
             data: None,
+            init: None,
         }
     }
 

@@ -4,16 +4,17 @@ use std::time::Instant;
 
 use burn::Tensor;
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, TensorData};
 use neurode_adjoint::AdjointError;
-use neurode_datasets::{SegmentBatch, SegmentSampler, Series};
-use neurode_models::{Dynamics, ModelError, NeuralOde, load_record, param_size};
+use neurode_datasets::{SegmentSampler, Series};
+use neurode_models::{
+    Dynamics, ModelError, NeuralOde, load_record, load_torch_weights, param_size,
+};
 
 use crate::build::{dynamics_data, dynamics_model, model_name, run_device, step_seed};
-use crate::loss::{mse, time_weights, weighted_mse};
 use crate::metrics;
 use crate::run::{Book, TrainOptions};
+use crate::step::{StepOutput, TimeWeighting, regression_step};
 use crate::{MetricsRow, RunConfig, RunDir, Summary, TrainError};
 
 /// Trains a Neural ODE on trajectory data (the built-in spiral or `config.data`), writing the
@@ -38,6 +39,8 @@ pub fn train_dynamics(
     if let Some(state) = book.resume_state.take() {
         model = load_record(model, &dir.root.join("checkpoint").join(&state.model_file))?;
         book.restore(state);
+    } else if let Some(init) = &config.init {
+        model = load_torch_weights(model, init)?;
     }
     let eval = Evaluator {
         series: &series,
@@ -62,8 +65,11 @@ pub fn train_dynamics(
                 step_seed(config.seed, it),
             )?
             .sample(&series)?;
-            let (loss, grads, nfe) =
-                step(&model, &batch, config, horizon, &ad).map_err(|e| classify_failure(e, it))?;
+            let weighting = config
+                .time_weighted
+                .map(|alpha| TimeWeighting { alpha, horizon });
+            let StepOutput { loss, grads, nfe } = regression_step(&model, &batch, weighting, &ad)
+                .map_err(|e| classify_failure(e, it))?;
             if !loss.is_finite() {
                 return Err(TrainError::Diverged {
                     iteration: it,
@@ -137,74 +143,6 @@ fn classify_failure(e: TrainError, iteration: u64) -> TrainError {
         },
         other => other,
     }
-}
-
-/// One training step: loss value, gradients, forward and backward NFE.
-fn step(
-    model: &NeuralOde<Dynamics>,
-    batch: &SegmentBatch,
-    config: &RunConfig,
-    horizon: f64,
-    device: &Device,
-) -> Result<(f64, GradientsParams, (u64, u64)), TrainError> {
-    let (b, l, d) = (batch.batch(), batch.seq_len, batch.dim);
-    let weights = config
-        .time_weighted
-        .map(|alpha| time_weights(&batch.times, alpha, horizon));
-    let loss_of = |pred: Tensor<3>, target: Tensor<3>, w: Option<Vec<f64>>, cols: usize| match w {
-        Some(w) => {
-            let w = Tensor::<2>::from_data(TensorData::new(w, [pred.dims()[0], cols]), device);
-            weighted_mse(pred, target, w)
-        }
-        None => mse(pred, target),
-    };
-    if let Some(rel) = &batch.rel_ts {
-        let y0 = Tensor::<2>::from_data(TensorData::new(batch.y0.clone(), [b, d]), device);
-        let target =
-            Tensor::<3>::from_data(TensorData::new(batch.targets.clone(), [l, b, d]), device);
-        let out = model.forward_segments(y0, &batch.start_times, rel)?;
-        let loss = loss_of(out.ys.clone(), target, weights, b);
-        let value: f64 = loss.clone().into_scalar();
-        if !value.is_finite() {
-            return Ok((value, GradientsParams::new(), (out.stats.nfe as u64, 0)));
-        }
-        let g = out.backward(loss)?;
-        return Ok((
-            value,
-            g.params,
-            (g.forward.nfe as u64, g.backward.nfe as u64),
-        ));
-    }
-    // Unevenly sampled data: each window on its own time grid, gradients summed.
-    let (mut total, mut grads, mut nfe) = (0.0, GradientsParams::new(), (0, 0));
-    for j in 0..b {
-        let y0 = Tensor::<2>::from_data(
-            TensorData::new(batch.y0[j * d..(j + 1) * d].to_vec(), [1, d]),
-            device,
-        );
-        let target: Vec<f64> = (0..l)
-            .flat_map(|k| {
-                let at = (k * b + j) * d;
-                batch.targets[at..at + d].to_vec()
-            })
-            .collect();
-        let target = Tensor::<3>::from_data(TensorData::new(target, [l, 1, d]), device);
-        let ts = batch.window_times(j);
-        let w = weights
-            .as_ref()
-            .map(|w| (0..l).map(|k| w[k * b + j]).collect());
-        let out = model.forward(y0, &ts)?;
-        let loss = loss_of(out.ys.clone(), target, w, 1).div_scalar(b as f64);
-        let value: f64 = loss.clone().into_scalar();
-        total += value;
-        if !value.is_finite() {
-            return Ok((value, grads, nfe));
-        }
-        let g = out.backward(loss)?;
-        nfe = (nfe.0 + g.forward.nfe as u64, nfe.1 + g.backward.nfe as u64);
-        grads = neurode_adjoint::add_gradients(grads, g.params, model);
-    }
-    Ok((total, grads, nfe))
 }
 
 /// Test metrics of a (tape-free) model.

@@ -35,6 +35,7 @@ mod progress;
 mod record;
 mod run;
 mod schedule;
+mod step;
 
 pub use adam::{Adam, AdamSettings, StepInfo};
 pub use build::{
@@ -50,6 +51,7 @@ pub use progress::Progress;
 pub use record::{MetricsRow, ResumeState, RunDir, Summary, is_run_dir};
 pub use run::TrainOptions;
 pub use schedule::{PLATEAU_EPS, Schedule, ScheduleState};
+pub use step::{StepOutput, TimeWeighting, classification_step, regression_step};
 
 /// Trains the run `config` describes into `dir` (either task).
 pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Summary, TrainError> {

@@ -25,7 +25,10 @@ pub enum Schedule {
     },
     /// PyTorch's `CosineAnnealingLR(T_max = total)`:
     /// `lr(k) = min_lr + (lr₀ − min_lr)(1 + cos(π k / total)) / 2`, stepped per epoch (or
-    /// iteration).
+    /// iteration), computed by PyTorch's recursive form
+    /// `lr(k) = min_lr + (lr(k−1) − min_lr)(1 + cos(πk/T)) / (1 + cos(π(k−1)/T))`, so the rates
+    /// equal PyTorch's to the last bit. After `total` steps the rate stays at `min_lr`
+    /// (PyTorch's would rise again along the cosine).
     Cosine {
         /// Steps to anneal over (paper 003: the number of epochs).
         total: u64,
@@ -89,9 +92,14 @@ impl ScheduleState {
     pub fn advance(&mut self, schedule: &Schedule) {
         if let Schedule::Cosine { total, min_lr } = *schedule {
             self.steps += 1;
-            let k = self.steps.min(total.max(1)) as f64;
-            let cos = (std::f64::consts::PI * k / total.max(1) as f64).cos();
-            self.lr = min_lr + (self.base_lr - min_lr) * (1.0 + cos) / 2.0;
+            let total = total.max(1);
+            if self.steps > total {
+                self.lr = min_lr;
+                return;
+            }
+            let cos = |k: u64| (std::f64::consts::PI * k as f64 / total as f64).cos();
+            let k = self.steps;
+            self.lr = (1.0 + cos(k)) / (1.0 + cos(k - 1)) * (self.lr - min_lr) + min_lr;
         }
     }
 }
@@ -139,6 +147,28 @@ mod tests {
         }
     }
 
+    /// The rates of `CosineAnnealingLR(Adam(lr=0.01), T_max=500)` after 1–4 `step()`s, as
+    /// PyTorch 2 prints them (`../shared/parity/classifier_*.json`): its recursive form, which
+    /// differs from the closed form in the last digits.
+    #[test]
+    fn cosine_equals_pytorch_bit_for_bit() {
+        let s = Schedule::Cosine {
+            total: 500,
+            min_lr: 0.0,
+        };
+        let mut st = ScheduleState::new(0.01);
+        let pytorch = [
+            0.009999901304280686,
+            0.009999605221019083,
+            0.009999111761904047,
+            0.009998420946416502,
+        ];
+        for want in pytorch {
+            st.advance(&s);
+            assert_eq!(st.lr, want);
+        }
+    }
+
     #[test]
     fn cosine_matches_pytorch_closed_form() {
         let s = Schedule::Cosine {
@@ -156,5 +186,7 @@ mod tests {
             st.advance(&s);
         }
         assert!(st.lr.abs() < 1e-15);
+        st.advance(&s);
+        assert_eq!(st.lr, 0.0, "holds min_lr after `total` steps");
     }
 }

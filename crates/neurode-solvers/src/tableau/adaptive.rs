@@ -25,6 +25,8 @@ pub const BOSH3: Tableau = Tableau {
         -1.0 / 8.0,
     ]),
     interpolant: InterpolantKind::Hermite,
+    // torchdiffeq's `bosh3` midpoint: y₀ + h/2 · k₂.
+    midpoint: Some(&[0.0, 0.5, 0.0, 0.0]),
 };
 
 /// Dormand–Prince 5(4) (`dopri5`; MATLAB's `ode45`, torchdiffeq's default), with its own
@@ -89,6 +91,33 @@ pub const DOPRI5: Tableau = Tableau {
         -1453857185.0 / 822651844.0,
         69997945.0 / 29380423.0,
     ]),
+    // Shampine's (1986) continuous extension at θ = ½ (torchdiffeq's `DPS_C_MID`).
+    midpoint: Some(&[
+        6025192743.0 / 30085553152.0 / 2.0,
+        0.0,
+        51252292925.0 / 65400821598.0 / 2.0,
+        -2691868925.0 / 45128329728.0 / 2.0,
+        187940372067.0 / 1594534317056.0 / 2.0,
+        -1776094331.0 / 19743644256.0 / 2.0,
+        11237099.0 / 235043384.0 / 2.0,
+    ]),
+};
+
+/// DOPRI5 as torchdiffeq writes it: the same stages, weights and dense-output data, with
+/// another embedded 4th-order solution (`b̂ = 1951/21600, 0, 22642/50085, 451/720,
+/// −12231/42400, 649/6300, 1/60`, torchdiffeq's `c_error = b − b̂`), so its error estimates
+/// and step sizes differ from Hairer's. Used by [`Convention::Torchdiffeq`](crate::Convention).
+pub const DOPRI5_TORCHDIFFEQ: Tableau = Tableau {
+    error: ErrorEstimator::Embedded(&[
+        35.0 / 384.0 - 1951.0 / 21600.0,
+        0.0,
+        500.0 / 1113.0 - 22642.0 / 50085.0,
+        125.0 / 192.0 - 451.0 / 720.0,
+        -2187.0 / 6784.0 + 12231.0 / 42400.0,
+        11.0 / 84.0 - 649.0 / 6300.0,
+        -1.0 / 60.0,
+    ]),
+    ..DOPRI5
 };
 
 /// Tsitouras 5(4) (`tsit5`; the default of DifferentialEquations.jl and diffrax's favourite).
@@ -149,4 +178,5 @@ pub const TSIT5: Tableau = Tableau {
         -1.0 / 66.0,
     ]),
     interpolant: InterpolantKind::Tsit5,
+    midpoint: None,
 };

@@ -156,6 +156,7 @@ pub const DOP853: Tableau = Tableau {
         ],
     },
     interpolant: InterpolantKind::Dop853(&DOP853_DENSE),
+    midpoint: None,
 };
 
 /// The extra stages and coefficients of DOP853's 7th-order dense output.

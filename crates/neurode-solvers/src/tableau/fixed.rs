@@ -13,6 +13,7 @@ pub const EULER: Tableau = Tableau {
     fsal: false,
     error: ErrorEstimator::None,
     interpolant: InterpolantKind::Hermite,
+    midpoint: None,
 };
 
 /// Explicit midpoint, order 2.
@@ -26,6 +27,7 @@ pub const MIDPOINT: Tableau = Tableau {
     fsal: false,
     error: ErrorEstimator::None,
     interpolant: InterpolantKind::Hermite,
+    midpoint: None,
 };
 
 /// Heun's method (explicit trapezoid), order 2.
@@ -39,6 +41,7 @@ pub const HEUN: Tableau = Tableau {
     fsal: false,
     error: ErrorEstimator::None,
     interpolant: InterpolantKind::Hermite,
+    midpoint: None,
 };
 
 /// The classical Runge–Kutta method, order 4.
@@ -52,6 +55,7 @@ pub const RK4: Tableau = Tableau {
     fsal: false,
     error: ErrorEstimator::None,
     interpolant: InterpolantKind::Hermite,
+    midpoint: None,
 };
 
 /// Kutta's 3/8 rule, order 4 (what torchdiffeq calls `rk4`).
@@ -65,4 +69,5 @@ pub const RK38: Tableau = Tableau {
     fsal: false,
     error: ErrorEstimator::None,
     interpolant: InterpolantKind::Hermite,
+    midpoint: None,
 };

@@ -9,7 +9,7 @@ mod adaptive;
 mod dop853;
 mod fixed;
 
-pub use adaptive::{BOSH3, DOPRI5, TSIT5};
+pub use adaptive::{BOSH3, DOPRI5, DOPRI5_TORCHDIFFEQ, TSIT5};
 pub use dop853::{DOP853, DOP853_DENSE};
 pub use fixed::{EULER, HEUN, MIDPOINT, RK4, RK38};
 
@@ -44,6 +44,12 @@ pub enum InterpolantKind {
     /// DOP853's own 7th-order continuous extension (Hairer's `CONTD8`): three extra stages,
     /// evaluated only for steps that hold an output time.
     Dop853(&'static Dop853Dense),
+    /// torchdiffeq's dense output for adaptive methods: the quartic through `y₀`, `y₁`, the
+    /// midpoint estimate `y₀ + h Σ mᵢ kᵢ` (the tableau's [`Tableau::midpoint`] weights) and
+    /// the slopes `f₀`, `f₁` (4th order for DOPRI5).
+    MidpointQuartic(&'static [f64]),
+    /// Straight lines between the step's ends: torchdiffeq's default for fixed-step methods.
+    Linear,
 }
 
 /// Data of DOP853's dense output: the three extra stages and the `D` coefficients that,
@@ -80,6 +86,10 @@ pub struct Tableau {
     pub error: ErrorEstimator,
     /// The dense-output interpolant.
     pub interpolant: InterpolantKind,
+    /// Weights `mᵢ` of a midpoint estimate `y(t + h/2) ≈ y + h Σ mᵢ kᵢ` (torchdiffeq's `mid`),
+    /// for torchdiffeq's quartic dense output ([`InterpolantKind::MidpointQuartic`]); `None`
+    /// for methods torchdiffeq does not have.
+    pub midpoint: Option<&'static [f64]>,
 }
 
 const TOL: f64 = 1e-12;
@@ -141,6 +151,11 @@ impl Tableau {
                 }
             }
         }
+        if let Some(m) = self.midpoint
+            && (m.len() != s || abs(sum(m) - 0.5) > TOL)
+        {
+            return false;
+        }
         if self.fsal {
             let last = self.a[s - 1];
             if abs(self.c[s - 1] - 1.0) > TOL || self.b[s - 1] != 0.0 {
@@ -180,6 +195,7 @@ const _: () = assert!(RK4.is_consistent());
 const _: () = assert!(RK38.is_consistent());
 const _: () = assert!(BOSH3.is_consistent());
 const _: () = assert!(DOPRI5.is_consistent());
+const _: () = assert!(DOPRI5_TORCHDIFFEQ.is_consistent());
 const _: () = assert!(TSIT5.is_consistent());
 const _: () = assert!(DOP853.is_consistent());
 const _: () = assert!(DOP853_DENSE.is_consistent());

@@ -1,0 +1,241 @@
+//! PyTorch weights in and out, through Burn's own `burn-store`: a PyTorch model's
+//! `state_dict` (safetensors, or a `.pt`/`.pth` file written by `torch.save(model.state_dict())`)
+//! loaded into a neurode model, and a neurode model saved as safetensors that
+//! `model.load_state_dict(safetensors.torch.load_file(path))` reads.
+//!
+//! Names: every model of this crate implements [`TorchNames`], the map from its layers to the
+//! module names of the PyTorch renderings of the papers (torchdiffeq's `odeint` on an
+//! `nn.Module` vector field, `../shared/anchors`). A `Linear` weight is `[out, in]` in PyTorch
+//! and `[in, out]` in Burn: burn-store's PyTorch adapters transpose it both ways, and floats
+//! are cast to the model's precision on the way in.
+//!
+//! | model | PyTorch names |
+//! |---|---|
+//! | [`OdeClassifier`](crate::OdeClassifier) | `lift`, `func.net.{0,2,4}`, `head.{0,2}` |
+//! | [`ResNetMlp`](crate::ResNetMlp) | `lift`, `blocks.{k}.{0,2,4}`, `head.{0,2}` |
+//! | [`Dense`](crate::Dense) (Baseline, Compact) | `net.{0,2,…}` (an `nn.Sequential` with `Tanh` between) |
+//! | [`Residual`](crate::Residual) (Residual-64) | `l1`, `l2`, `l3` |
+//! | [`TimeAware`](crate::TimeAware) | `temb`, `net.{0,2,4}` |
+//! | [`NeuralOde`](crate::NeuralOde)`<M>` | the names of its dynamics `M` (the `func` handed to `odeint`) |
+//!
+//! Each name stands for `<name>.weight` and `<name>.bias`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use burn::module::Module;
+use burn::store::{
+    BurnToPyTorchAdapter, FloatCastAdapter, KeyRemapper, ModuleAdapter, ModuleSnapshot,
+    ModuleStore, PyTorchToBurnAdapter, PytorchStore, SafetensorsStore,
+};
+
+use crate::ModelError;
+
+/// Where a model's layers live in a PyTorch `state_dict`.
+pub trait TorchNames {
+    /// `(neurode layer path, PyTorch module name)` for every affine layer, e.g.
+    /// `("ode.dynamics.layers.0", "func.net.0")`. Parameters not listed keep their neurode
+    /// path as their PyTorch name.
+    fn torch_layers(&self) -> Vec<(String, String)>;
+}
+
+/// What is wrong with a weights file (names are the file's, shapes PyTorch's `[out, in]`).
+#[derive(Debug, thiserror::Error)]
+pub enum WeightsError {
+    /// The file extension names no format burn-store reads.
+    #[error("unknown weights format (expected a .safetensors, .pt or .pth file)")]
+    Format,
+    /// The file could not be read or written.
+    #[error("{0}")]
+    Io(String),
+    /// The model has parameters the file does not hold.
+    #[error("no tensor named {} in the file (the model needs {})", list(.missing), list(.needed))]
+    Missing {
+        /// The absent names.
+        missing: Vec<String>,
+        /// Every name the model needs.
+        needed: Vec<String>,
+    },
+    /// The file holds tensors the model has no parameter for.
+    #[error("tensor {} matches no parameter of the model (it accepts {})", list(.unknown), list(.accepted))]
+    Unknown {
+        /// The unmatched names.
+        unknown: Vec<String>,
+        /// Every name the model accepts.
+        accepted: Vec<String>,
+    },
+    /// A tensor has the wrong shape.
+    #[error("tensor `{name}` has shape {found:?}, the model needs {expected:?} (PyTorch layout)")]
+    Shape {
+        /// The tensor.
+        name: String,
+        /// The shape the model needs.
+        expected: Vec<usize>,
+        /// The shape in the file.
+        found: Vec<usize>,
+    },
+    /// A tensor is not floating point.
+    #[error("tensor `{name}` holds {dtype} values, the model needs floating point")]
+    NotFloat {
+        /// The tensor.
+        name: String,
+        /// Its element type.
+        dtype: String,
+    },
+}
+
+fn list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One parameter: its neurode path, its PyTorch name and its PyTorch-layout shape.
+struct Entry {
+    path: String,
+    torch: String,
+    shape: Vec<usize>,
+}
+
+/// Every parameter of `model` with its PyTorch name and shape, in visiting order.
+fn entries<M: Module + TorchNames>(model: &M) -> Vec<Entry> {
+    let layers = model.torch_layers();
+    let rename = |path: &str| -> String {
+        for (ours, theirs) in &layers {
+            if let Some(rest) = path.strip_prefix(ours.as_str())
+                && rest.starts_with('.')
+            {
+                return format!("{theirs}{rest}");
+            }
+        }
+        path.to_string()
+    };
+    model
+        .collect(None, Some(Box::new(BurnToPyTorchAdapter)), true)
+        .into_iter()
+        .map(|t| Entry {
+            torch: rename(&t.name),
+            shape: t.shape.to_vec(),
+            path: t.name,
+        })
+        .collect()
+}
+
+/// Loads a PyTorch `state_dict` into `model` by its [`TorchNames`]: every parameter must be in
+/// the file with its PyTorch shape, and every tensor of the file must be a parameter. Values are
+/// cast to the model's float precision.
+pub fn load_torch_weights<M: Module + TorchNames>(model: M, path: &Path) -> Result<M, ModelError> {
+    let fail = |problem: WeightsError| ModelError::Weights {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let io = |e: &dyn std::fmt::Display| fail(WeightsError::Io(e.to_string()));
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let file: BTreeMap<String, _> = match ext {
+        "safetensors" => SafetensorsStore::from_file(path)
+            .get_all_tensors()
+            .map_err(|e| io(&e))?
+            .clone(),
+        "pt" | "pth" => PytorchStore::from_file(path)
+            .get_all_tensors()
+            .map_err(|e| io(&e))?
+            .clone(),
+        _ => return Err(fail(WeightsError::Format)),
+    };
+    let entries = entries(&model);
+    let names: Vec<String> = entries.iter().map(|e| e.torch.clone()).collect();
+    let missing: Vec<String> = names
+        .iter()
+        .filter(|n| !file.contains_key(*n))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(fail(WeightsError::Missing {
+            missing,
+            needed: names,
+        }));
+    }
+    let unknown: Vec<String> = file
+        .keys()
+        .filter(|k| !names.contains(k))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(fail(WeightsError::Unknown {
+            unknown,
+            accepted: names,
+        }));
+    }
+    let mut tensors = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let mut t = file[&e.torch].clone();
+        if !t.dtype.is_float() {
+            return Err(fail(WeightsError::NotFloat {
+                name: e.torch.clone(),
+                dtype: format!("{:?}", t.dtype),
+            }));
+        }
+        if t.shape.to_vec() != e.shape {
+            return Err(fail(WeightsError::Shape {
+                name: e.torch.clone(),
+                expected: e.shape.clone(),
+                found: t.shape.to_vec(),
+            }));
+        }
+        t.name = e.path.clone();
+        tensors.push(t);
+    }
+    let dtype = model
+        .collect(None, None, true)
+        .first()
+        .map(|t| t.dtype)
+        .unwrap_or(burn::tensor::DType::F32);
+    let adapter = PyTorchToBurnAdapter.chain(FloatCastAdapter::to(dtype));
+    let mut model = model;
+    let result = model.apply(tensors, None, Some(Box::new(adapter)), true);
+    if let Some(e) = result.errors.first() {
+        return Err(io(e));
+    }
+    if !result.missing.is_empty() {
+        let missing = result.missing.into_iter().map(|(p, _)| p).collect();
+        return Err(fail(WeightsError::Missing {
+            missing,
+            needed: names,
+        }));
+    }
+    Ok(model)
+}
+
+/// Saves `model`'s parameters as a safetensors file with PyTorch names and layouts (see
+/// [`TorchNames`]), atomically: a reader never sees a half-written file.
+pub fn save_torch_weights<M: Module + TorchNames>(
+    model: &M,
+    path: &Path,
+) -> Result<(), ModelError> {
+    let fail = |problem: WeightsError| ModelError::Weights {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if path.extension().and_then(|e| e.to_str()) != Some("safetensors") {
+        return Err(fail(WeightsError::Format));
+    }
+    // Exact names only (no prefix rewriting), so one rule can never rename another's output.
+    let exact = |name: &str| format!("^{}$", name.replace('.', r"\."));
+    let pairs: Vec<(String, String)> = entries(model)
+        .into_iter()
+        .filter(|e| e.path != e.torch)
+        .map(|e| (exact(&e.path), e.torch))
+        .collect();
+    let remap = KeyRemapper::from_patterns(pairs)
+        .map_err(|e| fail(WeightsError::Io(format!("internal name map: {e}"))))?;
+    let mut store = SafetensorsStore::from_file(path)
+        .with_to_adapter(BurnToPyTorchAdapter)
+        .skip_enum_variants(true)
+        .remap(remap)
+        .overwrite(true);
+    model
+        .save_into(&mut store)
+        .map_err(|e| fail(WeightsError::Io(e.to_string())))
+}
