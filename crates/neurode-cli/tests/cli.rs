@@ -141,6 +141,17 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap()
 }
 
+/// The `test_loss` column of a run's `metrics.csv`.
+fn test_losses(run: &Path) -> Vec<f64> {
+    let text = read(&run.join("metrics.csv"));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "test_loss").unwrap();
+    lines
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect()
+}
+
 #[test]
 fn train_eval_predict_solve_on_a_tiny_budget() {
     let dir = scratch("e2e");
@@ -225,6 +236,57 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
     let out = neurode(&["eval", r]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("test MSE"));
+
+    // The best model as PyTorch weights; a run initialised from them starts from that model:
+    // its step-0 test loss is the first run's best, to the last digit.
+    let weights = dir.join("best.safetensors");
+    let w = weights.to_str().unwrap();
+    let out = neurode(&["export", r, "--out", w]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run3 = dir.join("run3");
+    let out = neurode(&[
+        "train",
+        "--init",
+        w,
+        "--iters",
+        "1",
+        "--gradient",
+        "backprop",
+        "--out",
+        run3.to_str().unwrap(),
+        "--quiet",
+        "--no-figures",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let best = test_losses(&run).into_iter().fold(f64::INFINITY, f64::min);
+    assert_eq!(test_losses(&run3)[0], best);
+    user_error(
+        &["train", "--init", "/nonexistent/w.safetensors"],
+        &["/nonexistent/w.safetensors", "no such file", ".pt"],
+    );
+    let garbage = dir.join("garbage.safetensors");
+    std::fs::write(&garbage, b"not weights").unwrap();
+    let run4 = dir.join("run4");
+    user_error(
+        &[
+            "train",
+            "--init",
+            garbage.to_str().unwrap(),
+            "--out",
+            run4.to_str().unwrap(),
+        ],
+        &["garbage.safetensors"],
+    );
+    assert!(!run4.exists(), "nothing is written for bad weights");
+    user_error(&["export", r, "--out", "w.npz"], &[".safetensors"]);
     let traj = dir.join("traj.csv");
     let out = neurode(&[
         "predict",

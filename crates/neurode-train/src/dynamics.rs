@@ -35,12 +35,14 @@ pub fn train_dynamics(
         .fold(f64::MIN, f64::max);
     let mut model = dynamics_model(config, &series, &ad)?;
     let size = param_size(&model);
+    // PyTorch weights of a fresh run, checked before the run folder is created.
+    if let Some(init) = config.init.as_ref().filter(|_| !opts.resume) {
+        model = load_torch_weights(model, init)?;
+    }
     let mut book = Book::start(config, dir, opts)?;
     if let Some(state) = book.resume_state.take() {
         model = load_record(model, &dir.root.join("checkpoint").join(&state.model_file))?;
         book.restore(state);
-    } else if let Some(init) = &config.init {
-        model = load_torch_weights(model, init)?;
     }
     let eval = Evaluator {
         series: &series,
