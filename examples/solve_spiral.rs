@@ -33,11 +33,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let ts: Vec<f64> = (0..1000).map(|i| 25.0 * f64::from(i) / 999.0).collect();
     let y0 = tensor(&[2.0, 0.0], [1, 2], &device);
 
-    let opts = SolveOptions::new().with_rtol(1e-5).with_atol(1e-7);
+    let opts = SolveOptions::adaptive(1e-5, 1e-7);
     let start = Instant::now();
     let sol = solve(&spiral, y0.clone(), &ts, &opts)?;
     let elapsed = start.elapsed();
-    let tight = SolveOptions::new().with_rtol(1e-10).with_atol(1e-12);
+    let tight = SolveOptions::adaptive(1e-10, 1e-12);
     let reference = solve(&spiral, y0, &ts, &tight)?;
 
     let xy: Vec<[f64; 2]> = sol.ys.iter().map(point).collect();

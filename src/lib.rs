@@ -1,6 +1,7 @@
 //! # neurode — Neural ODEs in Rust on Burn
 //!
-//! This facade re-exports the workspace crates so one dependency gives the whole library:
+//! This facade re-exports the workspace crates, and [`burn`] itself, so one dependency gives
+//! the whole library:
 //!
 //! ```
 //! use burn::Tensor;
@@ -17,15 +18,18 @@
 //! | crate | what it holds |
 //! |---|---|
 //! | [`backend`] | `Backend { Flex, Ndarray, Wgpu }` × `Precision` → Burn `Device` |
+//! | [`kernels`] | fused flex kernels: a layer with its activation, a Runge–Kutta stage, `tanh` |
 //! | [`solvers`] | explicit Runge–Kutta solvers, adaptive control, dense output |
 //! | [`adjoint`] | gradients through solves: backprop and the adjoint method (seminorm) |
 //! | [`models`] | the papers' dynamics nets, `NeuralOde`, ODE classifier, ResNet baseline |
 //! | [`datasets`] | spiral trajectories, two-spiral classification, CSV loaders, samplers |
 //! | [`train`] | training loops, Adam, schedules, metrics, checkpoints, run folders, figures |
 
+pub use burn;
 pub use neurode_adjoint as adjoint;
 pub use neurode_backend as backend;
 pub use neurode_datasets as datasets;
+pub use neurode_kernels as kernels;
 pub use neurode_models as models;
 pub use neurode_solvers as solvers;
 pub use neurode_train as train;

@@ -13,15 +13,11 @@ use neurode::adjoint::{AdjointError, AdjointOptions, GradientMethod, adjoint_bac
 use neurode::solvers::{SolveOptions, solve};
 
 fn tight() -> SolveOptions {
-    SolveOptions::new().with_rtol(1e-11).with_atol(1e-13)
+    SolveOptions::adaptive(1e-11, 1e-13)
 }
 
 fn tight_adjoint() -> GradientMethod {
-    GradientMethod::Adjoint(
-        AdjointOptions::new()
-            .with_adjoint_rtol(1e-11)
-            .with_adjoint_atol(1e-13),
-    )
+    GradientMethod::Adjoint(AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-11, 1e-13)))
 }
 
 fn rel_err(a: &[f64], b: &[f64]) -> f64 {
@@ -134,8 +130,7 @@ fn linear_exact_adjoint(device: &Device) {
 
 fn linear_exact_adjoint_seminorm(device: &Device) {
     let opts = AdjointOptions::new()
-        .with_adjoint_rtol(1e-11)
-        .with_adjoint_atol(1e-13)
+        .with_solve(SolveOptions::adaptive(1e-11, 1e-13))
         .with_seminorm(true);
     linear_ode_gradients_are_exact(device, GradientMethod::Adjoint(opts));
 }
@@ -245,10 +240,9 @@ fn spiral_gradients(device: &Device, seminorm: bool) -> (Vec<f64>, usize) {
     let truth = solve(&spiral(&a), tensor(&[[2.0, 0.0]], device), &ts, &tight())
         .unwrap()
         .stacked();
-    let opts = SolveOptions::new().with_rtol(1e-6).with_atol(1e-8);
+    let opts = SolveOptions::adaptive(1e-6, 1e-8);
     let adj = AdjointOptions::new()
-        .with_adjoint_rtol(1e-6)
-        .with_adjoint_atol(1e-8)
+        .with_solve(SolveOptions::adaptive(1e-6, 1e-8))
         .with_seminorm(seminorm);
     let traj = odeint(
         &model,
@@ -345,7 +339,7 @@ fn gradient_errors_are_typed(device: &Device) {
         AdjointError::NonFiniteGradient { index: 1, t: 0.5 }
     );
     // A backward solve that cannot finish names its interval.
-    let starved = AdjointOptions::new().with_max_steps(1);
+    let starved = AdjointOptions::new().with_solve(SolveOptions::new().with_max_steps(1));
     match adjoint_backward(&model, &ts, &ys, &good, &starved).unwrap_err() {
         AdjointError::Backward {
             index,

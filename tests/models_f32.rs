@@ -10,7 +10,7 @@ use neurode::models::{
     DenseConfig, DynamicsConfig, Init, NeuralOdeConfig, OdeClassifierConfig, Preset,
     ResNetMlpConfig, ResidualConfig, Time, VectorField, load_record, param_size, save_record,
 };
-use neurode::solvers::{Method, SolveOptions};
+use neurode::solvers::{Method, SolveOptions, Stepping};
 
 fn count<M: Module>(m: &M) -> usize {
     param_size(m).count
@@ -124,7 +124,7 @@ fn seeded_init_is_deterministic(device: &Device) {
 }
 
 fn augmented_state_starts_at_zero_and_is_dropped(device: &Device) {
-    let opts = SolveOptions::new().with_rtol(1e-6).with_atol(1e-8);
+    let opts = SolveOptions::adaptive(1e-6, 1e-8);
     let model = NeuralOdeConfig::new(Preset::Residual64.config())
         .with_augment(2)
         .with_solver(opts.clone())
@@ -152,7 +152,7 @@ fn augmented_state_starts_at_zero_and_is_dropped(device: &Device) {
 }
 
 fn time_aware_segments_use_absolute_time(device: &Device) {
-    let opts = SolveOptions::new().with_rtol(1e-7).with_atol(1e-9);
+    let opts = SolveOptions::adaptive(1e-7, 1e-9);
     let model = NeuralOdeConfig::new(Preset::TimeAware64.config())
         .with_solver(opts)
         .init(2, device)
@@ -184,8 +184,11 @@ fn time_aware_segments_use_absolute_time(device: &Device) {
 
 fn classifier_starts_as_identity_flow(device: &Device) {
     for method in [Method::Euler, Method::Rk4] {
-        let config = OdeClassifierConfig::new()
-            .with_solver(SolveOptions::new().with_method(method).with_steps(Some(20)));
+        let config = OdeClassifierConfig::new().with_solver(
+            SolveOptions::new()
+                .with_method(method)
+                .with_stepping(Stepping::Steps(20)),
+        );
         let model = config.init(0, device).unwrap();
         let x = tensor(&[[0.3, -0.2], [0.9, 0.1], [-0.5, -0.5]], device);
         let out = model.forward(x.clone()).unwrap();

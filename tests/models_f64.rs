@@ -84,11 +84,7 @@ fn classifier_gradients_cover_every_layer(device: &Device) {
     let ad = device.clone().autodiff();
     let base = OdeClassifierConfig::new()
         .with_zero_init(false)
-        .with_solver(
-            SolveOptions::new()
-                .with_method(Method::Rk4)
-                .with_steps(Some(20)),
-        );
+        .with_solver(SolveOptions::steps(Method::Rk4, 20));
     let backprop = base.clone().init(3, &ad).unwrap();
     let (loss, out) = ce_loss(&backprop, &ad);
     let g_bp = flat_grads(&backprop, &out.backward(loss, &backprop).unwrap().params);
@@ -113,9 +109,7 @@ fn classifier_gradients_cover_every_layer(device: &Device) {
     }
 
     // The adjoint (same RK4 steps backwards) agrees with backprop on every parameter.
-    let adj_opts = AdjointOptions::new()
-        .with_method(Method::Rk4)
-        .with_steps(Some(20));
+    let adj_opts = AdjointOptions::new().with_solve(SolveOptions::steps(Method::Rk4, 20));
     let adjoint = base
         .with_gradient(GradientMethod::Adjoint(adj_opts))
         .init(3, &ad)
@@ -130,7 +124,7 @@ fn time_aware_segment_gradients_agree(device: &Device) {
     let ad = device.clone().autodiff();
     let config = |gradient| {
         NeuralOdeConfig::new(Preset::TimeAware64.config())
-            .with_solver(SolveOptions::new().with_rtol(1e-9).with_atol(1e-11))
+            .with_solver(SolveOptions::adaptive(1e-9, 1e-11))
             .with_gradient(gradient)
     };
     let grads = |gradient| {
@@ -145,9 +139,7 @@ fn time_aware_segment_gradients_agree(device: &Device) {
     };
     let bp = grads(GradientMethod::Backprop);
     let adj = grads(GradientMethod::Adjoint(
-        AdjointOptions::new()
-            .with_adjoint_rtol(1e-10)
-            .with_adjoint_atol(1e-12),
+        AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12)),
     ));
     assert_eq!(bp.len(), 5_538);
     assert!(rel_err(&adj, &bp) < 1e-5, "{}", rel_err(&adj, &bp));
@@ -170,9 +162,7 @@ fn euler_classifier_adjoint_is_close_to_backprop(device: &Device) {
     };
     let bp = grads(GradientMethod::Backprop);
     let adj = grads(GradientMethod::Adjoint(
-        AdjointOptions::new()
-            .with_method(Method::Euler)
-            .with_steps(Some(20)),
+        AdjointOptions::new().with_solve(SolveOptions::steps(Method::Euler, 20)),
     ));
     // Euler's continuous adjoint differs from the discrete gradient by O(h) = O(1/20)
     // (measured: lift 0.1%, dynamics 1.6%, head 0 at this initialisation).

@@ -6,13 +6,12 @@ mod common;
 
 use common::problems::*;
 use common::*;
-use neurode::solvers::{Method, SolveError, SolveOptions, solve};
+use neurode::solvers::{Adaptive, Method, SolveError, SolveOptions, Stepping, solve};
 
 fn adaptive(method: Method) -> SolveOptions {
     SolveOptions::new()
         .with_method(method)
-        .with_rtol(1e-6)
-        .with_atol(1e-8)
+        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-6, 1e-8)))
 }
 
 fn exponential_decay_is_exact_for(device: &Device, method: Method) {
@@ -65,7 +64,7 @@ fn rotation_decay_with_fixed_rk4(device: &Device) {
     let f = |_t: f64, y: &Tensor<2>| y.clone().matmul(m.clone());
     let opts = SolveOptions::new()
         .with_method(Method::Rk4)
-        .with_steps(Some(200));
+        .with_stepping(Stepping::Steps(200));
     let sol = solve(&f, tensor(&y0, device), &[0.0, 10.0], &opts).unwrap();
     let err = max_abs_diff(&values(sol.last()), &rotation_exact(&y0, 10.0));
     assert!(err < 1e-5, "error {err}");
@@ -105,7 +104,7 @@ fn backward_integration_recovers_the_start(device: &Device) {
     }
     let fixed = SolveOptions::new()
         .with_method(Method::Rk4)
-        .with_step_size(Some(0.01));
+        .with_stepping(Stepping::StepSize(0.01));
     let sol = solve(&decay, tensor(&[[y2]], device), &ts, &fixed).unwrap();
     assert!((values(sol.last())[0] - 1.0).abs() < 1e-5);
 }
@@ -113,7 +112,7 @@ fn backward_integration_recovers_the_start(device: &Device) {
 fn dense_output_does_not_force_steps(device: &Device) {
     let a = spiral_matrix(device);
     let f = spiral(&a);
-    let opts = SolveOptions::new().with_rtol(1e-5).with_atol(1e-7);
+    let opts = SolveOptions::adaptive(1e-5, 1e-7);
     let y0 = || tensor(&[[2.0, 0.0]], device);
     let coarse = solve(&f, y0(), &[0.0, 25.0], &opts).unwrap();
     let fine = solve(&f, y0(), &linspace(0.0, 25.0, 1000), &opts).unwrap();
@@ -136,12 +135,10 @@ fn loose_tolerance_takes_far_fewer_steps(device: &Device) {
     for method in [Method::Bosh3, Method::Dopri5, Method::Tsit5, Method::Dop853] {
         let loose = SolveOptions::new()
             .with_method(method)
-            .with_rtol(1e-2)
-            .with_atol(1e-4);
+            .with_stepping(Stepping::Adaptive(Adaptive::new(1e-2, 1e-4)));
         let tight = SolveOptions::new()
             .with_method(method)
-            .with_rtol(1e-7)
-            .with_atol(1e-9);
+            .with_stepping(Stepping::Adaptive(Adaptive::new(1e-7, 1e-9)));
         let l = solve(&f, y0(), &[0.0, 25.0], &loose).unwrap().stats;
         let t = solve(&f, y0(), &[0.0, 25.0], &tight).unwrap().stats;
         assert!(
@@ -180,7 +177,7 @@ fn batch_shares_one_step_size(device: &Device) {
 fn fsal_methods_reuse_their_last_stage_at_fixed_steps(device: &Device) {
     // DOPRI5 has 7 stages, the last being f(t₁, y₁): at fixed steps a step costs 6 new
     // evaluations plus the very first f(t₀, y₀).
-    let opts = SolveOptions::new().with_steps(Some(10));
+    let opts = SolveOptions::new().with_stepping(Stepping::Steps(10));
     let ts = linspace(0.0, 1.0, 11);
     let sol = solve(&decay, tensor(&[[1.0]], device), &ts, &opts).unwrap();
     assert_eq!(sol.stats.nfe, 1 + 6 * 10);
@@ -212,18 +209,20 @@ fn bad_options_are_rejected(device: &Device) {
     let ts = [0.0, 1.0];
     let run = |o: SolveOptions| solve(&decay, y0(), &ts, &o).unwrap_err();
     assert_eq!(
-        run(SolveOptions::new().with_rtol(0.0)),
+        run(SolveOptions::adaptive(0.0, 1e-9)),
         SolveError::InvalidTolerance {
             name: "rtol",
             value: 0.0
         }
     );
     assert!(matches!(
-        run(SolveOptions::new().with_atol(f64::NAN)),
+        run(SolveOptions::adaptive(1e-7, f64::NAN)),
         SolveError::InvalidTolerance { name: "atol", .. }
     ));
     assert!(matches!(
-        run(SolveOptions::new().with_first_step(Some(-0.1))),
+        run(SolveOptions::new().with_stepping(Stepping::Adaptive(
+            Adaptive::default().with_first_step(-0.1)
+        ))),
         SolveError::InvalidOption {
             name: "first_step",
             ..
@@ -236,10 +235,10 @@ fn bad_options_are_rejected(device: &Device) {
     assert!(matches!(
         run(SolveOptions::new()
             .with_method(Method::Euler)
-            .with_steps(Some(0))),
+            .with_stepping(Stepping::Steps(0))),
         SolveError::InvalidOption { name: "steps", .. }
     ));
-    let msg = run(SolveOptions::new().with_rtol(-1.0)).to_string();
+    let msg = run(SolveOptions::adaptive(-1.0, 1e-9)).to_string();
     assert!(msg.contains("rtol") && msg.contains("> 0"), "{msg}");
 }
 
@@ -293,7 +292,7 @@ fn non_finite_state_is_an_error_with_t(device: &Device) {
     }
     let fixed = SolveOptions::new()
         .with_method(Method::Rk4)
-        .with_steps(Some(20));
+        .with_stepping(Stepping::Steps(20));
     let ts = linspace(0.0, 2.0, 21);
     match solve(&sqrt_wall, tensor(&[[1.0]], device), &ts, &fixed).unwrap_err() {
         SolveError::NonFiniteState { t, dt } => {
@@ -307,10 +306,9 @@ fn non_finite_state_is_an_error_with_t(device: &Device) {
 fn step_size_underflow_below_min_step(device: &Device) {
     // y' = y² blows up at t = 1: the controller must shrink the step below min_step.
     let f = |_t: f64, y: &Tensor<2>| y.clone() * y.clone();
-    let opts = SolveOptions::new()
-        .with_min_step(Some(1e-3))
-        .with_rtol(1e-6)
-        .with_atol(1e-6);
+    let opts = SolveOptions::new().with_stepping(Stepping::Adaptive(
+        Adaptive::new(1e-6, 1e-6).with_min_step(1e-3),
+    ));
     match solve(&f, tensor(&[[1.0]], device), &[0.0, 2.0], &opts).unwrap_err() {
         SolveError::StepSizeUnderflow { t, dt } => {
             assert!(t > 0.9 && t < 1.0, "t = {t}");
@@ -323,10 +321,7 @@ fn step_size_underflow_below_min_step(device: &Device) {
 fn max_steps_is_an_error_with_t(device: &Device) {
     let a = spiral_matrix(device);
     let f = spiral(&a);
-    let opts = SolveOptions::new()
-        .with_rtol(1e-5)
-        .with_atol(1e-7)
-        .with_max_steps(10);
+    let opts = SolveOptions::adaptive(1e-5, 1e-7).with_max_steps(10);
     match solve(&f, tensor(&[[2.0, 0.0]], device), &[0.0, 25.0], &opts).unwrap_err() {
         SolveError::MaxStepsExceeded { t, max_steps } => {
             assert_eq!(max_steps, 10);

@@ -7,7 +7,7 @@ mod common;
 
 use common::problems::*;
 use common::*;
-use neurode::solvers::{Method, SolveError, SolveOptions, SolveStats, solve};
+use neurode::solvers::{Adaptive, Method, SolveError, SolveOptions, SolveStats, Stepping, solve};
 
 /// Least-squares slope of `log(err)` against `log(h)`.
 fn fitted_slope(points: &[(f64, f64)]) -> f64 {
@@ -30,7 +30,9 @@ fn assert_convergence_order(device: &Device, method: Method) {
     let mut points = Vec::new();
     for k in 2..=13 {
         let n = 1usize << k;
-        let opts = SolveOptions::new().with_method(method).with_steps(Some(n));
+        let opts = SolveOptions::new()
+            .with_method(method)
+            .with_stepping(Stepping::Steps(n));
         let sol = solve(&f, tensor(&[[1.0, 0.2]], device), &[0.0, t_end], &opts).unwrap();
         let err = max_abs_diff(&values(sol.last()), &exact);
         if err < 2e-14 {
@@ -85,8 +87,7 @@ fn spiral_reference(device: &Device, ts: &[f64], method: Method) -> Vec<Vec<f64>
     let a = spiral_matrix(device);
     let opts = SolveOptions::new()
         .with_method(method)
-        .with_rtol(1e-12)
-        .with_atol(1e-14);
+        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-12, 1e-14)));
     let sol = solve(&spiral(&a), tensor(&[[2.0, 0.0]], device), ts, &opts).unwrap();
     sol.ys.iter().map(values).collect()
 }
@@ -95,7 +96,7 @@ fn spiral_reference(device: &Device, ts: &[f64], method: Method) -> Vec<Vec<f64>
 fn spiral_dopri5_matches_a_tight_reference(device: &Device) {
     let ts = linspace(0.0, 25.0, 1000);
     let a = spiral_matrix(device);
-    let opts = SolveOptions::new().with_rtol(1e-5).with_atol(1e-7);
+    let opts = SolveOptions::adaptive(1e-5, 1e-7);
     let sol = solve(&spiral(&a), tensor(&[[2.0, 0.0]], device), &ts, &opts).unwrap();
     let reference = spiral_reference(device, &ts, Method::Dop853);
     let err = sol
@@ -126,8 +127,7 @@ fn spiral_forward_then_backward_returns_home(device: &Device) {
     let a = spiral_matrix(device);
     let opts = SolveOptions::new()
         .with_method(Method::Tsit5)
-        .with_rtol(1e-10)
-        .with_atol(1e-12);
+        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-10, 1e-12)));
     let fwd = solve(
         &spiral(&a),
         tensor(&[[2.0, 0.0]], device),
@@ -145,7 +145,7 @@ fn rotation_decay_to_tight_tolerance(device: &Device) {
     let m = rotation_matrix(device);
     let f = |_t: f64, y: &Tensor<2>| y.clone().matmul(m.clone());
     let ts = linspace(0.0, 10.0, 201);
-    let opts = SolveOptions::new().with_rtol(1e-11).with_atol(1e-13);
+    let opts = SolveOptions::adaptive(1e-11, 1e-13);
     let sol = solve(&f, tensor(&y0, device), &ts, &opts).unwrap();
     for (t, y) in ts.iter().zip(&sol.ys) {
         let err = max_abs_diff(&values(y), &rotation_exact(&y0, *t));
@@ -168,8 +168,7 @@ fn forced_max_error(device: &Device, n: usize, opts: &SolveOptions) -> (f64, Sol
 fn forced_decay_to_tight_tolerance(device: &Device) {
     let opts = SolveOptions::new()
         .with_method(Method::Dop853)
-        .with_rtol(1e-11)
-        .with_atol(1e-13);
+        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-11, 1e-13)));
     let (err, _) = forced_max_error(device, 81, &opts);
     assert!(err < 1e-8, "{err:e}");
 }
@@ -179,8 +178,7 @@ fn tsit5_dense_output_to_tight_tolerance(device: &Device) {
     // more outputs than steps, so nearly all are interpolated.
     let opts = SolveOptions::new()
         .with_method(Method::Tsit5)
-        .with_rtol(1e-9)
-        .with_atol(1e-11);
+        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-9, 1e-11)));
     let (err, stats) = forced_max_error(device, 801, &opts);
     assert!(err < 2e-8, "{err:e} {stats:?}");
     assert!(stats.accepted_steps < 200, "{stats:?}");
@@ -189,7 +187,7 @@ fn tsit5_dense_output_to_tight_tolerance(device: &Device) {
 fn singularity_gives_step_size_underflow(device: &Device) {
     // y' = y² from y(0) = 1 is 1/(1 − t): the steps shrink to nothing at t = 1.
     let f = |_t: f64, y: &Tensor<2>| y.clone() * y.clone();
-    let opts = SolveOptions::new().with_rtol(1e-8).with_atol(1e-10);
+    let opts = SolveOptions::adaptive(1e-8, 1e-10);
     match solve(&f, tensor(&[[1.0]], device), &[0.0, 2.0], &opts).unwrap_err() {
         SolveError::StepSizeUnderflow { t, dt } => {
             assert!((t - 1.0).abs() < 1e-6, "t = {t}");

@@ -8,7 +8,7 @@ mod common;
 use common::{Backend, param_values, temp_path};
 use neurode::adjoint::GradientMethod;
 use neurode::models::{load_record, save_record};
-use neurode::solvers::PiController;
+use neurode::solvers::{PiController, SolveOptions};
 use neurode::train::{
     Adam, AdamSettings, ControllerKind, GradientKind, ModelKind, RunConfig, RunDir, Schedule,
     ScheduleState, Task, TrainError, TrainOptions, classification_step, classifier, classify_data,
@@ -292,9 +292,10 @@ fn the_controller_reaches_the_forward_and_adjoint_solves() {
         (&base, PiController::integral()),
         (&pi, PiController::default()),
     ] {
-        assert_eq!(solve_options(c).controller, want);
+        let controller = |o: &SolveOptions| o.adaptive_settings().map(|a| a.controller);
+        assert_eq!(controller(&solve_options(c)), Some(want));
         match gradient_method(c) {
-            GradientMethod::Adjoint(o) => assert_eq!(o.controller, want),
+            GradientMethod::Adjoint(o) => assert_eq!(controller(&o.solve), Some(want)),
             other => panic!("the paper-000 default is the adjoint, got {other:?}"),
         }
     }

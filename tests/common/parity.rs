@@ -14,7 +14,7 @@ use neurode::models::{
     Dynamics, NeuralOde, NeuralOdeConfig, OdeClassifierConfig, Preset, TorchNames,
     load_torch_weights,
 };
-use neurode::solvers::{Convention, Method, PiController, SolveOptions};
+use neurode::solvers::{Adaptive, Convention, Method, PiController, SolveOptions, Stepping};
 use neurode::train::{
     Adam, AdamSettings, Classifier, Schedule, ScheduleState, TimeWeighting, classification_step,
     regression_step,
@@ -110,10 +110,7 @@ pub struct Replay<M> {
 /// The classifier of `classifier_{method}_{dtype}`: paper 003's model with torchdiffeq's
 /// fixed grid of step 0.05, on the autodiff `device`.
 pub fn classifier(method: Method, device: &Device) -> Classifier {
-    let solver = SolveOptions::new()
-        .with_method(method)
-        .with_step_size(Some(0.05))
-        .with_convention(Convention::Torchdiffeq);
+    let solver = SolveOptions::step_size(method, 0.05).with_convention(Convention::Torchdiffeq);
     Classifier::Ode(
         OdeClassifierConfig::new()
             .with_solver(solver)
@@ -204,29 +201,23 @@ pub fn spiral() -> Series {
 /// or Kutta's 3/8 rule (torchdiffeq's `rk4`) with one step of 25/999 per sample.
 pub fn torch_solver(trace: &str) -> SolveOptions {
     if trace.contains("dopri5") {
-        SolveOptions::new().with_rtol(1e-5).with_atol(1e-7)
+        SolveOptions::new().with_stepping(integral(1e-5, 1e-7))
     } else {
-        SolveOptions::new()
-            .with_method(Method::Rk38)
-            .with_step_size(Some(25.0 / 999.0))
+        SolveOptions::step_size(Method::Rk38, 25.0 / 999.0)
     }
-    .with_controller(PiController::integral())
     .with_convention(Convention::Torchdiffeq)
 }
 
 /// The adjoint method at tolerance `tol` (forward and backward), torchdiffeq's controller.
 pub fn adjoint(tol: f64) -> (SolveOptions, GradientMethod) {
-    let solver = SolveOptions::new()
-        .with_rtol(tol)
-        .with_atol(tol)
-        .with_controller(PiController::integral());
-    let gradient = GradientMethod::Adjoint(
-        AdjointOptions::new()
-            .with_adjoint_rtol(tol)
-            .with_adjoint_atol(tol)
-            .with_controller(PiController::integral()),
-    );
+    let solver = SolveOptions::new().with_stepping(integral(tol, tol));
+    let gradient = GradientMethod::Adjoint(AdjointOptions::new().with_solve(solver.clone()));
     (solver, gradient)
+}
+
+/// Adaptive steps at `rtol`, `atol` with torchdiffeq's controller.
+fn integral(rtol: f64, atol: f64) -> Stepping {
+    Stepping::Adaptive(Adaptive::new(rtol, atol).with_controller(PiController::integral()))
 }
 
 /// Replays the first `n` iterations of the `residual64_*` trace `trace` with the model solved

@@ -27,10 +27,8 @@ fn bench(c: &mut Criterion) {
     let (y0, ts, target) = common::spiral_segments(&plain);
     let (y0, target) = (Tensor::from_inner(y0), Tensor::from_inner(target));
     let model = common::Residual64::new(&device);
-    let opts = SolveOptions::new().with_rtol(1e-5).with_atol(1e-7);
-    let adjoint = AdjointOptions::new()
-        .with_adjoint_rtol(1e-5)
-        .with_adjoint_atol(1e-7);
+    let opts = SolveOptions::adaptive(1e-5, 1e-7);
+    let adjoint = AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-5, 1e-7));
     let mut group = c.benchmark_group(format!("residual64_seq40_b32_{precision}"));
     group.sample_size(20);
     for (name, method) in [

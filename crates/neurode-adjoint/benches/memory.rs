@@ -49,17 +49,11 @@ fn measure(method: &str, steps: usize) -> usize {
         burn::tensor::Distribution::Uniform(-2.0, 2.0),
         &device,
     );
+    let opts = SolveOptions::steps(Method::Rk4, steps);
     let method = match method {
         "backprop" => GradientMethod::Backprop,
-        _ => GradientMethod::Adjoint(
-            AdjointOptions::new()
-                .with_method(Method::Rk4)
-                .with_steps(Some(steps)),
-        ),
+        _ => GradientMethod::Adjoint(AdjointOptions::new().with_solve(opts.clone())),
     };
-    let opts = SolveOptions::new()
-        .with_method(Method::Rk4)
-        .with_steps(Some(steps));
     // Warm up (lazy parameter init, caches), then measure above the live baseline.
     let run = || {
         let traj = odeint(&model, y0.clone(), &[0.0, 1.0], &opts, &method).unwrap();

@@ -78,7 +78,7 @@ pub fn adjoint_backward<M: NeuralDynamics>(
     let norm = AugNorm {
         seminorm: opts.seminorm,
     };
-    let solve_opts = opts.solve_options();
+    let solve_opts = &opts.solve;
     let last = ts.len() - 1;
     let mut state = AugState {
         y: ys[last].clone(),
@@ -88,7 +88,7 @@ pub fn adjoint_backward<M: NeuralDynamics>(
     let mut stats = SolveStats::default();
     for i in (1..=last).rev() {
         let (t_from, t_to) = (ts[i], ts[i - 1]);
-        let sol = solve_with_norm(&aug_dynamics, state, &[t_from, t_to], &solve_opts, &norm)
+        let sol = solve_with_norm(&aug_dynamics, state, &[t_from, t_to], solve_opts, &norm)
             .map_err(|source| AdjointError::Backward {
                 index: i,
                 t_from,

@@ -18,7 +18,7 @@
 //! let model = Field { lin: LinearConfig::new(2, 2).init(&device) };
 //! let y0 = Tensor::<2>::from_floats([[1.0, 0.5]], &device);
 //! let ts = [0.0, 0.5, 1.0];
-//! let opts = SolveOptions::new().with_rtol(1e-6).with_atol(1e-8);
+//! let opts = SolveOptions::adaptive(1e-6, 1e-8);
 //! // One word switches the method: GradientMethod::Backprop.
 //! let method = GradientMethod::Adjoint(AdjointOptions::new().with_seminorm(true));
 //! let traj = odeint(&model, y0, &ts, &opts, &method).unwrap();

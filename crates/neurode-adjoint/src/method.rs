@@ -1,7 +1,7 @@
 //! How gradients flow through a solve: one enum, so switching is a one-word change.
 
 use burn::config::Config;
-use neurode_solvers::{Method, PiController};
+use neurode_solvers::SolveOptions;
 use serde::{Deserialize, Serialize};
 
 /// The gradient method of a Neural ODE solve (torchdiffeq's `odeint` vs `odeint_adjoint`,
@@ -18,49 +18,30 @@ pub enum GradientMethod {
 }
 
 impl Default for GradientMethod {
+    /// Backprop: exact gradients of the solve that was taken, and on the small networks of
+    /// Neural ODEs the faster of the two (diffrax's default is the same kind of gradient).
     fn default() -> Self {
-        GradientMethod::Adjoint(AdjointOptions::new())
+        GradientMethod::Backprop
     }
 }
 
-/// Options of the backward (adjoint) solve.
+/// Options of the adjoint method: how the backward solve steps, and what its error control
+/// counts.
 #[derive(Config, Debug, PartialEq)]
 pub struct AdjointOptions {
-    /// Solver of the backward pass (adaptive, or fixed with `steps`/`step_size` below).
-    #[config(default = "Method::Dopri5")]
-    pub method: Method,
-    /// Relative tolerance of the backward solve.
-    #[config(default = 1e-7)]
-    pub adjoint_rtol: f64,
-    /// Absolute tolerance of the backward solve.
-    #[config(default = 1e-9)]
-    pub adjoint_atol: f64,
+    /// The backward solve of `[y, a, ∫ aᵀ∂f/∂θ]`, run over each interval between output times
+    /// (adaptive by default; `Stepping::Steps(n)` is `n` steps per interval).
+    #[config(default = "SolveOptions::new()")]
+    pub solve: SolveOptions,
     /// Leave the parameter-gradient channels out of the backward error norm (Kidger, Chen &
     /// Lyons, "Hey, that's not an ODE", ICML 2021): same gradients, fewer backward steps.
     #[config(default = false)]
     pub seminorm: bool,
-    /// Fixed step size of the backward solve, per output interval (fixed-step methods).
-    pub step_size: Option<f64>,
-    /// Fixed number of steps per output interval of the backward solve.
-    pub steps: Option<usize>,
-    /// Cap on backward steps per output interval.
-    #[config(default = 100_000)]
-    pub max_steps: usize,
-    /// Step-size controller of the backward solve.
-    #[config(default = "PiController::default()")]
-    pub controller: PiController,
 }
 
 impl AdjointOptions {
-    /// The solver options of one backward interval.
-    pub(crate) fn solve_options(&self) -> neurode_solvers::SolveOptions {
-        neurode_solvers::SolveOptions::new()
-            .with_method(self.method)
-            .with_rtol(self.adjoint_rtol)
-            .with_atol(self.adjoint_atol)
-            .with_step_size(self.step_size)
-            .with_steps(self.steps)
-            .with_max_steps(self.max_steps)
-            .with_controller(self.controller)
+    /// The adjoint with a backward solve of DOPRI5 at tolerances `rtol`, `atol`.
+    pub fn with_tolerances(rtol: f64, atol: f64) -> Self {
+        Self::new().with_solve(SolveOptions::adaptive(rtol, atol))
     }
 }

@@ -13,27 +13,15 @@
 //! ```
 //!
 //! Backends are Cargo features of this crate (`flex`, `ndarray`, `wgpu`); libraries depend on
-//! it without any, binaries and tests turn on the ones they run.
-//!
-//! It is also the only crate that names a concrete Burn backend: [`affine`],
-//! [`affine_of_cube`] and [`linear_combination`] run a layer with its activation, or a
-//! Runge–Kutta stage, as one operation (one recorded node with a hand-written backward) on
-//! flex in f32, and return `None` elsewhere so callers compose Burn's ops; [`simd`] compiles
-//! host loops for the CPU's vector extensions; [`tanh_f32`] is the f32 `tanh` they share.
+//! it without any, binaries and tests turn on the ones they run. The `flex` feature also turns
+//! on `neurode-kernels`' fused kernels for that backend.
 
 mod choice;
 mod error;
-#[cfg(feature = "flex")]
-mod flex;
-mod fused;
-pub mod simd;
-mod tanh;
 
 pub use burn::tensor::Device;
 pub use choice::{Backend, Precision};
 pub use error::BackendError;
-pub use fused::{FusedActivation, affine, affine_of_cube, linear_combination};
-pub use tanh::tanh_f32;
 
 use std::sync::Mutex;
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use neurode_datasets::{Series, SpiralSystem, linspace};
 use neurode_models::{load_record, save_torch_weights};
-use neurode_solvers::{SolveOptions, solve};
+use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
 use neurode_train::plot::{Line, Panel, colors, save_figure};
 use neurode_train::{
     RunConfig, RunDir, Task, TrainError, TrainOptions, classifier, classify_data, dynamics_data,
@@ -257,11 +257,13 @@ fn write_csv(out: &Path, ts: &[f64], values: &[f64], dim: usize) -> Result<(), T
 fn solve_cmd(a: &SolveArgs) -> Result<(), TrainError> {
     check_grid(a.t_end, a.points)?;
     let ts = linspace(0.0, a.t_end, a.points);
+    let stepping = match a.steps {
+        Some(n) => Stepping::Steps(n),
+        None => Stepping::Adaptive(Adaptive::new(a.rtol, a.atol)),
+    };
     let opts = SolveOptions::new()
         .with_method(a.solver)
-        .with_rtol(a.rtol)
-        .with_atol(a.atol)
-        .with_steps(a.steps);
+        .with_stepping(stepping);
     opts.validate().map_err(|e| TrainError::Model(e.into()))?;
     let (values, dim, what) = match &a.run {
         None => {

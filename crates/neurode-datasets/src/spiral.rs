@@ -1,7 +1,7 @@
 //! Paper 000's cubic spiral (§5.1, eq 30): `d/dt [x y] = [x y]^{⊙3} · A`,
 //! `A = [[-0.1, 2.0], [-2.0, -0.1]]`, `y₀ = [2, 0]`.
 
-use neurode_solvers::{Method, SolveOptions, solve};
+use neurode_solvers::{Adaptive, Method, SolveOptions, Stepping, solve};
 
 use crate::error::invalid;
 use crate::{DataError, Series};
@@ -58,8 +58,7 @@ impl SpiralSystem {
         let f = |_t: f64, y: &Vec<f64>| self.rhs([y[0], y[1]]).to_vec();
         let opts = SolveOptions::new()
             .with_method(Method::Dop853)
-            .with_rtol(1e-12)
-            .with_atol(1e-14);
+            .with_stepping(Stepping::Adaptive(Adaptive::new(1e-12, 1e-14)));
         let sol = solve(&f, y0.to_vec(), &ts, &opts)?;
         Ok(Series {
             ts,

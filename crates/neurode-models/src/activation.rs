@@ -22,7 +22,7 @@ impl Activation {
     /// Applies the activation element-wise.
     pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
         match self {
-            Activation::Tanh => crate::tanh(x),
+            Activation::Tanh => neurode_kernels::tanh(x),
             Activation::Softplus => burn::tensor::activation::softplus(x, 1.0),
         }
     }

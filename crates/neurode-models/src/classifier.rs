@@ -41,10 +41,10 @@ pub struct OdeClassifierConfig {
     #[config(default = true)]
     pub zero_init: bool,
     /// The ODE block's solver: 20 fixed Euler steps by default.
-    #[config(default = "SolveOptions::new().with_method(Method::Euler).with_steps(Some(20))")]
+    #[config(default = "SolveOptions::steps(Method::Euler, 20)")]
     pub solver: SolveOptions,
     /// How gradients flow through the ODE block.
-    #[config(default = "GradientMethod::Backprop")]
+    #[config(default = "GradientMethod::default()")]
     pub gradient: GradientMethod,
 }
 

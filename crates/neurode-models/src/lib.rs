@@ -9,7 +9,7 @@
 //! let device = neurode_backend::device(Backend::Flex, Precision::F32).unwrap();
 //! // Paper 000's Residual-64 on the 2-D spiral state, DOPRI5 at rtol 1e-5 / atol 1e-7.
 //! let config = NeuralOdeConfig::new(Preset::Residual64.config())
-//!     .with_solver(SolveOptions::new().with_rtol(1e-5).with_atol(1e-7));
+//!     .with_solver(SolveOptions::adaptive(1e-5, 1e-7));
 //! let model = config.init(42, &device).unwrap();
 //! assert_eq!(param_size(&model).count, 4_482);
 //! let y0 = Tensor::<2>::from_floats([[2.0, 0.0]], &device);
@@ -36,7 +36,6 @@ mod clock;
 mod dense;
 mod dynamics;
 mod error;
-mod fast_tanh;
 mod field;
 mod init;
 mod mlp;
@@ -54,7 +53,6 @@ pub use classifier::{ClassifierOutput, OdeClassifier, OdeClassifierConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dynamics::{Dynamics, DynamicsConfig, Preset, UnknownPreset};
 pub use error::ModelError;
-pub use fast_tanh::tanh;
 pub use field::{Time, VectorField};
 pub use init::{Init, LayerInit};
 pub use neural_ode::{NeuralOde, NeuralOdeConfig, OdeOutput};

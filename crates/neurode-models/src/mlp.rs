@@ -2,7 +2,7 @@
 
 use burn::Tensor;
 use burn::nn::Linear;
-use neurode_backend::FusedActivation;
+use neurode_kernels::FusedActivation;
 
 use crate::Activation;
 use crate::init::linear_params;
@@ -36,7 +36,7 @@ pub(crate) fn forward(
 }
 
 /// `activation(layer(x))`, as one fused operation where the backend has one (flex, f32:
-/// one recorded node instead of four; see `neurode_backend::affine`), else Burn's ops.
+/// one recorded node instead of four; see `neurode_kernels::affine`), else Burn's ops.
 pub(crate) fn layer_forward(
     layer: &Linear,
     x: Tensor<2>,
@@ -65,9 +65,9 @@ fn fused_layer(
     if let (Some(fused), Some(bias)) = (fused(activation), &layer.bias) {
         let (w, b) = (layer.weight.val(), bias.val());
         let y = if cubic {
-            neurode_backend::affine_of_cube(&x, &w, &b, fused)
+            neurode_kernels::affine_of_cube(&x, &w, &b, fused)
         } else {
-            neurode_backend::affine(&x, &w, &b, fused)
+            neurode_kernels::affine(&x, &w, &b, fused)
         };
         if let Some(y) = y {
             return y;

@@ -28,8 +28,8 @@ pub struct NeuralOdeConfig {
     /// Solver options of the forward solve.
     #[config(default = "SolveOptions::new()")]
     pub solver: SolveOptions,
-    /// How gradients are computed.
-    #[config(default = "GradientMethod::Backprop")]
+    /// How gradients are computed (backprop by default).
+    #[config(default = "GradientMethod::default()")]
     pub gradient: GradientMethod,
 }
 

@@ -209,3 +209,34 @@ fn bad_files_are_typed_errors_naming_the_tensor() {
         WeightsError::Format
     ));
 }
+
+/// A `torch.save(model.state_dict())` file and the same tensors as safetensors (written by
+/// `fixtures/make_fixtures.py`) load into the same model, with PyTorch's `[out, in]` weights
+/// transposed: `l1.weight[j][i]` is Burn's `w1.weight[i][j]`.
+#[test]
+fn pytorch_pt_and_safetensors_files_load_alike() {
+    let d = device();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let config = NeuralOdeConfig::new(Preset::Residual64.config());
+    let from_pt =
+        load_torch_weights(config.init(0, &d).unwrap(), &dir.join("residual64.pt")).unwrap();
+    let from_st = load_torch_weights(
+        config.init(1, &d).unwrap(),
+        &dir.join("residual64.safetensors"),
+    )
+    .unwrap();
+    assert_eq!(values(&from_pt), values(&from_st));
+    let mut store = SafetensorsStore::from_file(dir.join("residual64.safetensors"));
+    let l1 = store.get_tensor("l1.weight").unwrap().unwrap().clone();
+    let torch_l1: Vec<f32> = burn::store::bridge::to_data(&l1)
+        .unwrap()
+        .try_to_vec()
+        .unwrap();
+    // Burn's w1.weight is [2, 64]: the first parameter visited.
+    let burn_w1 = &values(&from_st)[..128];
+    for j in 0..64 {
+        for i in 0..2 {
+            assert_eq!(burn_w1[i * 64 + j], torch_l1[j * 2 + i]);
+        }
+    }
+}

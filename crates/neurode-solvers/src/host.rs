@@ -47,7 +47,7 @@ mod tests {
     #[test]
     fn host_decay_matches_exp() {
         let f = |_t: f64, y: &Vec<f64>| y.iter().map(|v| -v).collect::<Vec<f64>>();
-        let opts = SolveOptions::new().with_rtol(1e-10).with_atol(1e-12);
+        let opts = SolveOptions::adaptive(1e-10, 1e-12);
         let sol = solve(&f, vec![1.0, 2.0], &[0.0, 1.0, 2.0], &opts).unwrap();
         let y = sol.last();
         assert!((y[0] - (-2.0f64).exp()).abs() < 1e-9, "{y:?}");

@@ -9,7 +9,7 @@
 //! // dy/dt = -y on a batch of two scalar states.
 //! let y0 = Tensor::<2>::from_floats([[1.0], [2.0]], &device);
 //! let ts: Vec<f64> = (0..=10).map(|i| i as f64 * 0.1).collect();
-//! let opts = SolveOptions::new().with_rtol(1e-6).with_atol(1e-8);
+//! let opts = SolveOptions::adaptive(1e-6, 1e-8);
 //! let sol = solve(&|_t: f64, y: &Tensor<2>| y.clone().neg(), y0, &ts, &opts).unwrap();
 //! let y1: Vec<f32> = sol.last().to_data().to_vec().unwrap();
 //! assert!((y1[0] - (-1.0f32).exp()).abs() < 1e-5);
@@ -44,7 +44,7 @@ pub use dynamics::Dynamics;
 pub use error::SolveError;
 pub use method::{Method, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
-pub use options::{Convention, SolveOptions};
+pub use options::{Adaptive, Convention, SolveOptions, Stepping};
 pub use solution::{Solution, SolveStats};
 pub use solve::{solve, solve_with_norm};
 pub use state::State;

@@ -12,67 +12,206 @@ use crate::{Method, PiController, SolveError};
 pub enum Convention {
     /// neurode's (scipy's and diffrax's): adaptive steps land exactly on the last output time,
     /// so the dynamics are never evaluated past it; dense output by the method's own
-    /// interpolant (cubic Hermite for the fixed-step methods and `bosh3`); `steps`/`step_size`
-    /// grids end on the last output time.
+    /// interpolant (cubic Hermite for the fixed-step methods and `bosh3`); a step-size grid
+    /// ends on the last output time.
     #[default]
     Neurode,
     /// torchdiffeq's `odeint`, step for step (ported recipes give the same numbers):
     /// adaptive methods step past the last output time and interpolate back with torchdiffeq's
     /// quartic through the step's midpoint (`dopri5` and `bosh3`, the methods both libraries
-    /// share; `dopri5` estimates its error with torchdiffeq's embedded solution); fixed-step outputs between grid points are straight lines, and a `step_size`
-    /// grid has torchdiffeq's `ceil(span / h + 1)` points. Pair it with
-    /// [`PiController::integral`], torchdiffeq's step-size rule.
+    /// share; `dopri5` estimates its error with torchdiffeq's embedded solution); fixed-step
+    /// outputs between grid points are straight lines, and a step-size grid has torchdiffeq's
+    /// `ceil(span / h + 1)` points. Pair it with [`PiController::integral`], torchdiffeq's
+    /// step-size rule.
     Torchdiffeq,
 }
 
-/// Everything that controls a solve. Defaults follow torchdiffeq: DOPRI5, `rtol = 1e-7`,
-/// `atol = 1e-9`.
+/// Tolerances and step-size control of an adaptive solve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adaptive {
+    /// Relative tolerance.
+    pub rtol: f64,
+    /// Absolute tolerance.
+    pub atol: f64,
+    /// The step-size controller.
+    #[serde(default)]
+    pub controller: PiController,
+    /// First step size; by default Hairer's automatic initial step.
+    #[serde(default)]
+    pub first_step: Option<f64>,
+    /// Smallest step the controller may take; going below is a
+    /// [`SolveError::StepSizeUnderflow`].
+    #[serde(default)]
+    pub min_step: Option<f64>,
+    /// Largest step the controller may take.
+    #[serde(default)]
+    pub max_step: Option<f64>,
+}
+
+impl Adaptive {
+    /// Tolerances `rtol`, `atol` with Hairer's PI controller and no step bounds.
+    pub fn new(rtol: f64, atol: f64) -> Self {
+        Self {
+            rtol,
+            atol,
+            controller: PiController::default(),
+            first_step: None,
+            min_step: None,
+            max_step: None,
+        }
+    }
+
+    /// Another step-size controller.
+    pub fn with_controller(mut self, controller: PiController) -> Self {
+        self.controller = controller;
+        self
+    }
+
+    /// A given first step instead of Hairer's automatic one.
+    pub fn with_first_step(mut self, h: f64) -> Self {
+        self.first_step = Some(h);
+        self
+    }
+
+    /// A lower bound on the step size.
+    pub fn with_min_step(mut self, h: f64) -> Self {
+        self.min_step = Some(h);
+        self
+    }
+
+    /// An upper bound on the step size.
+    pub fn with_max_step(mut self, h: f64) -> Self {
+        self.max_step = Some(h);
+        self
+    }
+
+    fn validate(&self) -> Result<(), SolveError> {
+        for (name, value) in [("rtol", self.rtol), ("atol", self.atol)] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(SolveError::InvalidTolerance { name, value });
+            }
+        }
+        for (name, value) in [
+            ("first_step", self.first_step),
+            ("min_step", self.min_step),
+            ("max_step", self.max_step),
+        ] {
+            if let Some(v) = value
+                && !(v.is_finite() && v > 0.0)
+            {
+                return Err(SolveError::InvalidOption {
+                    name,
+                    value: v,
+                    expected: "a finite step length > 0 (the sign follows the time grid)",
+                });
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.min_step, self.max_step)
+            && lo > hi
+        {
+            return Err(SolveError::InvalidOption {
+                name: "min_step",
+                value: lo,
+                expected: "min_step ≤ max_step",
+            });
+        }
+        if !self.controller.is_valid() {
+            return Err(SolveError::InvalidOption {
+                name: "controller",
+                value: self.controller.safety,
+                expected: "0 < safety ≤ 1, 0 < min_factor ≤ 1 ≤ max_factor, p_gain > 0, i_gain ≥ 0",
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Default for Adaptive {
+    /// torchdiffeq's defaults: `rtol = 1e-7`, `atol = 1e-9`.
+    fn default() -> Self {
+        Self::new(1e-7, 1e-9)
+    }
+}
+
+/// How a solve chooses its steps: one of three, so no two step settings can contradict.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stepping {
+    /// Step-size control from the method's embedded error estimate (adaptive methods only).
+    Adaptive(Adaptive),
+    /// This many equal steps over the whole time span.
+    Steps(usize),
+    /// Steps of this length; the last one ends on the last output time.
+    StepSize(f64),
+}
+
+impl Default for Stepping {
+    fn default() -> Self {
+        Stepping::Adaptive(Adaptive::default())
+    }
+}
+
+/// Everything that controls a solve: the method, how it steps, a step budget and whose
+/// conventions it follows. Defaults follow torchdiffeq: DOPRI5, `rtol = 1e-7`, `atol = 1e-9`.
 ///
 /// ```
-/// use neurode_solvers::{Method, SolveOptions};
-/// let adaptive = SolveOptions::new().with_rtol(1e-5).with_atol(1e-7);
-/// let fixed = SolveOptions::new().with_method(Method::Rk4).with_steps(Some(20));
-/// assert!(adaptive.validate().is_ok() && fixed.validate().is_ok());
+/// use neurode_solvers::{Adaptive, Method, PiController, SolveOptions, Stepping};
+/// let adaptive = SolveOptions::adaptive(1e-5, 1e-7);
+/// let integral = SolveOptions::new()
+///     .with_stepping(Stepping::Adaptive(Adaptive::new(1e-5, 1e-7).with_controller(PiController::integral())));
+/// let fixed = SolveOptions::steps(Method::Rk4, 20);
+/// assert!(adaptive.validate().is_ok() && integral.validate().is_ok() && fixed.validate().is_ok());
+/// // A fixed-step method cannot be adaptive: the error says what to give instead.
+/// assert!(SolveOptions::adaptive(1e-5, 1e-7).with_method(Method::Euler).validate().is_err());
 /// ```
 #[derive(Config, Debug, PartialEq)]
 pub struct SolveOptions {
     /// The Runge–Kutta method.
     #[config(default = "Method::Dopri5")]
     pub method: Method,
-    /// Relative tolerance (adaptive methods).
-    #[config(default = 1e-7)]
-    pub rtol: f64,
-    /// Absolute tolerance (adaptive methods).
-    #[config(default = 1e-9)]
-    pub atol: f64,
-    /// First step size (adaptive); by default Hairer's automatic initial step.
-    pub first_step: Option<f64>,
-    /// Smallest step the controller may take (adaptive); going below is a
-    /// [`SolveError::StepSizeUnderflow`].
-    pub min_step: Option<f64>,
-    /// Largest step the controller may take (adaptive).
-    pub max_step: Option<f64>,
+    /// How steps are chosen.
+    #[config(default = "Stepping::default()")]
+    pub stepping: Stepping,
     /// Maximum number of steps (accepted + rejected) before [`SolveError::MaxStepsExceeded`].
     #[config(default = 100_000)]
     pub max_steps: usize,
-    /// Fixed step size (the last step is shortened to land on the end time). Required by
-    /// fixed-step methods; with an adaptive method it turns step-size control off.
-    pub step_size: Option<f64>,
-    /// Number of equal fixed steps over the whole time span (instead of `step_size`).
-    pub steps: Option<usize>,
-    /// The step-size controller (adaptive).
-    #[config(default = "PiController::default()")]
-    pub controller: PiController,
     /// Whose conventions to follow where libraries differ (end of span, dense output).
     #[config(default = "Convention::Neurode")]
     pub convention: Convention,
 }
 
 impl SolveOptions {
-    /// Whether the solve takes fixed steps: always for fixed-step methods, and for adaptive
-    /// methods when `step_size` or `steps` is set (their error estimate is then unused).
+    /// DOPRI5 with tolerances `rtol`, `atol` (Hairer's PI controller).
+    pub fn adaptive(rtol: f64, atol: f64) -> Self {
+        Self::new().with_stepping(Stepping::Adaptive(Adaptive::new(rtol, atol)))
+    }
+
+    /// `method` with `n` equal steps over the time span.
+    pub fn steps(method: Method, n: usize) -> Self {
+        Self::new()
+            .with_method(method)
+            .with_stepping(Stepping::Steps(n))
+    }
+
+    /// `method` with steps of length `h`.
+    pub fn step_size(method: Method, h: f64) -> Self {
+        Self::new()
+            .with_method(method)
+            .with_stepping(Stepping::StepSize(h))
+    }
+
+    /// The adaptive settings, when the solve is adaptive.
+    pub fn adaptive_settings(&self) -> Option<&Adaptive> {
+        match &self.stepping {
+            Stepping::Adaptive(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Whether the solve takes fixed steps.
     pub fn is_fixed_step(&self) -> bool {
-        !self.method.is_adaptive() || self.step_size.is_some() || self.steps.is_some()
+        !matches!(self.stepping, Stepping::Adaptive(_))
     }
 
     /// The tableau the method has under the convention (torchdiffeq's DOPRI5 estimates its
@@ -104,72 +243,29 @@ impl SolveOptions {
 
     /// Checks every option and says what to change when one is wrong.
     pub fn validate(&self) -> Result<(), SolveError> {
-        self.interpolant()?;
         let method = self.method.name();
-        if self.method.is_adaptive() {
-            for (name, value) in [("rtol", self.rtol), ("atol", self.atol)] {
-                if !(value.is_finite() && value > 0.0) {
-                    return Err(SolveError::InvalidTolerance { name, value });
+        match self.stepping {
+            Stepping::Adaptive(a) => {
+                if !self.method.is_adaptive() {
+                    return Err(SolveError::MissingStepSize { method });
                 }
+                a.validate()?;
             }
-            for (name, value) in [
-                ("first_step", self.first_step),
-                ("min_step", self.min_step),
-                ("max_step", self.max_step),
-            ] {
-                if let Some(v) = value
-                    && !(v.is_finite() && v > 0.0)
-                {
-                    return Err(SolveError::InvalidOption {
-                        name,
-                        value: v,
-                        expected: "a finite step length > 0 (the sign follows the time grid)",
-                    });
-                }
-            }
-            if let (Some(lo), Some(hi)) = (self.min_step, self.max_step)
-                && lo > hi
-            {
+            Stepping::StepSize(h) if !(h.is_finite() && h > 0.0) => {
                 return Err(SolveError::InvalidOption {
-                    name: "min_step",
-                    value: lo,
-                    expected: "min_step ≤ max_step",
+                    name: "step_size",
+                    value: h,
+                    expected: "a finite step length > 0 (the sign follows the time grid)",
                 });
             }
-            if !self.controller.is_valid() {
+            Stepping::Steps(0) => {
                 return Err(SolveError::InvalidOption {
-                    name: "controller",
-                    value: self.controller.safety,
-                    expected: "0 < safety ≤ 1, 0 < min_factor ≤ 1 ≤ max_factor, p_gain > 0, i_gain ≥ 0",
+                    name: "steps",
+                    value: 0.0,
+                    expected: "at least 1 step",
                 });
             }
-        }
-        if self.is_fixed_step() {
-            match (self.step_size, self.steps) {
-                (None, None) => return Err(SolveError::MissingStepSize { method }),
-                (Some(_), Some(_)) => {
-                    return Err(SolveError::OptionNotApplicable {
-                        option: "step_size",
-                        method,
-                        hint: "give either `step_size` or `steps`, not both",
-                    });
-                }
-                (Some(h), None) if !(h.is_finite() && h > 0.0) => {
-                    return Err(SolveError::InvalidOption {
-                        name: "step_size",
-                        value: h,
-                        expected: "a finite step length > 0 (the sign follows the time grid)",
-                    });
-                }
-                (None, Some(0)) => {
-                    return Err(SolveError::InvalidOption {
-                        name: "steps",
-                        value: 0.0,
-                        expected: "at least 1 step",
-                    });
-                }
-                _ => {}
-            }
+            _ => {}
         }
         if self.max_steps == 0 {
             return Err(SolveError::InvalidOption {
@@ -178,6 +274,7 @@ impl SolveOptions {
                 expected: "at least 1",
             });
         }
+        self.interpolant()?;
         Ok(())
     }
 }

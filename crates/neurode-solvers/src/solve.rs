@@ -2,7 +2,7 @@
 
 use crate::initial_step::initial_step;
 use crate::interpolate::{Prepared, StepData};
-use crate::options::Convention;
+use crate::options::{Adaptive, Convention, Stepping};
 use crate::stepper::{Counted, ErrorControl, Step, rk_step};
 use crate::tableau::{InterpolantKind, Tableau};
 use crate::time_grid::validate_time_grid;
@@ -62,10 +62,10 @@ where
         stats: SolveStats::default(),
     };
     run.ys.push(y0.clone());
-    if !opts.is_fixed_step() {
-        run.adaptive(&mut f, y0, f0, opts, norm)?;
-    } else {
-        run.fixed(&mut f, y0, f0, opts)?;
+    match opts.stepping {
+        Stepping::Adaptive(a) => run.adaptive(&mut f, y0, f0, &a, opts, norm)?,
+        Stepping::Steps(n) => run.fixed(&mut f, y0, f0, Grid::Steps(n), opts)?,
+        Stepping::StepSize(h) => run.fixed(&mut f, y0, f0, Grid::Size(h), opts)?,
     }
     run.stats.nfe = f.nfe;
     Ok(Solution {
@@ -73,6 +73,13 @@ where
         ys: run.ys,
         stats: run.stats,
     })
+}
+
+/// A fixed-step grid: equal steps over the span, or steps of a given length.
+#[derive(Clone, Copy)]
+enum Grid {
+    Steps(usize),
+    Size(f64),
 }
 
 /// The state of one integration.
@@ -148,6 +155,7 @@ impl<S: State> Run<'_, S> {
         f: &mut Counted<'_, F>,
         mut y: S,
         mut f0: S,
+        a: &Adaptive,
         opts: &SolveOptions,
         norm: &N,
     ) -> Result<(), SolveError>
@@ -156,17 +164,17 @@ impl<S: State> Run<'_, S> {
         N: ErrorNorm<S>,
     {
         let tab = self.tab;
-        let (rtol, atol) = (opts.rtol, opts.atol);
+        let (rtol, atol) = (a.rtol, a.atol);
         let t_end = *self.ts.last().expect("validated non-empty");
         let mut t = self.ts[0];
         let k = tab.error_order + 1;
-        let max_step = opts.max_step.unwrap_or(f64::INFINITY);
-        let mut h = match opts.first_step {
+        let max_step = a.max_step.unwrap_or(f64::INFINITY);
+        let mut h = match a.first_step {
             Some(h) => h,
             None => initial_step(f, norm, t, &y, &f0, self.dir, tab.error_order, rtol, atol),
         }
         .min(max_step);
-        if let Some(min) = opts.min_step {
+        if let Some(min) = a.min_step {
             h = h.max(min);
         }
         let control = ErrorControl { norm, rtol, atol };
@@ -195,7 +203,7 @@ impl<S: State> Run<'_, S> {
             let remaining = (t_end - t).abs();
             let last = lands_on_end && h >= remaining;
             let h_step = if last { remaining } else { h };
-            let too_small = opts.min_step.is_some_and(|m| h_step < m && !last)
+            let too_small = a.min_step.is_some_and(|m| h_step < m && !last)
                 || h_step <= 4.0 * f64::EPSILON * t.abs().max(1.0) && !last;
             if too_small {
                 return Err(if last_failure_non_finite {
@@ -224,7 +232,7 @@ impl<S: State> Run<'_, S> {
                         None => f.eval(t1, &step.y1),
                     };
                 }
-                let factor = opts.controller.accept_factor(err, prev_err, k);
+                let factor = a.controller.accept_factor(err, prev_err, k);
                 prev_err = err;
                 h = (h_step * factor).min(max_step);
                 t = t1;
@@ -233,7 +241,7 @@ impl<S: State> Run<'_, S> {
                 self.stats.rejected_steps += 1;
                 last_failure_non_finite = !err.is_finite();
                 non_finite_rejections += usize::from(last_failure_non_finite);
-                h = h_step * opts.controller.reject_factor(err, k);
+                h = h_step * a.controller.reject_factor(err, k);
             }
         }
         Ok(())
@@ -244,23 +252,19 @@ impl<S: State> Run<'_, S> {
         f: &mut Counted<'_, F>,
         mut y: S,
         f0: S,
+        grid: Grid,
         opts: &SolveOptions,
     ) -> Result<(), SolveError> {
         let t0 = self.ts[0];
         let t_end = *self.ts.last().expect("validated non-empty");
         let span = (t_end - t0).abs();
-        let (n, h) = match (opts.steps, opts.step_size) {
-            (Some(n), _) => (n, span / n as f64),
+        let (n, h) = match grid {
+            Grid::Steps(n) => (n, span / n as f64),
             // torchdiffeq: `ceil(span / h + 1)` grid points, the last moved onto the end.
-            (None, Some(h)) if opts.convention == Convention::Torchdiffeq => {
+            Grid::Size(h) if opts.convention == Convention::Torchdiffeq => {
                 (((span / h + 1.0).ceil() - 1.0).max(1.0) as usize, h)
             }
-            (None, Some(h)) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
-            (None, None) => {
-                return Err(SolveError::MissingStepSize {
-                    method: self.tab.name,
-                });
-            }
+            Grid::Size(h) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
         };
         if n > opts.max_steps {
             return Err(SolveError::MaxStepsExceeded {
@@ -269,10 +273,11 @@ impl<S: State> Run<'_, S> {
             });
         }
         let dir = self.dir;
-        let grid = |i: usize| -> f64 {
+        let equal = matches!(grid, Grid::Steps(_));
+        let node = |i: usize| -> f64 {
             if i == n {
                 t_end
-            } else if opts.steps.is_some() {
+            } else if equal {
                 t0 + (t_end - t0) * (i as f64 / n as f64)
             } else {
                 t0 + dir * h * i as f64
@@ -280,7 +285,7 @@ impl<S: State> Run<'_, S> {
         };
         let mut f_start = Some(f0);
         for i in 0..n {
-            let (t, t1) = (grid(i), grid(i + 1));
+            let (t, t1) = (node(i), node(i + 1));
             let fy = match f_start.take() {
                 Some(v) => v,
                 None => f.eval(t, &y),

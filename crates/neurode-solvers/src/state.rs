@@ -46,7 +46,7 @@ impl<const D: usize> State for Tensor<D> {
         all.extend(terms.iter().filter(|(c, _)| *c != 0.0));
         // One fused operation (one node on a tape) where the backend has one (flex, f32).
         if all.len() > 1
-            && let Some(sum) = neurode_backend::linear_combination(&all)
+            && let Some(sum) = neurode_kernels::linear_combination(&all)
         {
             return sum;
         }
@@ -60,7 +60,7 @@ impl<const D: usize> State for Tensor<D> {
     fn combine(terms: &[(f64, &Self)]) -> Self {
         let nonzero: Vec<(f64, &Self)> = terms.iter().filter(|(c, _)| *c != 0.0).copied().collect();
         if nonzero.len() > 1
-            && let Some(sum) = neurode_backend::linear_combination(&nonzero)
+            && let Some(sum) = neurode_kernels::linear_combination(&nonzero)
         {
             return sum;
         }

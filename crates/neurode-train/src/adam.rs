@@ -11,7 +11,7 @@ use burn::Tensor;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{DType, TensorData};
-use neurode_backend::simd::{Kernel, vectorized};
+use neurode_kernels::simd::{Kernel, vectorized};
 use serde::{Deserialize, Serialize};
 
 /// Adam's hyper-parameters (PyTorch defaults).

@@ -7,7 +7,7 @@ use neurode_models::{
     Activation, DenseConfig, Dynamics, DynamicsConfig, NeuralOde, NeuralOdeConfig, OdeClassifier,
     OdeClassifierConfig, Preset, ResNetMlp, ResNetMlpConfig,
 };
-use neurode_solvers::SolveOptions;
+use neurode_solvers::{Adaptive, SolveOptions, Stepping};
 
 use crate::{GradientKind, ModelKind, RunConfig, TrainError};
 
@@ -18,12 +18,15 @@ pub fn run_device(config: &RunConfig) -> Result<Device, TrainError> {
 
 /// The forward solver options of a run.
 pub fn solve_options(config: &RunConfig) -> SolveOptions {
+    let stepping = match config.steps {
+        Some(n) => Stepping::Steps(n),
+        None => Stepping::Adaptive(
+            Adaptive::new(config.rtol, config.atol).with_controller(config.controller.settings()),
+        ),
+    };
     SolveOptions::new()
         .with_method(config.solver)
-        .with_rtol(config.rtol)
-        .with_atol(config.atol)
-        .with_controller(config.controller.settings())
-        .with_steps(config.steps)
+        .with_stepping(stepping)
 }
 
 /// The gradient method of a run (the adjoint solves backwards with the forward tolerances
@@ -33,11 +36,7 @@ pub fn gradient_method(config: &RunConfig) -> GradientMethod {
         GradientKind::Backprop => GradientMethod::Backprop,
         GradientKind::Adjoint => GradientMethod::Adjoint(
             AdjointOptions::new()
-                .with_method(config.solver)
-                .with_adjoint_rtol(config.rtol)
-                .with_adjoint_atol(config.atol)
-                .with_controller(config.controller.settings())
-                .with_steps(config.steps)
+                .with_solve(solve_options(config))
                 .with_seminorm(config.seminorm),
         ),
     }
@@ -98,13 +97,12 @@ pub fn dynamics_model(
             .iter()
             .flat_map(|s| s.ts.windows(2).map(|w| w[1] - w[0]))
             .fold(f64::INFINITY, f64::min);
-        solver = solver
-            .with_steps(None)
-            .with_step_size(Some(spacing / k as f64));
+        solver = solver.with_stepping(Stepping::StepSize(spacing / k as f64));
     }
     let gradient = match gradient_method(config) {
-        GradientMethod::Adjoint(a) if config.steps.is_some() => {
-            GradientMethod::Adjoint(a.with_steps(None).with_step_size(solver.step_size))
+        GradientMethod::Adjoint(a) => {
+            let backward = a.solve.clone().with_stepping(solver.stepping);
+            GradientMethod::Adjoint(a.with_solve(backward))
         }
         g => g,
     };

@@ -76,15 +76,13 @@ fn measure(model: &str, gradient: &str) -> Result<usize, TrainError> {
     } else {
         let grad = match gradient {
             "adjoint" => GradientMethod::Adjoint(
-                AdjointOptions::new()
-                    .with_method(method)
-                    .with_steps(Some(20)),
+                AdjointOptions::new().with_solve(SolveOptions::steps(method, 20)),
             ),
             _ => GradientMethod::Backprop,
         };
         Net::Ode(Box::new(
             OdeClassifierConfig::new()
-                .with_solver(SolveOptions::new().with_method(method).with_steps(Some(20)))
+                .with_solver(SolveOptions::steps(method, 20))
                 .with_gradient(grad)
                 .init(0, &device)?,
         ))

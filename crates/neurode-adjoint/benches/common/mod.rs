@@ -70,7 +70,7 @@ pub fn spiral_segments(device: &Device) -> (Tensor<2>, Vec<f64>, Tensor<3>) {
     let a = t2(vec![-0.1, 2.0, -2.0, -0.1], device);
     let f = |_t: f64, y: &Tensor<2>| (y.clone() * y.clone() * y.clone()).matmul(a.clone());
     let ts: Vec<f64> = (0..1000).map(|i| 25.0 * i as f64 / 999.0).collect();
-    let tight = SolveOptions::new().with_rtol(1e-9).with_atol(1e-11);
+    let tight = SolveOptions::adaptive(1e-9, 1e-11);
     let truth = solve(&f, t2(vec![2.0, 0.0], device), &ts, &tight).unwrap();
     let mut rng = StdRng::seed_from_u64(0);
     let starts: Vec<usize> = (0..32).map(|_| rng.random_range(0..1000 - 40)).collect();

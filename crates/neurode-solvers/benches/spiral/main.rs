@@ -16,7 +16,7 @@ use burn::Tensor;
 use burn::tensor::TensorData;
 use criterion::{Criterion, criterion_group, criterion_main};
 use neurode_backend::{Backend, Device, Precision};
-use neurode_solvers::{Method, SolveOptions, solve};
+use neurode_solvers::{Method, SolveOptions, Stepping, solve};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 fn grid(n: usize) -> Vec<f64> {
@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
     let device = neurode_backend::device(Backend::Flex, Precision::F64).expect("flex device");
     let a = t2(&[-0.1, 2.0, -2.0, -0.1], &device);
     let f = |_t: f64, y: &Tensor<2>| (y.clone() * y.clone() * y.clone()).matmul(a.clone());
-    let adaptive = SolveOptions::new().with_rtol(1e-5).with_atol(1e-7);
+    let adaptive = SolveOptions::adaptive(1e-5, 1e-7);
     let ts = grid(1000);
     let mut group = c.benchmark_group("spiral");
     group.sample_size(20);
@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
 
     let rk4 = SolveOptions::new()
         .with_method(Method::Rk4)
-        .with_steps(Some(1000));
+        .with_stepping(Stepping::Steps(1000));
     let ts_rk4 = grid(1001);
     let y0 = [2.0, 0.0];
     group.bench_function("rk4_1000_steps_b1_neurode", |b| {

@@ -11,7 +11,7 @@ use burn_flex::{Flex, FlexTensor};
 
 use super::matmul::matmul;
 use super::{AdTensor, Route, Tape, contiguous, route};
-use crate::fused::FusedActivation;
+use crate::FusedActivation;
 use crate::simd::{Kernel, vectorized};
 use crate::tanh_f32;
 

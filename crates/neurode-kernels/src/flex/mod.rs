@@ -4,6 +4,7 @@
 pub(crate) mod affine;
 pub(crate) mod combine;
 mod matmul;
+pub(crate) mod tanh;
 
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::{Autodiff, DispatchDevice, GradientCheckpointingStrategy};

@@ -19,14 +19,7 @@
 
 use burn::Tensor;
 
-/// The activation that [`affine`] applies after the affine map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FusedActivation {
-    /// None: `x·W + b`.
-    Identity,
-    /// `tanh(x·W + b)`, with [`tanh_f32`](crate::tanh_f32) and `tanh' = 1 − tanh²`.
-    Tanh,
-}
+use crate::FusedActivation;
 
 /// `activation(x·weight + bias)` for `x: [batch, in]`, `weight: [in, out]`, `bias: [out]`
 /// (Burn's `Linear` layout), as one operation — one recorded node on an autodiff device.
@@ -98,10 +91,20 @@ pub fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option
     }
 }
 
+/// `tanh(x)` element-wise. On flex in f32: one operation (one recorded node, backward
+/// `dy ⊙ (1 − y²)`) computing [`tanh_f32`](crate::tanh_f32), the values the fused layers give;
+/// everywhere else Burn's `tanh`.
+pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    #[cfg(feature = "flex")]
+    if let Some(y) = crate::flex::tanh::tanh(&x) {
+        return y;
+    }
+    x.tanh()
+}
+
 #[cfg(all(test, feature = "flex"))]
 mod tests {
     use super::*;
-    use crate::{Backend, Precision, device};
     use burn::tensor::TensorData;
 
     /// A deterministic `[rows, cols]` tensor with entries in about [-1.5, 1.5].
@@ -131,7 +134,7 @@ mod tests {
 
     #[test]
     fn forward_matches_burns_ops_off_the_tape() {
-        let dev = device(Backend::Flex, Precision::F32).unwrap();
+        let dev = burn::tensor::Device::flex();
         for act in [FusedActivation::Identity, FusedActivation::Tanh] {
             let (x, w) = (filled(5, 7, 1, &dev), filled(7, 3, 2, &dev));
             let b = filled(1, 3, 3, &dev).reshape([3]);
@@ -143,7 +146,7 @@ mod tests {
 
     #[test]
     fn gradients_match_burns_ops_on_the_tape() {
-        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        let tape = burn::tensor::Device::flex().autodiff();
         for act in [FusedActivation::Identity, FusedActivation::Tanh] {
             let x = filled(6, 4, 4, &tape).require_grad();
             let w = filled(4, 5, 5, &tape).require_grad();
@@ -169,7 +172,7 @@ mod tests {
 
     #[test]
     fn affine_of_cube_matches_burns_ops_with_gradients() {
-        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        let tape = burn::tensor::Device::flex().autodiff();
         let x = filled(6, 2, 11, &tape).require_grad();
         let w = filled(2, 8, 12, &tape).require_grad();
         let b = filled(1, 8, 13, &tape).reshape([8]).require_grad();
@@ -184,7 +187,7 @@ mod tests {
         let dw = max_diff(w.grad(&g1).unwrap(), w.grad(&g2).unwrap());
         assert!(dx < 1e-4 && dw < 1e-4, "{dx} {dw}");
         // Off the tape too.
-        let plain = device(Backend::Flex, Precision::F32).unwrap();
+        let plain = burn::tensor::Device::flex();
         let xp = filled(6, 2, 11, &plain);
         let (wp, bp) = (
             filled(2, 8, 12, &plain),
@@ -201,7 +204,7 @@ mod tests {
 
     #[test]
     fn only_tracked_inputs_receive_gradients() {
-        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        let tape = burn::tensor::Device::flex().autodiff();
         let x = filled(3, 2, 8, &tape).require_grad();
         let w = filled(2, 4, 9, &tape); // a constant
         let b = filled(1, 4, 10, &tape).reshape([4]);
@@ -213,7 +216,7 @@ mod tests {
 
     #[test]
     fn linear_combination_matches_burns_ops_with_gradients() {
-        let tape = device(Backend::Flex, Precision::F32).unwrap().autodiff();
+        let tape = burn::tensor::Device::flex().autodiff();
         let ts: Vec<Tensor<2>> = (0..4)
             .map(|i| filled(3, 5, 20 + i, &tape).require_grad())
             .collect();
@@ -252,7 +255,7 @@ mod tests {
 
     #[test]
     fn linear_combination_off_the_tape_and_refusals() {
-        let dev = device(Backend::Flex, Precision::F32).unwrap();
+        let dev = burn::tensor::Device::flex();
         let (a, b) = (filled(2, 3, 40, &dev), filled(2, 3, 41, &dev));
         let y = linear_combination(&[(2.0, &a), (-1.0, &b)]).unwrap();
         assert_eq!(max_diff(y, a.clone().mul_scalar(2.0) - b.clone()), 0.0);
@@ -265,7 +268,7 @@ mod tests {
 
     #[test]
     fn mismatched_shapes_are_not_fused() {
-        let dev = device(Backend::Flex, Precision::F32).unwrap();
+        let dev = burn::tensor::Device::flex();
         let (x, w) = (filled(2, 3, 1, &dev), filled(4, 5, 2, &dev));
         let b = filled(1, 5, 3, &dev).reshape([5]);
         assert!(affine(&x, &w, &b, FusedActivation::Tanh).is_none());
@@ -273,5 +276,42 @@ mod tests {
         let w0 = Tensor::<2>::zeros([3, 0], &dev);
         let b0 = Tensor::<1>::zeros([0], &dev);
         assert!(affine(&x, &w0, &b0, FusedActivation::Tanh).is_none());
+    }
+
+    /// One node on the tape with value `tanh_f32(x)` and gradient `1 − y²`; off the tape the
+    /// same values; within 1e-6 of f64's tanh and its derivative.
+    #[test]
+    fn tanh_has_the_value_and_gradient_of_tanh_on_and_off_the_tape() {
+        let plain = burn::tensor::Device::flex();
+        let tape = plain.clone().autodiff();
+        // Tiny (the x ≈ x branch), moderate and saturated inputs.
+        let xs: Vec<f32> = (-48..=48)
+            .map(|i| i as f32 * 0.2)
+            .chain([1e-5, -3e-4])
+            .collect();
+        let n = xs.len();
+        let x = Tensor::<1>::from_data(TensorData::new(xs.clone(), [n]), &tape).require_grad();
+        let y = tanh(x.clone());
+        let grads = (y.clone() * 2.0).sum().backward();
+        let slope: Vec<f32> = x.grad(&grads).unwrap().to_data().try_to_vec().unwrap();
+        let y: Vec<f32> = y.to_data().try_to_vec().unwrap();
+        let off = tanh(Tensor::<1>::from_data(
+            TensorData::new(xs.clone(), [n]),
+            &plain,
+        ));
+        let off: Vec<f32> = off.to_data().try_to_vec().unwrap();
+        for (i, &x) in xs.iter().enumerate() {
+            let exact = f64::from(x).tanh();
+            assert_eq!(off[i], crate::tanh_f32(x), "off the tape at {x}");
+            assert_eq!(y[i], off[i], "on the tape at {x}");
+            assert_eq!(slope[i], 2.0 * (1.0 - y[i] * y[i]), "slope at {x}");
+            assert!(
+                (f64::from(y[i]) - exact).abs() < 1e-6,
+                "value at {x}: {}",
+                y[i]
+            );
+            let ds = (f64::from(slope[i]) / 2.0 - (1.0 - exact * exact)).abs();
+            assert!(ds < 2e-6, "slope at {x}: {} (error {ds:e})", slope[i]);
+        }
     }
 }
