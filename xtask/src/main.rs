@@ -3,31 +3,56 @@
 //! * `ci` — what CI runs (`.ci/run`).
 //! * `bench` — every benchmark: solver throughput, gradient time and memory, training
 //!   throughput.
-//! * `reproduce <item|all> [--seeds N] [--quick] [--backend B] [--gradient G] [--out DIR]` —
+//! * `reproduce [ITEM] [--seeds N] [--quick] [--backend B] [--gradient G] [--out DIR]` —
 //!   regenerate the papers' tables and figures under `results/` (see `reproduce/mod.rs`).
 
 mod alloc;
 mod reproduce;
 
-use std::process::{Command, ExitCode};
+use std::process::{Command as Process, ExitCode};
+
+use clap::{Parser, Subcommand};
 
 #[global_allocator]
 static ALLOC: alloc::Counting = alloc::Counting;
 
+/// neurode's project automation.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// What CI runs (`.ci/run`).
+    Ci,
+    /// Every benchmark (criterion and the side-by-side training bench).
+    Bench,
+    /// Regenerate the papers' tables and figures.
+    Reproduce(reproduce::Args),
+    /// One memory measurement of the `memory` item, in a process of its own.
+    #[command(hide = true)]
+    MemoryChild {
+        /// Model and gradient method.
+        args: Vec<String>,
+    },
+}
+
 fn run(program: &str, args: &[&str]) -> bool {
     eprintln!("$ {program} {}", args.join(" "));
-    Command::new(program)
+    Process::new(program)
         .args(args)
         .status()
         .is_ok_and(|s| s.success())
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let cmd = args.first().cloned().unwrap_or_default();
-    let ok = match cmd.as_str() {
-        "ci" => run("bash", &[".ci/run"]),
-        "bench" => {
+    let cli = Cli::parse();
+    let ok = match cli.command {
+        Command::Ci => run("bash", &[".ci/run"]),
+        Command::Bench => {
             run("cargo", &["bench", "-p", "neurode-solvers"])
                 && run(
                     "cargo",
@@ -42,18 +67,14 @@ fn main() -> ExitCode {
                     &["bench", "-p", "neurode-train", "--bench", "training"],
                 )
         }
-        "reproduce" => match reproduce::main(&args[1..]) {
+        Command::Reproduce(args) => match reproduce::main(&args) {
             Ok(()) => true,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {e:#}");
                 false
             }
         },
-        "memory-child" => reproduce::memory::child(&args[1..]),
-        _ => {
-            eprintln!("usage: cargo xtask <ci|bench|reproduce ITEM [--seeds N] [--quick]>");
-            false
-        }
+        Command::MemoryChild { args } => reproduce::memory::child(&args),
     };
     if ok {
         ExitCode::SUCCESS

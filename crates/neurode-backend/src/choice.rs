@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::BackendError;
 
 /// A compute backend of Burn.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
@@ -69,6 +70,7 @@ impl FromStr for Backend {
 }
 
 /// The default float type of a device.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use neurode_backend::{Backend, Precision};
 use neurode_solvers::Method;
+use neurode_train::{ControllerKind, GradientKind, TaskKind};
 
 /// Neural ODEs on CPU or GPU: train the papers' models, evaluate and run them.
 #[derive(Debug, Parser)]
@@ -102,13 +103,13 @@ pub struct SolveArgs {
 /// the task's defaults (the papers' settings).
 #[derive(Debug, Args, Default)]
 pub struct TrainArgs {
-    /// dynamics (paper 000) or classify (paper 003).
+    /// What is learned: dynamics (paper 000) or classify (paper 003).
     #[arg(long)]
-    pub task: Option<String>,
-    /// Model: baseline, compact32, compact64, compact96, residual64, timeaware64, dense
-    /// (with --hidden/--layers) for dynamics; ode-euler, ode-rk4, resnet for classify.
+    pub task: Option<TaskKind>,
+    /// The model: paper 000's for dynamics (dense takes --hidden/--layers), paper 003's for
+    /// classify.
     #[arg(long)]
-    pub model: Option<String>,
+    pub model: Option<ModelArg>,
     /// Hidden width of a dense model.
     #[arg(long)]
     pub hidden: Option<usize>,
@@ -124,7 +125,7 @@ pub struct TrainArgs {
     /// f32 or f64.
     #[arg(long)]
     pub precision: Option<Precision>,
-    /// Solver: euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853.
+    /// The ODE solver.
     #[arg(long)]
     pub solver: Option<Method>,
     /// Relative tolerance.
@@ -136,12 +137,12 @@ pub struct TrainArgs {
     /// Fixed steps (fixed-step solvers).
     #[arg(long)]
     pub steps: Option<usize>,
-    /// Step-size controller of adaptive solvers: integral (torchdiffeq's) or pi (Hairer's).
+    /// Step-size controller of adaptive solvers.
     #[arg(long)]
-    pub controller: Option<String>,
-    /// adjoint or backprop.
+    pub controller: Option<ControllerKind>,
+    /// How gradients flow through the solver.
     #[arg(long)]
-    pub gradient: Option<String>,
+    pub gradient: Option<GradientKind>,
     /// Seminorm error control in the adjoint's backward solve.
     #[arg(long)]
     pub seminorm: bool,
@@ -178,9 +179,9 @@ pub struct TrainArgs {
     /// Time-weighted loss with this α (0 turns it off).
     #[arg(long)]
     pub time_weighted: Option<f64>,
-    /// plateau, cosine or none.
+    /// Learning-rate schedule.
     #[arg(long)]
-    pub schedule: Option<String>,
+    pub schedule: Option<ScheduleArg>,
     /// Seed of parameters and batches.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -213,4 +214,42 @@ pub struct TrainArgs {
     /// Skip the PNG figures.
     #[arg(long)]
     pub no_figures: bool,
+}
+
+/// `--model`: a model of either task (an `ode-*` name also picks its solver).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Dense 128-4L on h³ (paper 000's Baseline).
+    Baseline,
+    /// Compact-32-L2.
+    Compact32,
+    /// Compact-64-L3.
+    Compact64,
+    /// Compact-96-L3.
+    Compact96,
+    /// Residual-64 (paper 000's optimized model).
+    Residual64,
+    /// TimeAware-64.
+    Timeaware64,
+    /// A dense network of --hidden width and --layers layers.
+    Dense,
+    /// Paper 003's Neural ODE classifier with --solver.
+    Ode,
+    /// Paper 003's Neural ODE classifier, 20 Euler steps.
+    OdeEuler,
+    /// Paper 003's Neural ODE classifier, 20 RK4 steps.
+    OdeRk4,
+    /// Paper 003's ResNet-MLP baseline.
+    Resnet,
+}
+
+/// `--schedule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScheduleArg {
+    /// ReduceLROnPlateau (factor 0.1, patience 5 evaluations).
+    Plateau,
+    /// Cosine annealing over the whole run.
+    Cosine,
+    /// A constant learning rate.
+    None,
 }

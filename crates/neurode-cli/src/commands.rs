@@ -2,19 +2,21 @@
 
 use std::path::Path;
 
+use anyhow::{Result, bail};
 use neurode_datasets::{Series, SpiralSystem, linspace};
 use neurode_models::{load_record, save_torch_weights};
 use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
 use neurode_train::plot::{Line, Panel, colors, save_figure};
 use neurode_train::{
-    RunConfig, RunDir, Task, TrainError, TrainOptions, classifier, classify_data, dynamics_data,
-    dynamics_model, metrics, predict, run_device, train, write_atomic,
+    RunConfig, RunDir, TaskKind, TrainError, TrainOptions, classifier, classify_data,
+    dynamics_data, dynamics_model, metrics, predict, predict_logits, run_device, train,
+    write_atomic,
 };
 
 use crate::args::{Cli, Command, SolveArgs};
 
 /// Runs one command.
-pub fn run(cli: Cli) -> Result<(), TrainError> {
+pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train(a) => {
             let config = crate::spec::run_config(&a)?;
@@ -42,16 +44,16 @@ pub fn run(cli: Cli) -> Result<(), TrainError> {
 }
 
 /// The best model of a run as PyTorch weights.
-fn export(run: &Path, out: &Path) -> Result<(), TrainError> {
+fn export(run: &Path, out: &Path) -> Result<()> {
     let (dir, config) = open_run(run)?;
     let device = run_device(&config)?;
     match config.task {
-        Task::Dynamics => {
+        TaskKind::Dynamics => {
             let (series, _) = dynamics_data(&config)?;
             let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
             save_torch_weights(&model, out)?;
         }
-        Task::Classify => {
+        TaskKind::Classify => {
             let (train_set, test_set) = classify_data(&config)?;
             let classes = train_set.classes().max(test_set.classes()).max(2);
             let model = load_record(
@@ -85,13 +87,13 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
     );
     if let Some(last) = &s.last {
         match config.task {
-            Task::Dynamics => println!(
+            TaskKind::Dynamics => println!(
                 "final: test MSE {:.5}, drift ratio {:.3}, extrapolation MAE {}",
                 last.test_loss,
                 last.drift_ratio.unwrap_or(f64::NAN),
                 last.extrap_mae.map_or("n/a".into(), |v| format!("{v:.4}"))
             ),
-            Task::Classify => println!(
+            TaskKind::Classify => println!(
                 "final: train accuracy {:.1}%, test accuracy {:.1}%, test loss {:.4}",
                 100.0 * last.train_acc.unwrap_or(f64::NAN),
                 100.0 * last.test_acc.unwrap_or(f64::NAN),
@@ -115,23 +117,23 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
     println!("results in {}", dir.root.display());
 }
 
-fn open_run(run: &Path) -> Result<(RunDir, RunConfig), TrainError> {
+fn open_run(run: &Path) -> Result<(RunDir, RunConfig)> {
     let dir = RunDir::new(run);
     let config = dir.read_config()?;
     if !dir.best().is_file() {
-        return Err(TrainError::File {
-            path: dir.best(),
-            message: "no best checkpoint yet (the run has not reached its first evaluation)".into(),
-        });
+        bail!(
+            "{}: no best checkpoint yet (the run has not reached its first evaluation)",
+            dir.best().display()
+        );
     }
     Ok((dir, config))
 }
 
-fn eval(run: &Path) -> Result<(), TrainError> {
+fn eval(run: &Path) -> Result<()> {
     let (dir, config) = open_run(run)?;
     let device = run_device(&config)?;
     match config.task {
-        Task::Dynamics => {
+        TaskKind::Dynamics => {
             let (series, extended) = dynamics_data(&config)?;
             let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
             for s in &series {
@@ -154,7 +156,7 @@ fn eval(run: &Path) -> Result<(), TrainError> {
                 );
             }
         }
-        Task::Classify => {
+        TaskKind::Classify => {
             let (train_set, test_set) = classify_data(&config)?;
             let classes = train_set.classes().max(test_set.classes()).max(2);
             let model = load_record(
@@ -162,7 +164,7 @@ fn eval(run: &Path) -> Result<(), TrainError> {
                 &dir.best(),
             )?;
             for (name, set) in [("train", &train_set), ("test", &test_set)] {
-                let logits = model.predict(&set.x, set.dim, &device)?;
+                let logits = predict_logits(&model, &set.x, set.dim, &device)?;
                 println!(
                     "{name} accuracy {:.2}% ({} points)",
                     100.0 * metrics::accuracy(&logits, &set.labels),
@@ -174,31 +176,21 @@ fn eval(run: &Path) -> Result<(), TrainError> {
     Ok(())
 }
 
-fn check_grid(t_end: f64, points: usize) -> Result<(), TrainError> {
+fn check_grid(t_end: f64, points: usize) -> Result<()> {
     if !(t_end.is_finite() && t_end > 0.0) {
-        return Err(TrainError::Config {
-            name: "t-end",
-            value: t_end.to_string(),
-            expected: "a finite time > 0",
-        });
+        bail!("invalid value {t_end} for --t-end: expected a finite time > 0");
     }
     if points < 2 {
-        return Err(TrainError::Config {
-            name: "points",
-            value: points.to_string(),
-            expected: "at least 2",
-        });
+        bail!("invalid value {points} for --points: expected at least 2");
     }
     Ok(())
 }
 
-fn check_y0(y0: &[f64], dim: usize) -> Result<(), TrainError> {
+fn check_y0(y0: &[f64], dim: usize) -> Result<()> {
     if y0.len() != dim || !y0.iter().all(|v| v.is_finite()) {
-        return Err(TrainError::Config {
-            name: "y0",
-            value: format!("{y0:?}"),
-            expected: "finite comma-separated values, one per state dimension (e.g. --y0 2,0)",
-        });
+        bail!(
+            "invalid value {y0:?} for --y0: expected {dim} finite comma-separated values, one per state dimension (e.g. --y0 2,0)"
+        );
     }
     Ok(())
 }
@@ -209,14 +201,14 @@ fn predict_cmd(
     points: usize,
     y0: Option<Vec<f64>>,
     out: &Path,
-) -> Result<(), TrainError> {
+) -> Result<()> {
     check_grid(t_end, points)?;
     let (dir, config) = open_run(run)?;
-    if config.task != Task::Dynamics {
-        return Err(TrainError::file(
-            &dir.root,
-            "holds a classification run; `predict` needs a dynamics run",
-        ));
+    if config.task != TaskKind::Dynamics {
+        bail!(
+            "{}: holds a classification run; `predict` needs a dynamics run",
+            dir.root.display()
+        );
     }
     let device = run_device(&config)?;
     let (series, _) = dynamics_data(&config)?;
@@ -239,7 +231,7 @@ fn predict_cmd(
     Ok(())
 }
 
-fn write_csv(out: &Path, ts: &[f64], values: &[f64], dim: usize) -> Result<(), TrainError> {
+fn write_csv(out: &Path, ts: &[f64], values: &[f64], dim: usize) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["t".to_string()];
     header.extend((1..=dim).map(|i| format!("x{i}")));
@@ -251,10 +243,10 @@ fn write_csv(out: &Path, ts: &[f64], values: &[f64], dim: usize) -> Result<(), T
         w.write_record(&row).map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| TrainError::file(out, e))?;
-    write_atomic(out, &bytes)
+    Ok(write_atomic(out, &bytes)?)
 }
 
-fn solve_cmd(a: &SolveArgs) -> Result<(), TrainError> {
+fn solve_cmd(a: &SolveArgs) -> Result<()> {
     check_grid(a.t_end, a.points)?;
     let ts = linspace(0.0, a.t_end, a.points);
     let stepping = match a.steps {
@@ -264,14 +256,13 @@ fn solve_cmd(a: &SolveArgs) -> Result<(), TrainError> {
     let opts = SolveOptions::new()
         .with_method(a.solver)
         .with_stepping(stepping);
-    opts.validate().map_err(|e| TrainError::Model(e.into()))?;
+    opts.validate()?;
     let (values, dim, what) = match &a.run {
         None => {
             check_y0(&a.y0, 2)?;
             let sys = SpiralSystem::PAPER;
             let f = |_t: f64, y: &Vec<f64>| sys.rhs([y[0], y[1]]).to_vec();
-            let sol =
-                solve(&f, a.y0.clone(), &ts, &opts).map_err(|e| TrainError::Model(e.into()))?;
+            let sol = solve(&f, a.y0.clone(), &ts, &opts)?;
             println!(
                 "{} NFE, {} accepted and {} rejected steps",
                 sol.stats.nfe, sol.stats.accepted_steps, sol.stats.rejected_steps
@@ -280,11 +271,11 @@ fn solve_cmd(a: &SolveArgs) -> Result<(), TrainError> {
         }
         Some(run) => {
             let (dir, config) = open_run(run)?;
-            if config.task != Task::Dynamics {
-                return Err(TrainError::file(
-                    &dir.root,
-                    "holds a classification run; `solve --run` needs a dynamics run",
-                ));
+            if config.task != TaskKind::Dynamics {
+                bail!(
+                    "{}: holds a classification run; `solve --run` needs a dynamics run",
+                    dir.root.display()
+                );
             }
             let device = run_device(&config)?;
             let series = dynamics_data(&config)?.0;

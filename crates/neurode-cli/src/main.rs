@@ -35,13 +35,16 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            // One line: what was wrong and what is accepted (clap's first line says both).
+            // One line: what was wrong (clap's first line) and what is accepted (its
+            // `[possible values: …]` line, for enum flags).
             let text = e.render().to_string();
-            let line = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!("{line} (see `neurode --help`)");
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.next().unwrap_or("invalid arguments");
+            let accepted = lines.find(|l| l.starts_with("[possible values"));
+            match accepted {
+                Some(values) => eprintln!("{first} {values} (see `neurode --help`)"),
+                None => eprintln!("{first} (see `neurode --help`)"),
+            }
             return ExitCode::from(2);
         }
     };
@@ -49,7 +52,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line, whatever the source of the message.
-            let text = e.to_string();
+            let text = render(&e);
             let line: Vec<&str> = text
                 .lines()
                 .map(str::trim)
@@ -59,4 +62,37 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error in the command line's terms: a library setting becomes its flag (`weight_decay`
+/// → `--weight-decay`), a divergence names the flags that help; context first, then causes.
+fn render(e: &anyhow::Error) -> String {
+    use neurode_train::TrainError;
+    let flag = |name: &str| format!("--{}", name.replace('_', "-"));
+    let mut parts = Vec::new();
+    for cause in e.chain() {
+        let text = match cause.downcast_ref::<TrainError>() {
+            Some(TrainError::Invalid {
+                name,
+                value,
+                expected,
+            }) => format!(
+                "invalid value {value} for {}: expected {expected}",
+                flag(name)
+            ),
+            Some(d @ TrainError::Diverged { .. }) => {
+                format!("{d} (--lr, --clip, --rtol/--atol)")
+            }
+            Some(TrainError::RunExists { path }) => format!(
+                "{} already holds a run; pass --resume to continue it, or choose another --out (nothing was overwritten)",
+                path.display()
+            ),
+            _ => cause.to_string(),
+        };
+        // anyhow repeats a transparent source's message; keep each text once.
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
 }

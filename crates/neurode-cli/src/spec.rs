@@ -1,54 +1,45 @@
-//! Raw `train` flags + config file → one validated `RunConfig`.
+//! `train` flags + config file → one validated `RunConfig` (flags are typed by clap; what is
+//! left here is the order: task defaults ← `--config` file ← flags).
 
+use anyhow::{Context, Result, bail};
 use neurode_solvers::Method;
-use neurode_train::{
-    ControllerKind, GradientKind, ModelKind, RunConfig, Schedule, Task, TrainError, read_text,
-};
+use neurode_train::{ModelKind, RunConfig, Schedule, TaskKind, read_text};
 
-use crate::args::TrainArgs;
-
-/// An invalid flag value.
-fn bad(flag: &'static str, value: &str, accepted: &'static str) -> TrainError {
-    TrainError::Config {
-        name: flag,
-        value: value.to_string(),
-        expected: accepted,
-    }
-}
+use crate::args::{ModelArg, ScheduleArg, TrainArgs};
 
 /// Builds the run's config: task defaults ← `--config` file ← flags; then validates it.
-pub fn run_config(a: &TrainArgs) -> Result<RunConfig, TrainError> {
-    let task = match a.task.as_deref() {
-        None => None,
-        Some("dynamics") => Some(Task::Dynamics),
-        Some("classify") => Some(Task::Classify),
-        Some(other) => return Err(bad("task", other, "dynamics or classify")),
-    };
+pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
     let mut c = match &a.config {
         Some(path) => {
             let text = read_text(path)?;
             // The file's task picks the defaults the file's other keys override.
-            let probe = RunConfig::from_toml(&text, &RunConfig::dynamics())?;
-            let base = RunConfig::for_task(task.unwrap_or(probe.task));
-            RunConfig::from_toml(&text, &base).map_err(|e| TrainError::File {
-                path: path.clone(),
-                message: e.to_string(),
-            })?
+            let probe = RunConfig::from_toml(&text, &RunConfig::dynamics())
+                .with_context(|| format!("--config {}", path.display()))?;
+            let base = RunConfig::for_task(a.task.unwrap_or(probe.task));
+            RunConfig::from_toml(&text, &base)
+                .with_context(|| format!("--config {}", path.display()))?
         }
-        None => RunConfig::for_task(task.unwrap_or(Task::Dynamics)),
+        None => RunConfig::for_task(a.task.unwrap_or(TaskKind::Dynamics)),
     };
-    if let Some(t) = task {
+    if let Some(t) = a.task {
         c.task = t;
     }
-    if let Some(m) = &a.model {
-        let (kind, solver) = model(m, c.task)?;
+    if let Some(m) = a.model {
+        let (kind, solver) = model(m);
+        if !kind.fits(c.task) {
+            bail!(
+                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet",
+                flag_value(m),
+                flag_value(c.task)
+            );
+        }
         c.model = kind;
         if let Some(s) = solver {
             c.solver = s;
         }
     }
     macro_rules! set {
-        ($($field:ident),+) => {$( if let Some(v) = a.$field.clone() { c.$field = v; } )+};
+        ($($field:ident),+) => {$( if let Some(v) = a.$field { c.$field = v; } )+};
     }
     set!(
         hidden, layers, augment, backend, precision, solver, rtol, atol, iters, epochs
@@ -62,25 +53,11 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig, TrainError> {
         beta2,
         eps,
         seed,
-        eval_every,
-        test_fraction
+        eval_every
     );
+    set!(test_fraction, controller, gradient);
     if let Some(s) = a.steps {
         c.steps = Some(s);
-    }
-    if let Some(g) = a.gradient.as_deref() {
-        c.gradient = match g {
-            "adjoint" => GradientKind::Adjoint,
-            "backprop" => GradientKind::Backprop,
-            other => return Err(bad("gradient", other, "adjoint or backprop")),
-        };
-    }
-    if let Some(k) = a.controller.as_deref() {
-        c.controller = match k {
-            "integral" => ControllerKind::Integral,
-            "pi" => ControllerKind::Pi,
-            other => return Err(bad("controller", other, "integral or pi")),
-        };
     }
     if a.seminorm {
         c.seminorm = true;
@@ -91,84 +68,71 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig, TrainError> {
     if let Some(v) = a.time_weighted {
         c.time_weighted = (v != 0.0).then_some(v);
     }
-    if let Some(s) = a.schedule.as_deref() {
+    if let Some(s) = a.schedule {
         c.schedule = match s {
-            "plateau" => Schedule::Plateau {
+            ScheduleArg::Plateau => Schedule::Plateau {
                 factor: 0.1,
                 patience: 5,
                 min_lr: 0.0,
             },
-            "cosine" => Schedule::Cosine {
+            ScheduleArg::Cosine => Schedule::Cosine {
                 total: 1,
                 min_lr: 0.0,
             },
-            "none" => Schedule::None,
-            other => return Err(bad("schedule", other, "plateau, cosine or none")),
+            ScheduleArg::None => Schedule::None,
         };
     }
     // Cosine annealing spans the whole run (PyTorch's T_max = epochs in paper 003).
     if let Schedule::Cosine { min_lr, .. } = c.schedule {
-        let total = if c.task == Task::Classify {
-            c.epochs
-        } else {
-            c.iters
+        c.schedule = Schedule::Cosine {
+            total: c.budget(),
+            min_lr,
         };
-        c.schedule = Schedule::Cosine { total, min_lr };
     }
     if let Some(d) = &a.data {
         if !d.is_file() {
-            return Err(TrainError::File {
-                path: d.clone(),
-                message: "no such file (--data takes a CSV file)".into(),
-            });
+            bail!(
+                "--data {}: no such file (a CSV file is expected)",
+                d.display()
+            );
         }
         c.data = Some(d.clone());
     }
     if let Some(w) = &a.init {
         if !w.is_file() {
-            return Err(TrainError::File {
-                path: w.clone(),
-                message: "no such file (--init takes PyTorch weights: .safetensors, .pt or .pth)"
-                    .into(),
-            });
+            bail!(
+                "--init {}: no such file (PyTorch weights are expected: .safetensors, .pt or .pth)",
+                w.display()
+            );
         }
         c.init = Some(w.clone());
     }
-    if c.task == Task::Classify && !c.solver.is_adaptive() && c.steps.is_none() {
+    if c.task == TaskKind::Classify && !c.solver.is_adaptive() && c.steps.is_none() {
         c.steps = Some(20);
     }
     c.validate()?;
     Ok(c)
 }
 
-/// A `--model` name → model kind (and the solver an `ode-*` name implies).
-fn model(name: &str, task: Task) -> Result<(ModelKind, Option<Method>), TrainError> {
-    let kind = match name.to_ascii_lowercase().as_str() {
-        "baseline" => ModelKind::Baseline,
-        "compact32" => ModelKind::Compact32,
-        "compact64" => ModelKind::Compact64,
-        "compact96" => ModelKind::Compact96,
-        "residual64" => ModelKind::Residual64,
-        "timeaware64" => ModelKind::TimeAware64,
-        "dense" => ModelKind::Dense,
-        "ode" => ModelKind::Ode,
-        "ode-euler" => return Ok((ModelKind::Ode, Some(Method::Euler))),
-        "ode-rk4" => return Ok((ModelKind::Ode, Some(Method::Rk4))),
-        "resnet" => ModelKind::Resnet,
-        _ => {
-            return Err(bad(
-                "model",
-                name,
-                "baseline, compact32, compact64, compact96, residual64, timeaware64, dense (dynamics) or ode-euler, ode-rk4, resnet (classify)",
-            ));
-        }
-    };
-    if !kind.fits(task) {
-        return Err(bad(
-            "model",
-            name,
-            "a model of the task: --task dynamics takes baseline … timeaware64 or dense, --task classify takes ode-euler, ode-rk4 or resnet",
-        ));
+/// A `--model` value → model kind (and the solver an `ode-*` name implies).
+fn model(m: ModelArg) -> (ModelKind, Option<Method>) {
+    match m {
+        ModelArg::Baseline => (ModelKind::Baseline, None),
+        ModelArg::Compact32 => (ModelKind::Compact32, None),
+        ModelArg::Compact64 => (ModelKind::Compact64, None),
+        ModelArg::Compact96 => (ModelKind::Compact96, None),
+        ModelArg::Residual64 => (ModelKind::Residual64, None),
+        ModelArg::Timeaware64 => (ModelKind::TimeAware64, None),
+        ModelArg::Dense => (ModelKind::Dense, None),
+        ModelArg::Ode => (ModelKind::Ode, None),
+        ModelArg::OdeEuler => (ModelKind::Ode, Some(Method::Euler)),
+        ModelArg::OdeRk4 => (ModelKind::Ode, Some(Method::Rk4)),
+        ModelArg::Resnet => (ModelKind::Resnet, None),
     }
-    Ok((kind, None))
+}
+
+/// How a value is written on the command line.
+fn flag_value(v: impl clap::ValueEnum) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
 }

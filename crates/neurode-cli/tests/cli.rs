@@ -48,7 +48,7 @@ fn bad_flags_say_what_is_accepted() {
     );
     user_error(
         &["train", "--task", "regress"],
-        &["regress", "dynamics or classify"],
+        &["regress", "dynamics, classify"],
     );
     user_error(&["train", "--lr", "-1"], &["lr", "> 0"]);
     user_error(&["train", "--lr", "abc"], &["abc"]);
@@ -57,18 +57,15 @@ fn bad_flags_say_what_is_accepted() {
     user_error(&["train", "--solver", "rk4"], &["steps"]);
     user_error(
         &["train", "--gradient", "magic"],
-        &["magic", "adjoint or backprop"],
+        &["magic", "adjoint, backprop"],
     );
-    user_error(
-        &["train", "--controller", "pid"],
-        &["pid", "integral or pi"],
-    );
+    user_error(&["train", "--controller", "pid"], &["pid", "integral, pi"]);
     user_error(
         &["train", "--schedule", "step"],
-        &["step", "plateau, cosine or none"],
+        &["step", "plateau, cosine, none"],
     );
     user_error(&["train", "--seq-len", "1"], &["seq-len", "at least 2"]);
-    user_error(&["train", "--precision", "f16"], &["f16"]);
+    user_error(&["train", "--precision", "f16"], &["f16", "f32, f64"]);
     user_error(&["train", "--frobnicate"], &["--frobnicate"]);
     user_error(
         &["predict", "/nonexistent/run"],

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::tableau::{self, Tableau};
 
 /// An explicit Runge–Kutta method. Each one is a [`Tableau`]; the same engine runs them all.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {

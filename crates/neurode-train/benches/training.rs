@@ -40,10 +40,7 @@ fn run(config: RunConfig, name: &str) -> Totals {
         resume: false,
         figures: false,
     };
-    let steps = match config.task {
-        neurode_train::Task::Dynamics => config.iters,
-        neurode_train::Task::Classify => config.epochs,
-    };
+    let steps = config.budget();
     let s = train(&config, &RunDir::new(&dir), &opts).expect("benchmark run");
     let _ = std::fs::remove_dir_all(&dir);
     Totals {

@@ -6,13 +6,14 @@ use neurode_backend::{Backend, Precision};
 use neurode_solvers::{Method, PiController};
 use serde::{Deserialize, Serialize};
 
-use crate::Schedule;
 use crate::TrainError;
+use crate::{AdamSettings, Schedule};
 
 /// What is learned.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Task {
+pub enum TaskKind {
     /// Trajectory regression (paper 000): learn `dy/dt` from a sampled trajectory.
     Dynamics,
     /// Classification (paper 003): the two-spiral benchmark or a labelled CSV.
@@ -45,10 +46,10 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// Whether the model is for `task`.
-    pub fn fits(self, task: Task) -> bool {
+    pub fn fits(self, task: TaskKind) -> bool {
         matches!(
             (self, task),
-            (ModelKind::Ode | ModelKind::Resnet, Task::Classify)
+            (ModelKind::Ode | ModelKind::Resnet, TaskKind::Classify)
                 | (
                     ModelKind::Baseline
                         | ModelKind::Compact32
@@ -57,13 +58,14 @@ impl ModelKind {
                         | ModelKind::Residual64
                         | ModelKind::TimeAware64
                         | ModelKind::Dense,
-                    Task::Dynamics
+                    TaskKind::Dynamics
                 )
         )
     }
 }
 
 /// How gradients flow through the solver.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GradientKind {
@@ -74,6 +76,7 @@ pub enum GradientKind {
 }
 
 /// The adaptive solvers' step-size controller (forward and adjoint solves).
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ControllerKind {
@@ -101,7 +104,7 @@ impl ControllerKind {
 #[serde(deny_unknown_fields)]
 pub struct RunConfig {
     /// What is learned.
-    pub task: Task,
+    pub task: TaskKind,
     /// The model.
     pub model: ModelKind,
     /// Hidden width of a custom dense model.
@@ -182,7 +185,7 @@ impl RunConfig {
     /// (patience 5), 3,000 iterations, evaluation every 50.
     pub fn dynamics() -> Self {
         Self {
-            task: Task::Dynamics,
+            task: TaskKind::Dynamics,
             model: ModelKind::Residual64,
             hidden: 64,
             layers: 3,
@@ -226,7 +229,7 @@ impl RunConfig {
     /// cosine annealing over 500 epochs, batch 128, 80/20 split.
     pub fn classify() -> Self {
         Self {
-            task: Task::Classify,
+            task: TaskKind::Classify,
             model: ModelKind::Ode,
             solver: Method::Euler,
             steps: Some(20),
@@ -247,17 +250,17 @@ impl RunConfig {
     }
 
     /// The defaults of `task`.
-    pub fn for_task(task: Task) -> Self {
+    pub fn for_task(task: TaskKind) -> Self {
         match task {
-            Task::Dynamics => Self::dynamics(),
-            Task::Classify => Self::classify(),
+            TaskKind::Dynamics => Self::dynamics(),
+            TaskKind::Classify => Self::classify(),
         }
     }
 
     /// Checks every value and says what is accepted.
     pub fn validate(&self) -> Result<(), TrainError> {
         let bad = |name: &'static str, value: String, expected: &'static str| {
-            Err(TrainError::Config {
+            Err(TrainError::Invalid {
                 name,
                 value,
                 expected,
@@ -267,7 +270,7 @@ impl RunConfig {
             return bad(
                 "model",
                 format!("{:?}", self.model).to_lowercase(),
-                "for --task dynamics: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for --task classify: ode-euler, ode-rk4, resnet",
+                "for the dynamics task: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for the classify task: ode-euler, ode-rk4, resnet",
             );
         }
         let positive = |v: f64| v.is_finite() && v > 0.0;
@@ -276,7 +279,7 @@ impl RunConfig {
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
             return bad(
-                "weight-decay",
+                "weight_decay",
                 self.weight_decay.to_string(),
                 "a finite value ≥ 0",
             );
@@ -295,13 +298,13 @@ impl RunConfig {
             return bad(
                 "clip",
                 c.to_string(),
-                "a finite norm > 0 (omit it to turn clipping off)",
+                "a finite norm > 0 (none turns clipping off)",
             );
         }
         if let Some(a) = self.time_weighted
             && !(a.is_finite() && a >= 0.0)
         {
-            return bad("time-weighted", a.to_string(), "a finite α ≥ 0");
+            return bad("time_weighted", a.to_string(), "a finite α ≥ 0");
         }
         if self.solver.is_adaptive() && !(positive(self.rtol) && positive(self.atol)) {
             return bad(
@@ -314,29 +317,29 @@ impl RunConfig {
             return bad(
                 "steps",
                 "none".into(),
-                "a number of fixed steps for a fixed-step solver (e.g. --steps 20)",
+                "a number of fixed steps for a fixed-step solver (e.g. 20)",
             );
         }
         if self.steps == Some(0) {
             return bad("steps", "0".into(), "at least 1");
         }
         for (name, v) in [
-            ("batch-size", self.batch_size as u64),
-            ("eval-every", self.eval_every),
+            ("batch_size", self.batch_size as u64),
+            ("eval_every", self.eval_every),
             ("hidden", self.hidden as u64),
         ] {
             if v == 0 {
                 return bad(name, "0".into(), "at least 1");
             }
         }
-        if self.task == Task::Dynamics && self.iters == 0 {
+        if self.task == TaskKind::Dynamics && self.iters == 0 {
             return bad("iters", "0".into(), "at least 1");
         }
-        if self.task == Task::Classify && self.epochs == 0 {
+        if self.task == TaskKind::Classify && self.epochs == 0 {
             return bad("epochs", "0".into(), "at least 1");
         }
         if self.seq_len < 2 {
-            return bad("seq-len", self.seq_len.to_string(), "at least 2");
+            return bad("seq_len", self.seq_len.to_string(), "at least 2");
         }
         if self.layers < 2 {
             return bad(
@@ -346,21 +349,46 @@ impl RunConfig {
             );
         }
         if !(0.0..1.0).contains(&self.test_fraction) {
-            return bad("test-fraction", self.test_fraction.to_string(), "in [0, 1)");
+            return bad("test_fraction", self.test_fraction.to_string(), "in [0, 1)");
         }
         if !positive(self.loss_threshold) {
             return bad(
-                "loss-threshold",
+                "loss_threshold",
                 self.loss_threshold.to_string(),
                 "a finite value > 0",
             );
         }
         match self.schedule {
-            Schedule::Plateau { factor, .. } if !(factor > 0.0 && factor < 1.0) => {
-                bad("plateau factor", factor.to_string(), "in (0, 1)")
-            }
-            Schedule::Cosine { total: 0, .. } => bad("cosine total", "0".into(), "at least 1"),
+            Schedule::Plateau { factor, .. } if !(factor > 0.0 && factor < 1.0) => bad(
+                "schedule",
+                format!("plateau factor {factor}"),
+                "a plateau factor in (0, 1)",
+            ),
+            Schedule::Cosine { total: 0, .. } => bad(
+                "schedule",
+                "cosine over 0 steps".into(),
+                "a cosine schedule over at least 1 step",
+            ),
             _ => Ok(()),
+        }
+    }
+
+    /// Steps of the run: iterations (dynamics) or epochs (classification).
+    pub fn budget(&self) -> u64 {
+        match self.task {
+            TaskKind::Dynamics => self.iters,
+            TaskKind::Classify => self.epochs,
+        }
+    }
+
+    /// Adam's settings.
+    pub fn adam(&self) -> AdamSettings {
+        AdamSettings {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            clip: self.clip,
         }
     }
 

@@ -10,9 +10,9 @@ use neurode_models::ModelError;
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     /// A setting is out of range.
-    #[error("invalid setting --{name} = {value}: expected {expected}")]
-    Config {
-        /// The setting (as a command-line flag name).
+    #[error("invalid setting `{name}` = {value}: expected {expected}")]
+    Invalid {
+        /// The setting (a [`RunConfig`](crate::RunConfig) key or option name).
         name: &'static str,
         /// Its value.
         value: String,
@@ -36,27 +36,41 @@ pub enum TrainError {
     Model(#[from] ModelError),
     /// The loss or the gradient became NaN or infinite.
     #[error(
-        "training diverged at iteration {iteration}: {what} is {value}; the best checkpoint so far is kept. Try a lower --lr, --clip 1.0, or tighter --rtol/--atol"
+        "training diverged at step {step}: {what} is {value}; the best model so far is kept. A lower learning rate, gradient clipping or tighter solver tolerances usually help"
     )]
     Diverged {
-        /// The iteration (or epoch) at which it happened.
-        iteration: u64,
+        /// The step (iteration or epoch) at which it happened.
+        step: u64,
         /// What became non-finite.
         what: &'static str,
         /// Its value.
         value: f64,
     },
     /// The solver failed during training (step-size underflow, too many steps).
-    #[error(
-        "training stopped at iteration {iteration}: {source}; the best checkpoint so far is kept"
-    )]
+    #[error("training stopped at step {step}: {source}; the best model so far is kept")]
     SolverFailed {
-        /// The iteration.
-        iteration: u64,
+        /// The step.
+        step: u64,
         /// The solver's error.
         source: ModelError,
     },
-    /// A file of the run folder cannot be read or written.
+    /// A run folder already holds a run and resuming was not asked for.
+    #[error(
+        "{path} already holds a run; resume it or choose another folder (nothing was overwritten)"
+    )]
+    RunExists {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A file cannot be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A file holds something unexpected (a format error, another run's configuration).
     #[error("{path}: {message}")]
     File {
         /// The file.
@@ -67,6 +81,14 @@ pub enum TrainError {
 }
 
 impl TrainError {
+    /// An I/O error on `path`.
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
     /// A file error.
     pub fn file(path: &std::path::Path, message: impl std::fmt::Display) -> Self {
         TrainError::File {

@@ -1,62 +1,73 @@
-//! Training Neural ODEs: the trajectory-regression loop of paper 000 and the classification
-//! loop of paper 003, with everything a run writes to its folder.
+//! Training Neural ODEs from Rust: a [`Trainer`] (PyTorch-semantics Adam, schedules,
+//! evaluations) runs any [`Task`] — trajectory [`Regression`] (paper 000) or
+//! [`Classification`] (paper 003), or your own — and tells its [`Observer`]s (a run folder,
+//! a progress bar, your callback) what happened.
 //!
 //! ```no_run
-//! use neurode_train::{RunConfig, RunDir, TrainOptions, train};
+//! use neurode_backend::{Backend, Precision};
+//! use neurode_datasets::{SpiralDataConfig, SpiralSystem};
+//! use neurode_models::{NeuralOdeConfig, Preset};
+//! use neurode_train::{Regression, Trainer};
 //!
-//! // Paper 000's settings (Residual-64, adjoint, DOPRI5 1e-5/1e-7, …), a short run.
-//! let mut config = RunConfig::dynamics();
-//! config.iters = 200;
-//! let summary = train(&config, &RunDir::new("runs/demo"), &TrainOptions::default()).unwrap();
-//! println!("test MSE {:?}", summary.last.map(|r| r.test_loss));
+//! let device = neurode_backend::device(Backend::Flex, Precision::F32)?;
+//! let data = SpiralDataConfig::default().generate(&SpiralSystem::PAPER)?;
+//! let model = NeuralOdeConfig::new(Preset::Residual64.config()).init(0, &device.clone().autodiff())?;
+//! let task = Regression::new(vec![data.train], 32, 40, &device);
+//! let fitted = Trainer::new(500, 5e-3).with_eval_every(100).fit(model, &task, &mut ())?;
+//! println!("best test MSE {:?}", fitted.state.best().map(|r| r.test_loss));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! * [`RunConfig`]: one serialisable value (TOML) describing a run; defaults per task.
-//! * [`Adam`]: PyTorch-semantics Adam (ε = 1e-8, coupled L2 weight decay) with global-norm
-//!   clipping (eq 27); [`Schedule`]: ReduceLROnPlateau and cosine annealing.
-//! * Losses ([`loss`]): MSE, time-weighted MSE (eq 25), cross-entropy. Metrics ([`metrics`]):
-//!   test MSE, drift ratio, extrapolation MAE, accuracy.
-//! * A run folder ([`RunDir`]) holds `config.toml`, `metrics.csv`, `summary.json`,
-//!   `best.bpk`, `checkpoint/` (resume), and PNG figures; every file is written atomically.
+//! * [`Trainer`], [`Task`], [`Observer`], [`TrainState`] (resumable), [`Fitted`].
+//! * Tasks: [`Regression`] (windows of one or several trajectories, time-weighted loss, test
+//!   MSE, drift, extrapolation), [`Classification`] (any [`ClassifierModel`]).
+//! * Step functions, pure in model and batch: [`regression_step`], [`classification_step`].
+//! * [`Adam`]: PyTorch's Adam (ε = 1e-8, coupled L2 weight decay, its order of operations)
+//!   with `clip_grad_norm_`'s global-norm clipping; [`Schedule`]: ReduceLROnPlateau, cosine.
+//! * Losses ([`loss`]), metrics ([`metrics`]).
+//! * Observers: [`RunFolder`] (`best.bpk`, checkpoints, `metrics.csv`, `summary.json`; every
+//!   file atomic), [`Progress`].
+//! * [`RunConfig`] + [`train`]: a whole run described by one TOML-serialisable value, as the
+//!   `neurode` binary runs it.
 
 mod adam;
 mod build;
-mod classify;
+mod classification;
 mod config;
-mod dynamics;
 mod error;
 pub mod figures;
 mod files;
 pub mod loss;
 pub mod metrics;
+mod observer;
 mod optional;
 pub mod plot;
 mod progress;
 mod record;
+mod regression;
 mod run;
+mod run_folder;
 mod schedule;
+mod state;
 mod step;
+mod trainer;
 
 pub use adam::{Adam, AdamSettings, StepInfo};
 pub use build::{
     Classifier, classifier, classify_data, dynamics_config, dynamics_data, dynamics_model,
     gradient_method, model_name, run_device, solve_options, step_seed,
 };
-pub use classify::train_classifier;
-pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, Task};
-pub use dynamics::{predict, train_dynamics};
+pub use classification::{Classification, ClassifierModel, classification_step, predict_logits};
+pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, TaskKind};
 pub use error::TrainError;
 pub use files::{read_text, write_atomic};
+pub use observer::{Observer, StepReport};
 pub use progress::Progress;
-pub use record::{MetricsRow, ResumeState, RunDir, Summary, is_run_dir};
-pub use run::TrainOptions;
+pub use record::{MetricsRow, RunDir, Status, Summary, is_run_dir};
+pub use regression::{Regression, TimeWeighting, predict, regression_step};
+pub use run::{TrainOptions, train, trainer};
+pub use run_folder::{Checkpoint, RunFolder, RunInfo};
 pub use schedule::{PLATEAU_EPS, Schedule, ScheduleState};
-pub use step::{StepOutput, TimeWeighting, classification_step, regression_step};
-
-/// Trains the run `config` describes into `dir` (either task).
-pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Summary, TrainError> {
-    match config.task {
-        Task::Dynamics => train_dynamics(config, dir, opts),
-        Task::Classify => train_classifier(config, dir, opts),
-    }
-}
+pub use state::TrainState;
+pub use step::StepOutput;
+pub use trainer::{Fitted, Task, Trainer};

@@ -1,19 +1,22 @@
-//! The progress bar of long runs (indicatif): step, loss, test loss, NFE, lr, ETA.
+//! A progress bar for long runs (indicatif), as an observer: step, loss, test loss, NFE,
+//! learning rate, ETA.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A progress bar, or nothing when quiet.
+use crate::{Observer, StepReport, TrainError, TrainState};
+
+/// A terminal progress bar over a run's steps (hidden when quiet).
 pub struct Progress {
     bar: ProgressBar,
 }
 
 impl Progress {
-    /// A bar over `total` steps named `unit` (`it` or `epoch`); hidden when `quiet`.
-    pub fn new(total: u64, start: u64, unit: &str, quiet: bool) -> Self {
+    /// A bar counting `unit`s (`it`, `epoch`); nothing is drawn when `quiet`.
+    pub fn new(unit: &str, quiet: bool) -> Self {
         let bar = if quiet {
-            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden())
+            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden())
         } else {
-            ProgressBar::new(total)
+            ProgressBar::new(0)
         };
         bar.set_style(
             ProgressStyle::with_template(&format!(
@@ -21,29 +24,35 @@ impl Progress {
             ))
             .expect("a valid template"),
         );
-        bar.set_position(start);
         Self { bar }
     }
+}
 
-    /// Advances one step and shows the latest figures.
-    pub fn tick(&self, loss: f64, test: Option<f64>, nfe: (u64, u64), lr: f64) {
-        let test = test.map_or(String::new(), |t| format!(" test {t:.4}"));
+impl<M> Observer<M> for Progress {
+    fn started(&mut self, state: &TrainState, total: u64) -> Result<(), TrainError> {
+        self.bar.set_length(total);
+        self.bar.set_position(state.step);
+        Ok(())
+    }
+
+    fn stepped(&mut self, r: &StepReport) {
+        let test = r
+            .test_loss
+            .map_or(String::new(), |t| format!(" test {t:.4}"));
         self.bar.set_message(format!(
-            "loss {loss:.4}{test} nfe {}+{} lr {lr:.1e}",
-            nfe.0, nfe.1
+            "loss {:.4}{test} nfe {}+{} lr {:.1e}",
+            r.loss, r.nfe.0, r.nfe.1, r.lr
         ));
-        self.bar.inc(1);
+        self.bar.set_position(r.step);
     }
 
-    /// Prints a line above the bar (or to stderr when quiet is off and no bar is drawn).
-    pub fn println(&self, line: &str) {
-        if !self.bar.is_hidden() {
-            self.bar.println(line);
-        }
-    }
-
-    /// Removes the bar.
-    pub fn finish(&self) {
+    fn finished(
+        &mut self,
+        _: &M,
+        _: &TrainState,
+        _: &Result<(), TrainError>,
+    ) -> Result<(), TrainError> {
         self.bar.finish_and_clear();
+        Ok(())
     }
 }

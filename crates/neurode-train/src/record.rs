@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::files::{read_text, write_atomic};
-use crate::{Adam, RunConfig, ScheduleState, TrainError};
+use crate::{Checkpoint, RunConfig, TrainError};
 
 /// One evaluation (a row of `metrics.csv`). Task-specific columns are empty for the other task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,11 +42,81 @@ pub struct MetricsRow {
     pub wall_seconds: f64,
 }
 
+impl MetricsRow {
+    /// A row with every field empty or zero.
+    pub fn blank() -> Self {
+        Self {
+            step: 0,
+            train_loss: None,
+            test_loss: f64::NAN,
+            drift_ratio: None,
+            extrap_mae: None,
+            beyond_mae: None,
+            train_acc: None,
+            test_acc: None,
+            lr: 0.0,
+            nfe_forward: 0.0,
+            nfe_backward: 0.0,
+            total_nfe_forward: 0,
+            total_nfe_backward: 0,
+            train_seconds: 0.0,
+            wall_seconds: 0.0,
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Status {
+    /// Every step ran.
+    Completed,
+    /// The loss or the gradient became NaN or infinite at `step`.
+    Diverged {
+        /// The step.
+        step: u64,
+        /// The error's message.
+        message: String,
+    },
+    /// The solver failed at `step` (step-size underflow, too many steps).
+    SolverFailed {
+        /// The step.
+        step: u64,
+        /// The error's message.
+        message: String,
+    },
+    /// Anything else (a file that could not be written, …).
+    Failed {
+        /// The error's message.
+        message: String,
+    },
+}
+
+impl Status {
+    /// The status of a run that ended with `outcome`.
+    pub fn of(outcome: &Result<(), TrainError>) -> Self {
+        match outcome {
+            Ok(()) => Status::Completed,
+            Err(e @ TrainError::Diverged { step, .. }) => Status::Diverged {
+                step: *step,
+                message: e.to_string(),
+            },
+            Err(e @ TrainError::SolverFailed { step, .. }) => Status::SolverFailed {
+                step: *step,
+                message: e.to_string(),
+            },
+            Err(e) => Status::Failed {
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
 /// The end of a run (`summary.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// `completed`, or why the run stopped.
-    pub status: String,
+    /// Whether the run completed, or why it stopped.
+    pub status: Status,
     /// The model's paper name.
     pub model: String,
     /// Parameter count.
@@ -73,32 +143,6 @@ pub struct Summary {
     pub wall_seconds: f64,
     /// The device the run used.
     pub device: String,
-}
-
-/// Everything needed to continue a run exactly where its last checkpoint left it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResumeState {
-    /// Steps completed when the checkpoint was written.
-    pub step: u64,
-    /// The parameter record of this checkpoint (a file in `checkpoint/`); written before this
-    /// state, so the state file is the commit point of a checkpoint.
-    pub model_file: String,
-    /// The optimizer.
-    pub adam: Adam,
-    /// The schedule.
-    pub schedule: ScheduleState,
-    /// Every evaluation so far.
-    pub rows: Vec<MetricsRow>,
-    /// Best test loss so far.
-    pub best_loss: Option<f64>,
-    /// Totals at the checkpoint.
-    pub total_nfe_forward: u64,
-    /// Totals at the checkpoint.
-    pub total_nfe_backward: u64,
-    /// Seconds in training steps at the checkpoint.
-    pub train_seconds: f64,
-    /// Wall seconds at the checkpoint.
-    pub wall_seconds: f64,
 }
 
 /// The files of a run folder.
@@ -142,6 +186,33 @@ impl RunDir {
     /// A figure.
     pub fn figure(&self, name: &str) -> PathBuf {
         self.root.join(name)
+    }
+
+    /// Starts the folder for `config`: a new folder gets `config.toml`; an existing run is
+    /// refused unless `resume`, and resumed only with the same configuration (the budget,
+    /// `iters` / `epochs`, may grow). Nothing is overwritten on refusal.
+    pub fn start(&self, config: &RunConfig, resume: bool) -> Result<(), TrainError> {
+        let existing = is_run_dir(&self.root);
+        if existing && !resume {
+            return Err(TrainError::RunExists {
+                path: self.root.clone(),
+            });
+        }
+        if existing {
+            let saved = self.read_config()?;
+            let comparable = |c: &RunConfig| RunConfig {
+                iters: 0,
+                epochs: 0,
+                ..c.clone()
+            };
+            if comparable(&saved) != comparable(config) {
+                return Err(TrainError::file(
+                    &self.config(),
+                    "this run folder holds a different configuration; resume it with the same settings (only the budget may grow) or start a new folder",
+                ));
+            }
+        }
+        self.write_config(config)
     }
 
     /// Writes `config.toml`.
@@ -201,14 +272,14 @@ impl RunDir {
         serde_json::from_str(&read_text(&path)?).map_err(|e| TrainError::file(&path, e))
     }
 
-    /// Writes the resumable state (after the model record).
-    pub fn write_state(&self, state: &ResumeState) -> Result<(), TrainError> {
-        let text = serde_json::to_string(state).expect("a ResumeState always serialises");
+    /// Writes a checkpoint's state file (after its parameter record).
+    pub fn write_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), TrainError> {
+        let text = serde_json::to_string(checkpoint).expect("a Checkpoint always serialises");
         write_atomic(&self.last_state(), text.as_bytes())
     }
 
-    /// Reads the resumable state, if the run has a checkpoint.
-    pub fn read_state(&self) -> Result<Option<ResumeState>, TrainError> {
+    /// Reads the last checkpoint's state file, if the run has one.
+    pub fn read_checkpoint(&self) -> Result<Option<Checkpoint>, TrainError> {
         let path = self.last_state();
         if !path.is_file() {
             return Ok(None);

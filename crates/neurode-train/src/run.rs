@@ -1,15 +1,15 @@
-//! Bookkeeping shared by both training loops: counters, evaluations, best model, checkpoints
-//! and the summary.
-
-use std::time::Instant;
+//! A whole run from a [`RunConfig`], as the `neurode` binary and the reproduction suite do it:
+//! the config's data, model and [`Trainer`], a run folder, a progress bar and the figures as
+//! observers, resume from the folder's checkpoint.
 
 use burn::module::Module;
-use neurode_backend::Device;
-use neurode_models::{ParamSize, save_record};
+use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 
+use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
-    Adam, AdamSettings, MetricsRow, ResumeState, RunConfig, RunDir, ScheduleState, Summary,
-    TrainError,
+    Classification, Observer, Progress, Regression, RunConfig, RunDir, RunFolder, RunInfo, Summary,
+    Task, TaskKind, TrainError, TrainState, Trainer, classifier, classify_data, dynamics_data,
+    dynamics_model, model_name, run_device,
 };
 
 /// How a run behaves (not part of its config).
@@ -33,263 +33,122 @@ impl Default for TrainOptions {
     }
 }
 
-impl MetricsRow {
-    /// A row with every field empty or zero.
-    pub fn blank() -> Self {
-        Self {
-            step: 0,
-            train_loss: None,
-            test_loss: f64::NAN,
-            drift_ratio: None,
-            extrap_mae: None,
-            beyond_mae: None,
-            train_acc: None,
-            test_acc: None,
-            lr: 0.0,
-            nfe_forward: 0.0,
-            nfe_backward: 0.0,
-            total_nfe_forward: 0,
-            total_nfe_backward: 0,
-            train_seconds: 0.0,
-            wall_seconds: 0.0,
-        }
-    }
+/// The trainer a config describes.
+pub fn trainer(config: &RunConfig) -> Trainer {
+    Trainer::new(config.budget(), config.lr)
+        .with_optimizer(config.adam())
+        .with_schedule(config.schedule)
+        .with_eval_every(config.eval_every)
+        .with_seed(config.seed)
 }
 
-pub(crate) struct Book {
-    pub step: u64,
-    pub adam: Adam,
-    pub schedule: ScheduleState,
-    pub rows: Vec<MetricsRow>,
-    pub resume_state: Option<ResumeState>,
-    best_loss: Option<f64>,
-    /// Step of the checkpoint on disk (its model file is deleted when the next one lands).
-    checkpointed: Option<u64>,
-    total: (u64, u64),
-    train_seconds: f64,
-    wall_start: Instant,
-    wall_offset: f64,
-    since: (f64, u64, u64, u64),
-}
-
-impl Book {
-    /// Starts a run folder, or picks up its checkpoint when resuming.
-    pub fn start(
-        config: &RunConfig,
-        dir: &RunDir,
-        opts: &TrainOptions,
-    ) -> Result<Self, TrainError> {
-        let settings = AdamSettings {
-            beta1: config.beta1,
-            beta2: config.beta2,
-            eps: config.eps,
-            weight_decay: config.weight_decay,
-            clip: config.clip,
-        };
-        let mut book = Self {
-            step: 0,
-            adam: Adam::new(settings),
-            schedule: ScheduleState::new(config.lr),
-            rows: Vec::new(),
-            resume_state: None,
-            best_loss: None,
-            checkpointed: None,
-            total: (0, 0),
-            train_seconds: 0.0,
-            wall_start: Instant::now(),
-            wall_offset: 0.0,
-            since: (0.0, 0, 0, 0),
-        };
-        let existing = crate::record::is_run_dir(&dir.root);
-        if opts.resume && existing {
-            let saved = dir.read_config()?;
-            let comparable = |c: &RunConfig| RunConfig {
-                iters: 0,
-                epochs: 0,
-                ..c.clone()
-            };
-            if comparable(&saved) != comparable(config) {
-                return Err(TrainError::file(
-                    &dir.config(),
-                    "this run folder holds a different configuration; resume with the same settings (only --iters/--epochs may change) or choose a new --out",
-                ));
+/// Trains the run `config` describes into `dir` (either task) and returns its summary. A
+/// divergence or solver failure returns the error after writing the summary and keeping the
+/// best model.
+pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Summary, TrainError> {
+    config.validate()?;
+    let device = run_device(config)?;
+    match config.task {
+        TaskKind::Dynamics => {
+            let (series, extended) = dynamics_data(config)?;
+            let model = dynamics_model(config, &series, &device.clone().autodiff())?;
+            let mut task = Regression::new(series, config.batch_size, config.seq_len, &device);
+            if let Some(alpha) = config.time_weighted {
+                task = task.with_time_weighting(alpha);
             }
-            book.resume_state = dir.read_state()?;
-        } else if existing {
-            return Err(TrainError::file(
-                &dir.root,
-                "already holds a run; pass --resume to continue it, or choose another --out (nothing was overwritten)",
-            ));
+            if let Some(ext) = extended {
+                task = task.with_extended(ext);
+            }
+            run(config, dir, opts, model, &task, "it", |best, _, rows| {
+                let ext = task.extended.as_ref();
+                dynamics_figures(dir, rows, &best.valid(), &task.series[0], ext, &device)
+            })
         }
-        dir.write_config(config)?;
-        Ok(book)
-    }
-
-    /// Restores counters from a checkpoint.
-    pub fn restore(&mut self, s: ResumeState) {
-        self.step = s.step;
-        self.checkpointed = Some(s.step);
-        self.adam = s.adam;
-        self.schedule = s.schedule;
-        self.rows = s.rows;
-        self.best_loss = s.best_loss;
-        self.total = (s.total_nfe_forward, s.total_nfe_backward);
-        self.train_seconds = s.train_seconds;
-        self.wall_offset = s.wall_seconds;
-    }
-
-    /// Counts one training step.
-    pub fn record_step(&mut self, loss: f64, nfe: (u64, u64), seconds: f64) {
-        self.step += 1;
-        self.total.0 += nfe.0;
-        self.total.1 += nfe.1;
-        self.train_seconds += seconds;
-        self.since.0 += loss;
-        self.since.1 += 1;
-        self.since.2 += nfe.0;
-        self.since.3 += nfe.1;
-    }
-
-    fn wall(&self) -> f64 {
-        self.wall_offset + self.wall_start.elapsed().as_secs_f64()
-    }
-
-    /// Fills the bookkeeping columns of an evaluation row.
-    fn finish_row(&mut self, row: &mut MetricsRow) {
-        let n = self.since.1.max(1) as f64;
-        row.step = self.step;
-        row.train_loss = Some(self.since.0 / n);
-        row.lr = self.schedule.lr;
-        row.nfe_forward = self.since.2 as f64 / n;
-        row.nfe_backward = self.since.3 as f64 / n;
-        row.total_nfe_forward = self.total.0;
-        row.total_nfe_backward = self.total.1;
-        row.train_seconds = self.train_seconds;
-        row.wall_seconds = self.wall();
-        self.since = (0.0, 0, 0, 0);
-    }
-
-    /// Records an evaluation after `self.step` steps: `best.bpk` on improvement, then a
-    /// resumable checkpoint.
-    pub fn evaluated<M: Module>(
-        &mut self,
-        mut row: MetricsRow,
-        model: &M,
-        dir: &RunDir,
-        config: &RunConfig,
-    ) -> Result<(), TrainError> {
-        self.finish_row(&mut row);
-        if self.push_row(row, config) {
-            save_record(model, &dir.best())?;
+        TaskKind::Classify => {
+            let (train_set, test_set) = classify_data(config)?;
+            let classes = train_set.classes().max(test_set.classes()).max(2);
+            let model = classifier(config, train_set.dim, classes, &device.clone().autodiff())?;
+            let task = Classification::new(train_set, test_set, config.batch_size, &device);
+            run(config, dir, opts, model, &task, "epoch", |_, last, rows| {
+                classify_figures(dir, rows, &last.valid(), &task.train, &task.test, &device)
+            })
         }
-        self.checkpoint(model, dir)
     }
+}
 
-    /// Records the untrained model's evaluation (step 0) and writes it as `best.bpk`.
-    pub fn evaluated_initial<M: Module>(
-        &mut self,
-        row: MetricsRow,
-        model: &M,
-        dir: &RunDir,
-    ) -> Result<(), TrainError> {
-        if self.push_initial(row) {
-            save_record(model, &dir.best())?;
+/// Draws a run's figures from its best and last models and its evaluations.
+type Draw<'a, M> = dyn FnMut(&M, &M, &[crate::MetricsRow]) -> Result<(), TrainError> + 'a;
+
+/// The run folder, resume, observers and figures around [`Trainer::resume`].
+fn run<T: Task<Model: TorchNames>>(
+    config: &RunConfig,
+    dir: &RunDir,
+    opts: &TrainOptions,
+    model: T::Model,
+    task: &T,
+    unit: &str,
+    mut draw: impl FnMut(&T::Model, &T::Model, &[crate::MetricsRow]) -> Result<(), TrainError>,
+) -> Result<Summary, TrainError> {
+    // PyTorch weights of a fresh run, checked before the run folder is created.
+    let mut model = model;
+    if let Some(init) = config.init.as_ref().filter(|_| !opts.resume) {
+        model = load_torch_weights(model, init)?;
+    }
+    dir.start(config, opts.resume)?;
+    let info = RunInfo {
+        model: model_name(config),
+        size: param_size(&model),
+        device: format!("{:?}", run_device(config)?),
+        loss_threshold: config.loss_threshold,
+    };
+    let trainer = trainer(config);
+    let mut folder = RunFolder::new(dir.clone(), info);
+    let (model, state) = match folder.last_checkpoint(model.clone())? {
+        Some(found) if opts.resume => found,
+        _ => (model, trainer.fresh_state()),
+    };
+    let mut progress = Progress::new(unit, opts.quiet);
+    // A resumed run's best model so far is in the folder.
+    let best = (opts.resume && opts.figures)
+        .then(|| load_record(model.clone(), &dir.best()).ok())
+        .flatten();
+    let mut figures = Figures {
+        draw: opts.figures.then_some(&mut draw as &mut Draw<'_, T::Model>),
+        best,
+    };
+    let observers: &mut [&mut dyn Observer<T::Model>] =
+        &mut [&mut folder, &mut progress, &mut figures];
+    let outcome = trainer.resume(model, state, task, observers);
+    let summary = folder.summary().cloned();
+    outcome?;
+    summary.ok_or_else(|| TrainError::file(&dir.summary(), "the run ended without a summary"))
+}
+
+/// Draws the figures at the end of a run, from the best model seen and the last one.
+struct Figures<'a, M> {
+    draw: Option<&'a mut Draw<'a, M>>,
+    best: Option<M>,
+}
+
+impl<M: Module> Observer<M> for Figures<'_, M> {
+    fn evaluated(&mut self, model: &M, _: &TrainState, improved: bool) -> Result<(), TrainError> {
+        if improved && self.draw.is_some() {
+            self.best = Some(model.clone());
         }
         Ok(())
     }
 
-    /// Records the untrained model's evaluation (step 0: no training loss, not shown to the
-    /// schedule); returns whether it is the best so far (it is, unless non-finite).
-    fn push_initial(&mut self, mut row: MetricsRow) -> bool {
-        self.finish_row(&mut row);
-        row.train_loss = None;
-        self.record_best(row)
-    }
-
-    /// Records an evaluation; returns whether it is the best so far.
-    fn push_row(&mut self, row: MetricsRow, config: &RunConfig) -> bool {
-        self.schedule.observe(&config.schedule, row.test_loss);
-        self.record_best(row)
-    }
-
-    fn record_best(&mut self, row: MetricsRow) -> bool {
-        let improved =
-            row.test_loss.is_finite() && self.best_loss.is_none_or(|b| row.test_loss < b);
-        if improved {
-            self.best_loss = Some(row.test_loss);
-        }
-        self.rows.push(row);
-        improved
-    }
-
-    /// Writes a checkpoint: parameters, then the state that names them, then the metrics.
-    fn checkpoint<M: Module>(&mut self, model: &M, dir: &RunDir) -> Result<(), TrainError> {
-        let path = dir.checkpoint_model(self.step);
-        save_record(model, &path)?;
-        dir.write_state(&ResumeState {
-            step: self.step,
-            model_file: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            adam: self.adam.clone(),
-            schedule: self.schedule,
-            rows: self.rows.clone(),
-            best_loss: self.best_loss,
-            total_nfe_forward: self.total.0,
-            total_nfe_backward: self.total.1,
-            train_seconds: self.train_seconds,
-            wall_seconds: self.wall(),
-        })?;
-        if let Some(prev) = self.checkpointed.replace(self.step)
-            && prev != self.step
-        {
-            let _ = std::fs::remove_file(dir.checkpoint_model(prev));
-        }
-        dir.write_metrics(&self.rows)
-    }
-
-    /// The summary of the run so far.
-    pub fn summary(
-        &self,
+    fn finished(
+        &mut self,
+        model: &M,
+        state: &TrainState,
         outcome: &Result<(), TrainError>,
-        model: String,
-        size: ParamSize,
-        device: &Device,
-        threshold: f64,
-    ) -> Summary {
-        let best = self
-            .rows
-            .iter()
-            .filter(|r| r.test_loss.is_finite())
-            .min_by(|a, b| a.test_loss.total_cmp(&b.test_loss))
-            .cloned();
-        Summary {
-            status: match outcome {
-                Ok(()) => "completed".into(),
-                Err(e) => e.to_string(),
-            },
-            model,
-            params: size.count,
-            param_bytes: size.bytes,
-            steps: self.step,
-            last: self.rows.last().cloned(),
-            best,
-            threshold_step: self.threshold_step(threshold),
-            seconds_per_step: self.train_seconds / self.step.max(1) as f64,
-            total_nfe_forward: self.total.0,
-            total_nfe_backward: self.total.1,
-            train_seconds: self.train_seconds,
-            wall_seconds: self.wall(),
-            device: format!("{device:?}"),
-        }
-    }
-
-    /// First step whose test loss is at or below `threshold`.
-    pub fn threshold_step(&self, threshold: f64) -> Option<u64> {
-        self.rows
-            .iter()
-            .find(|r| r.test_loss <= threshold)
-            .map(|r| r.step)
+    ) -> Result<(), TrainError> {
+        let Some(draw) = self.draw.as_mut() else {
+            return Ok(());
+        };
+        let drawn = draw(self.best.as_ref().unwrap_or(model), model, &state.rows);
+        // After a failure the run's own error is the one to report.
+        if outcome.is_ok() { drawn } else { Ok(()) }
     }
 }

@@ -47,98 +47,108 @@ impl Opts {
     }
 }
 
-const ITEMS: [&str; 7] = [
-    "fig1",
-    "table1",
-    "table2",
-    "extrapolation",
-    "convergence",
-    "classify",
-    "memory",
-];
+/// A table or figure of the papers (or all of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Item {
+    /// Paper 000 Figure 1: the spiral and the models' first predictions.
+    Fig1,
+    /// Paper 000 Table 1 (and Figures 2, 8): every architecture.
+    Table1,
+    /// Paper 000 Table 2 (and Figure 7): the ablation.
+    Table2,
+    /// Paper 000 Figures 3–5: extrapolation.
+    Extrapolation,
+    /// Paper 000 Figure 6: convergence.
+    Convergence,
+    /// Paper 003: the classification table, boundaries, trajectories.
+    Classify,
+    /// Paper 003: memory of a training step.
+    Memory,
+    /// Every item.
+    All,
+}
 
-/// Parses the arguments and runs the items.
-pub fn main(args: &[String]) -> Result<(), String> {
-    let mut item = None;
-    let mut opts = Opts {
-        seeds: 3,
-        quick: false,
-        backend: Backend::Flex,
-        gradient: GradientKind::Backprop,
-        out: PathBuf::from("results"),
+impl Item {
+    /// Every item, in report order.
+    pub const EACH: [Item; 7] = [
+        Item::Fig1,
+        Item::Table1,
+        Item::Table2,
+        Item::Extrapolation,
+        Item::Convergence,
+        Item::Classify,
+        Item::Memory,
+    ];
+
+    /// The item's folder under the output folder.
+    pub fn name(self) -> &'static str {
+        match self {
+            Item::Fig1 => "fig1",
+            Item::Table1 => "table1",
+            Item::Table2 => "table2",
+            Item::Extrapolation => "extrapolation",
+            Item::Convergence => "convergence",
+            Item::Classify => "classify",
+            Item::Memory => "memory",
+            Item::All => "all",
+        }
+    }
+}
+
+/// `cargo xtask reproduce`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to regenerate.
+    #[arg(default_value = "all")]
+    item: Item,
+    /// Seeds per configuration (default 3; 1 with --quick).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    seeds: Option<u64>,
+    /// Tiny budgets: a smoke test of every item.
+    #[arg(long)]
+    quick: bool,
+    /// Backend of every run.
+    #[arg(long, default_value = "flex")]
+    backend: Backend,
+    /// Gradient method of the dynamics runs.
+    #[arg(long, default_value = "backprop")]
+    gradient: GradientKind,
+    /// Output folder.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+/// Runs the chosen items.
+pub fn main(args: &Args) -> anyhow::Result<()> {
+    let opts = Opts {
+        seeds: args.seeds.unwrap_or(if args.quick { 1 } else { 3 }),
+        quick: args.quick,
+        backend: args.backend,
+        gradient: args.gradient,
+        out: args.out.clone(),
     };
-    let mut seeds_given = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match a.as_str() {
-            "--seeds" => {
-                let v = value("--seeds")?;
-                opts.seeds = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(format!("--seeds {v}: expected a number ≥ 1"))?;
-                seeds_given = true;
-            }
-            "--quick" => opts.quick = true,
-            "--backend" => {
-                opts.backend = value("--backend")?.parse().map_err(|e| format!("{e}"))?
-            }
-            "--gradient" => {
-                opts.gradient = match value("--gradient")?.as_str() {
-                    "backprop" => GradientKind::Backprop,
-                    "adjoint" => GradientKind::Adjoint,
-                    other => {
-                        return Err(format!("--gradient {other}: expected backprop or adjoint"));
-                    }
-                }
-            }
-            "--out" => opts.out = PathBuf::from(value("--out")?),
-            name if !name.starts_with('-') && item.is_none() => item = Some(name.to_string()),
-            other => {
-                return Err(format!(
-                    "unknown argument `{other}`; items: {}, all",
-                    ITEMS.join(", ")
-                ));
-            }
-        }
-    }
-    if opts.quick && !seeds_given {
-        opts.seeds = 1;
-    }
-    let item = item.unwrap_or_else(|| "all".into());
-    let chosen: Vec<&str> = match item.as_str() {
-        "all" => ITEMS.to_vec(),
-        one if ITEMS.contains(&one) => vec![ITEMS[ITEMS.iter().position(|i| *i == one).unwrap()]],
-        other => {
-            return Err(format!(
-                "unknown item `{other}`: expected one of {}, all",
-                ITEMS.join(", ")
-            ));
-        }
+    let chosen = match args.item {
+        Item::All => Item::EACH.to_vec(),
+        one => vec![one],
     };
     let started = std::time::Instant::now();
-    for name in &chosen {
+    for item in chosen {
         let t = std::time::Instant::now();
+        let name = item.name();
         eprintln!("== {name}");
-        match *name {
-            "fig1" => fig1::run(&opts),
-            "table1" => table1::table1(&opts),
-            "table2" => table2::table2(&opts),
-            "extrapolation" => extrapolation::extrapolation(&opts),
-            "convergence" => convergence::convergence(&opts),
-            "classify" => classify::run(&opts),
-            "memory" => memory::run(&opts),
-            _ => unreachable!("items are checked above"),
-        }
-        .map_err(|e| format!("{name}: {e}"))?;
+        let done = match item {
+            Item::Fig1 => fig1::run(&opts),
+            Item::Table1 => table1::table1(&opts),
+            Item::Table2 => table2::table2(&opts),
+            Item::Extrapolation => extrapolation::extrapolation(&opts),
+            Item::Convergence => convergence::convergence(&opts),
+            Item::Classify => classify::run(&opts),
+            Item::Memory => memory::run(&opts),
+            Item::All => unreachable!("expanded above"),
+        };
+        done.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         eprintln!("== {name} done in {:.0} s", t.elapsed().as_secs_f64());
     }
-    report::index(&opts, started.elapsed().as_secs_f64()).map_err(|e| e.to_string())?;
+    report::index(&opts, started.elapsed().as_secs_f64())?;
     Ok(())
 }

@@ -96,7 +96,7 @@ pub fn index(opts: &Opts, seconds: f64) -> Result<(), TrainError> {
     let mut s = String::from(
         "# Reproduction of both papers\n\nEach item: `report.md` (paper vs ours vs delta), `data.csv`, PNG and SVG figures.\n\n",
     );
-    for item in super::ITEMS {
+    for item in super::Item::EACH.map(super::Item::name) {
         let dir = opts.out.join(item);
         if dir.join("report.md").is_file() {
             let first = std::fs::read_to_string(dir.join("report.md")).unwrap_or_default();

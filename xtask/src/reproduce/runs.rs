@@ -34,7 +34,7 @@ fn one(config: &RunConfig, opts: &Opts) -> Result<Done, TrainError> {
     let dir = opts.out.join(".cache").join(key(config));
     let run = RunDir::new(&dir);
     if let (Ok(summary), Ok(rows)) = (run.read_summary(), run.read_metrics())
-        && summary.status == "completed"
+        && summary.status == neurode_train::Status::Completed
         && run.read_config().ok().as_ref() == Some(config)
     {
         return Ok(Done {

@@ -1,0 +1,101 @@
+//! What a training run tells the outside world: progress after each step, each evaluation with
+//! the model (checkpoints, metrics files, figures), and the end. Run folders and progress bars
+//! are observers; the trainer itself writes nothing.
+
+use crate::{TrainError, TrainState};
+
+/// One finished step, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepReport {
+    /// Steps completed.
+    pub step: u64,
+    /// Steps the run will take.
+    pub total: u64,
+    /// Mean training loss of the step's batches.
+    pub loss: f64,
+    /// The test loss, when the step ended with an evaluation.
+    pub test_loss: Option<f64>,
+    /// Function evaluations of the step, forward and backward.
+    pub nfe: (u64, u64),
+    /// The learning rate after the step.
+    pub lr: f64,
+}
+
+/// Receives the events of a run. Every method has a default that does nothing.
+pub trait Observer<M> {
+    /// The run starts (or resumes) at `state.step`.
+    fn started(&mut self, state: &TrainState, total: u64) -> Result<(), TrainError> {
+        let _ = (state, total);
+        Ok(())
+    }
+
+    /// A step finished.
+    fn stepped(&mut self, report: &StepReport) {
+        let _ = report;
+    }
+
+    /// An evaluation was recorded (the last row of `state.rows`); `improved` when it is the
+    /// best so far. `model` is the model after `state.step` steps, `state` continues the run
+    /// from here (a checkpoint is the two).
+    fn evaluated(
+        &mut self,
+        model: &M,
+        state: &TrainState,
+        improved: bool,
+    ) -> Result<(), TrainError> {
+        let _ = (model, state, improved);
+        Ok(())
+    }
+
+    /// The run ended, by completing or by `outcome`'s error.
+    fn finished(
+        &mut self,
+        model: &M,
+        state: &TrainState,
+        outcome: &Result<(), TrainError>,
+    ) -> Result<(), TrainError> {
+        let _ = (model, state, outcome);
+        Ok(())
+    }
+}
+
+/// Keeps nothing: a run with no observers.
+impl<M> Observer<M> for () {}
+
+/// Every observer of a list, in order.
+impl<M> Observer<M> for [&mut dyn Observer<M>] {
+    fn started(&mut self, state: &TrainState, total: u64) -> Result<(), TrainError> {
+        self.iter_mut().try_for_each(|o| o.started(state, total))
+    }
+
+    fn stepped(&mut self, report: &StepReport) {
+        self.iter_mut().for_each(|o| o.stepped(report));
+    }
+
+    fn evaluated(
+        &mut self,
+        model: &M,
+        state: &TrainState,
+        improved: bool,
+    ) -> Result<(), TrainError> {
+        self.iter_mut()
+            .try_for_each(|o| o.evaluated(model, state, improved))
+    }
+
+    fn finished(
+        &mut self,
+        model: &M,
+        state: &TrainState,
+        outcome: &Result<(), TrainError>,
+    ) -> Result<(), TrainError> {
+        // Every observer hears the end, even when an earlier one fails; the first error wins.
+        let mut first = Ok(());
+        for o in self.iter_mut() {
+            let r = o.finished(model, state, outcome);
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        first
+    }
+}

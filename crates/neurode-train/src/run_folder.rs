@@ -1,0 +1,138 @@
+//! A run folder as an observer: `best.bpk` on every improvement, a resumable checkpoint and
+//! `metrics.csv` at every evaluation, `summary.json` at the end.
+
+use burn::module::Module;
+use neurode_models::{ParamSize, load_record, save_record};
+use serde::{Deserialize, Serialize};
+
+use crate::{Observer, RunDir, Status, Summary, TrainError, TrainState};
+
+/// The state file of a checkpoint (`checkpoint/state.json`): the training state and the
+/// parameter record it goes with. Written after the record, so it is the commit point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The parameter record of this checkpoint (a file in `checkpoint/`).
+    pub model_file: String,
+    /// Where the run stood.
+    #[serde(flatten)]
+    pub state: TrainState,
+}
+
+/// What a summary says about the model and the device, besides the run's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    /// The model's (paper) name.
+    pub model: String,
+    /// Its parameter count and bytes.
+    pub size: ParamSize,
+    /// The device, as text.
+    pub device: String,
+    /// The test loss whose first crossing the summary reports.
+    pub loss_threshold: f64,
+}
+
+/// Writes a run folder as the run goes.
+pub struct RunFolder {
+    dir: RunDir,
+    info: RunInfo,
+    /// Step of the checkpoint on disk (its model file is deleted when the next one lands).
+    checkpointed: Option<u64>,
+    summary: Option<Summary>,
+}
+
+impl RunFolder {
+    /// Observes a run into `dir` (its `config.toml` is the caller's).
+    pub fn new(dir: RunDir, info: RunInfo) -> Self {
+        Self {
+            dir,
+            info,
+            checkpointed: None,
+            summary: None,
+        }
+    }
+
+    /// The model and state of the folder's last checkpoint, if it has one.
+    pub fn last_checkpoint<M: Module>(
+        &mut self,
+        model: M,
+    ) -> Result<Option<(M, TrainState)>, TrainError> {
+        let Some(c) = self.dir.read_checkpoint()? else {
+            return Ok(None);
+        };
+        let model = load_record(model, &self.dir.root.join("checkpoint").join(&c.model_file))?;
+        self.checkpointed = Some(c.state.step);
+        Ok(Some((model, c.state)))
+    }
+
+    /// The summary written at the end of the run.
+    pub fn summary(&self) -> Option<&Summary> {
+        self.summary.as_ref()
+    }
+
+    /// Parameters, then the state that names them, then the metrics; then the previous
+    /// checkpoint's parameters go.
+    fn checkpoint<M: Module>(&mut self, model: &M, state: &TrainState) -> Result<(), TrainError> {
+        let path = self.dir.checkpoint_model(state.step);
+        save_record(model, &path)?;
+        self.dir.write_checkpoint(&Checkpoint {
+            model_file: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            state: state.clone(),
+        })?;
+        if let Some(prev) = self.checkpointed.replace(state.step)
+            && prev != state.step
+        {
+            let _ = std::fs::remove_file(self.dir.checkpoint_model(prev));
+        }
+        self.dir.write_metrics(&state.rows)
+    }
+}
+
+impl<M: Module> Observer<M> for RunFolder {
+    fn evaluated(
+        &mut self,
+        model: &M,
+        state: &TrainState,
+        improved: bool,
+    ) -> Result<(), TrainError> {
+        if improved {
+            save_record(model, &self.dir.best())?;
+        }
+        // The untrained model's evaluation only seeds `best.bpk`.
+        if state.step > 0 {
+            self.checkpoint(model, state)?;
+        }
+        Ok(())
+    }
+
+    fn finished(
+        &mut self,
+        _: &M,
+        state: &TrainState,
+        outcome: &Result<(), TrainError>,
+    ) -> Result<(), TrainError> {
+        // Every evaluation so far is kept, whatever stopped the run.
+        self.dir.write_metrics(&state.rows)?;
+        let summary = Summary {
+            status: Status::of(outcome),
+            model: self.info.model.clone(),
+            params: self.info.size.count,
+            param_bytes: self.info.size.bytes,
+            steps: state.step,
+            last: state.rows.last().cloned(),
+            best: state.best().cloned(),
+            threshold_step: state.threshold_step(self.info.loss_threshold),
+            seconds_per_step: state.train_seconds / state.step.max(1) as f64,
+            total_nfe_forward: state.total_nfe_forward,
+            total_nfe_backward: state.total_nfe_backward,
+            train_seconds: state.train_seconds,
+            wall_seconds: state.wall_seconds,
+            device: self.info.device.clone(),
+        };
+        self.dir.write_summary(&summary)?;
+        self.summary = Some(summary);
+        Ok(())
+    }
+}
