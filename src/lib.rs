@@ -33,3 +33,8 @@ pub use neurode_kernels as kernels;
 pub use neurode_models as models;
 pub use neurode_solvers as solvers;
 pub use neurode_train as train;
+
+/// The README's code blocks, compiled (and the runnable ones run) as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

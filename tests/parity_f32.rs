@@ -12,18 +12,9 @@
 mod common;
 
 use common::Device;
-use common::parity::{self, Compared, rel, torch_solver};
+use common::parity::{self, torch_solver, worst};
 use neurode::adjoint::GradientMethod;
 use neurode::solvers::Method;
-
-fn worst(steps: &[Compared]) -> (f64, f64) {
-    steps.iter().fold((0.0, 0.0), |(l, g), c| {
-        (
-            f64::max(l, rel(c.our_loss, c.loss)),
-            f64::max(g, rel(c.our_grad_norm, c.grad_norm)),
-        )
-    })
-}
 
 /// Paper 003's classifier: all 40 traced steps (5 epochs).
 fn classifier(device: &Device, trace: &str, method: Method) {

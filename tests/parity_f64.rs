@@ -5,20 +5,10 @@
 #[macro_use]
 mod common;
 
-use common::parity::{self, Compared, adjoint, flat, load, rel, torch_solver};
+use common::parity::{self, adjoint, flat, load, torch_solver, worst};
 use common::{Device, max_abs_diff};
 use neurode::adjoint::GradientMethod;
 use neurode::solvers::Method;
-
-/// Worst relative difference of the losses and of the gradient norms over `steps`.
-fn worst(steps: &[Compared]) -> (f64, f64) {
-    steps.iter().fold((0.0, 0.0), |(l, g), c| {
-        (
-            f64::max(l, rel(c.our_loss, c.loss)),
-            f64::max(g, rel(c.our_grad_norm, c.grad_norm)),
-        )
-    })
-}
 
 /// Paper 003's classifier, 40 steps (5 epochs of 8 batches, the last of 104 points).
 fn classifier(device: &Device, trace: &str, method: Method) {

@@ -60,6 +60,16 @@ pub fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs()
 }
 
+/// Worst relative difference of the losses and of the gradient norms over `steps`.
+pub fn worst(steps: &[Compared]) -> (f64, f64) {
+    steps.iter().fold((0.0, 0.0), |(l, g), c| {
+        (
+            f64::max(l, rel(c.our_loss, c.loss)),
+            f64::max(g, rel(c.our_grad_norm, c.grad_norm)),
+        )
+    })
+}
+
 /// What PyTorch recorded at one optimizer step (loss before the update, global gradient norm
 /// before clipping, learning rate), with what neurode computed beside it.
 #[derive(Debug, Clone, Copy)]

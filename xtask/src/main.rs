@@ -5,8 +5,10 @@
 //!   throughput.
 //! * `reproduce [ITEM] [--seeds N] [--quick] [--backend B] [--gradient G] [--out DIR]` —
 //!   regenerate the papers' tables and figures under `results/` (see `reproduce/mod.rs`).
+//! * `data` — regenerate the example datasets under `examples/data/`.
 
 mod alloc;
+mod data;
 mod reproduce;
 
 use std::process::{Command as Process, ExitCode};
@@ -32,6 +34,8 @@ enum Command {
     Bench,
     /// Regenerate the papers' tables and figures.
     Reproduce(reproduce::Args),
+    /// Regenerate the example datasets under `examples/data/`.
+    Data,
     /// One memory measurement of the `memory` item, in a process of its own.
     #[command(hide = true)]
     MemoryChild {
@@ -71,6 +75,13 @@ fn main() -> ExitCode {
             Ok(()) => true,
             Err(e) => {
                 eprintln!("error: {e:#}");
+                false
+            }
+        },
+        Command::Data => match data::run() {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("error: {e}");
                 false
             }
         },

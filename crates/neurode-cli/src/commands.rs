@@ -2,15 +2,16 @@
 
 use std::path::Path;
 
+use burn::tensor::Device;
+
 use anyhow::{Result, bail};
 use neurode_datasets::{Series, SpiralSystem, linspace};
-use neurode_models::{load_record, save_torch_weights};
+use neurode_models::{Dynamics, NeuralOde, save_torch_weights};
 use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
 use neurode_train::plot::{Line, Panel, colors, save_figure};
 use neurode_train::{
-    RunConfig, RunDir, TaskKind, TrainError, TrainOptions, classifier, classify_data,
-    dynamics_data, dynamics_model, metrics, predict, predict_logits, run_device, train,
-    write_atomic,
+    RunConfig, RunDir, TaskKind, TrainError, TrainOptions, Trained, TrainedRun, metrics, predict,
+    predict_logits, train, write_atomic,
 };
 
 use crate::args::{Cli, Command, SolveArgs};
@@ -45,29 +46,30 @@ pub fn run(cli: Cli) -> Result<()> {
 
 /// The best model of a run as PyTorch weights.
 fn export(run: &Path, out: &Path) -> Result<()> {
-    let (dir, config) = open_run(run)?;
-    let device = run_device(&config)?;
-    match config.task {
-        TaskKind::Dynamics => {
-            let (series, _) = dynamics_data(&config)?;
-            let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
-            save_torch_weights(&model, out)?;
-        }
-        TaskKind::Classify => {
-            let (train_set, test_set) = classify_data(&config)?;
-            let classes = train_set.classes().max(test_set.classes()).max(2);
-            let model = load_record(
-                classifier(&config, train_set.dim, classes, &device)?,
-                &dir.best(),
-            )?;
-            save_torch_weights(&model, out)?;
-        }
+    match TrainedRun::open(&RunDir::new(run))?.trained {
+        Trained::Dynamics { model, .. } => save_torch_weights(&model, out)?,
+        Trained::Classify { model, .. } => save_torch_weights(&model, out)?,
     }
     println!(
         "wrote {} (PyTorch state_dict names and layouts)",
         out.display()
     );
     Ok(())
+}
+
+/// The best Neural ODE of a dynamics run, its data and device; `what` names the command.
+fn dynamics_run(
+    run: &Path,
+    what: &str,
+) -> Result<(NeuralOde<Dynamics>, Vec<Series>, Device)> {
+    let opened = TrainedRun::open(&RunDir::new(run))?;
+    match opened.trained {
+        Trained::Dynamics { model, series, .. } => Ok((model, series, opened.device)),
+        Trained::Classify { .. } => bail!(
+            "{}: holds a classification run; `{what}` needs a dynamics run",
+            run.display()
+        ),
+    }
 }
 
 /// The first `runs/run-NNN` that does not exist yet.
@@ -117,27 +119,17 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
     println!("results in {}", dir.root.display());
 }
 
-fn open_run(run: &Path) -> Result<(RunDir, RunConfig)> {
-    let dir = RunDir::new(run);
-    let config = dir.read_config()?;
-    if !dir.best().is_file() {
-        bail!(
-            "{}: no best checkpoint yet (the run has not reached its first evaluation)",
-            dir.best().display()
-        );
-    }
-    Ok((dir, config))
-}
-
 fn eval(run: &Path) -> Result<()> {
-    let (dir, config) = open_run(run)?;
-    let device = run_device(&config)?;
-    match config.task {
-        TaskKind::Dynamics => {
-            let (series, extended) = dynamics_data(&config)?;
-            let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
+    let opened = TrainedRun::open(&RunDir::new(run))?;
+    let device = &opened.device;
+    match opened.trained {
+        Trained::Dynamics {
+            model,
+            series,
+            extended,
+        } => {
             for s in &series {
-                let pred = predict(&model, s, &device)?;
+                let pred = predict(&model, s, device)?;
                 println!(
                     "test MSE {:.6}  drift ratio {:.4}  (t ∈ [{}, {}], {} points)",
                     metrics::mse(&pred, &s.values),
@@ -148,7 +140,7 @@ fn eval(run: &Path) -> Result<()> {
                 );
             }
             if let Some(ext) = extended {
-                let pred = predict(&model, &ext, &device)?;
+                let pred = predict(&model, &ext, device)?;
                 println!(
                     "extrapolation MAE on [0, {}]: {:.6}",
                     ext.ts[ext.len() - 1],
@@ -156,15 +148,9 @@ fn eval(run: &Path) -> Result<()> {
                 );
             }
         }
-        TaskKind::Classify => {
-            let (train_set, test_set) = classify_data(&config)?;
-            let classes = train_set.classes().max(test_set.classes()).max(2);
-            let model = load_record(
-                classifier(&config, train_set.dim, classes, &device)?,
-                &dir.best(),
-            )?;
-            for (name, set) in [("train", &train_set), ("test", &test_set)] {
-                let logits = predict_logits(&model, &set.x, set.dim, &device)?;
+        Trained::Classify { model, train, test } => {
+            for (name, set) in [("train", &train), ("test", &test)] {
+                let logits = predict_logits(&model, &set.x, set.dim, device)?;
                 println!(
                     "{name} accuracy {:.2}% ({} points)",
                     100.0 * metrics::accuracy(&logits, &set.labels),
@@ -203,19 +189,10 @@ fn predict_cmd(
     out: &Path,
 ) -> Result<()> {
     check_grid(t_end, points)?;
-    let (dir, config) = open_run(run)?;
-    if config.task != TaskKind::Dynamics {
-        bail!(
-            "{}: holds a classification run; `predict` needs a dynamics run",
-            dir.root.display()
-        );
-    }
-    let device = run_device(&config)?;
-    let (series, _) = dynamics_data(&config)?;
+    let (model, series, device) = dynamics_run(run, "predict")?;
     let dim = series[0].dim;
     let y0 = y0.unwrap_or_else(|| series[0].row(0).to_vec());
     check_y0(&y0, dim)?;
-    let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
     let s = Series {
         ts: linspace(0.0, t_end, points),
         values: y0.repeat(points),
@@ -270,19 +247,10 @@ fn solve_cmd(a: &SolveArgs) -> Result<()> {
             (sol.ys.concat(), 2, "true dynamics")
         }
         Some(run) => {
-            let (dir, config) = open_run(run)?;
-            if config.task != TaskKind::Dynamics {
-                bail!(
-                    "{}: holds a classification run; `solve --run` needs a dynamics run",
-                    dir.root.display()
-                );
-            }
-            let device = run_device(&config)?;
-            let series = dynamics_data(&config)?.0;
+            let (model, series, device) = dynamics_run(run, "solve --run")?;
             let dim = series[0].dim;
             check_y0(&a.y0, dim)?;
-            let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?
-                .with_solver(opts)?;
+            let model = model.with_solver(opts)?;
             let s = Series {
                 ts: ts.clone(),
                 values: a.y0.repeat(a.points),

@@ -50,6 +50,7 @@ mod run_folder;
 mod schedule;
 mod state;
 mod step;
+mod trained;
 mod trainer;
 
 pub use adam::{Adam, AdamSettings, StepInfo};
@@ -70,4 +71,5 @@ pub use run_folder::{Checkpoint, RunFolder, RunInfo};
 pub use schedule::{PLATEAU_EPS, Schedule, ScheduleState};
 pub use state::TrainState;
 pub use step::StepOutput;
+pub use trained::{Trained, TrainedRun};
 pub use trainer::{Fitted, Task, Trainer};

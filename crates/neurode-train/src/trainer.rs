@@ -226,7 +226,7 @@ impl<M: Module> Run<'_, M> {
             self.state
                 .record_step(loss, nfe, started.elapsed().as_secs_f64());
             let mut test_loss = None;
-            if step % t.eval_every == 0 || step == t.steps {
+            if step.is_multiple_of(t.eval_every) || step == t.steps {
                 test_loss = Some(self.evaluate(task, observer)?);
             }
             observer.stepped(&StepReport {

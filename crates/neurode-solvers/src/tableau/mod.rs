@@ -1,7 +1,7 @@
 //! Butcher tableaux as `const` data.
 //!
 //! Every method is only data: one [`Tableau`] per method, run by the single generic explicit
-//! Runge–Kutta stepper in [`crate::stepper`]. Each tableau is checked at compile time by
+//! Runge–Kutta stepper (`stepper.rs`). Each tableau is checked at compile time by
 //! [`Tableau::is_consistent`] (row sums equal the nodes `c`, weights sum to one, error weights
 //! sum to zero, FSAL rows match the weights), so a typo in a coefficient fails the build.
 

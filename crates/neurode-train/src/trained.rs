@@ -1,0 +1,83 @@
+//! A run folder's best model, rebuilt from its `config.toml` and `best.bpk`, with its data.
+
+use burn::tensor::Device;
+use neurode_datasets::{Labeled, Series};
+use neurode_models::{Dynamics, NeuralOde, load_record};
+
+use crate::{
+    Classifier, RunConfig, RunDir, TaskKind, TrainError, classifier, classify_data, dynamics_data,
+    dynamics_model, run_device,
+};
+
+/// The best model of a run and the data it was trained on.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Trained {
+    /// A dynamics run.
+    Dynamics {
+        /// The Neural ODE.
+        model: NeuralOde<Dynamics>,
+        /// The training trajectories.
+        series: Vec<Series>,
+        /// The extrapolation trajectory (built-in spiral).
+        extended: Option<Series>,
+    },
+    /// A classification run.
+    Classify {
+        /// The classifier.
+        model: Classifier,
+        /// The training points.
+        train: Labeled,
+        /// The test points.
+        test: Labeled,
+    },
+}
+
+/// A run folder's config, the best model (on the run's plain device) and its data.
+pub struct TrainedRun {
+    /// The run's configuration.
+    pub config: RunConfig,
+    /// The device the model lives on.
+    pub device: Device,
+    /// The model and data.
+    pub trained: Trained,
+}
+
+impl TrainedRun {
+    /// Opens the run in `dir`: reads its config, rebuilds the model and loads `best.bpk`.
+    pub fn open(dir: &RunDir) -> Result<Self, TrainError> {
+        let config = dir.read_config()?;
+        if !dir.best().is_file() {
+            return Err(TrainError::file(
+                &dir.best(),
+                "no best model yet (the run has not reached its first evaluation)",
+            ));
+        }
+        let device = run_device(&config)?;
+        let trained = match config.task {
+            TaskKind::Dynamics => {
+                let (series, extended) = dynamics_data(&config)?;
+                let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
+                Trained::Dynamics {
+                    model,
+                    series,
+                    extended,
+                }
+            }
+            TaskKind::Classify => {
+                let (train, test) = classify_data(&config)?;
+                let classes = train.classes().max(test.classes()).max(2);
+                let model = load_record(
+                    classifier(&config, train.dim, classes, &device)?,
+                    &dir.best(),
+                )?;
+                Trained::Classify { model, train, test }
+            }
+        };
+        Ok(Self {
+            config,
+            device,
+            trained,
+        })
+    }
+}
