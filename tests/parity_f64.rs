@@ -5,10 +5,19 @@
 #[macro_use]
 mod common;
 
-use common::parity::{self, adjoint, flat, load, torch_solver, worst};
+use common::parity::{self, adjoint, flat, load, nfe_difference, replay_residual_trace, worst};
 use common::{Device, max_abs_diff};
-use neurode::adjoint::GradientMethod;
 use neurode::solvers::Method;
+
+/// The largest difference between a model's weights and a trace's `…_{name}.safetensors`.
+fn weights_after<M>(model: &M, empty: M, name: &str) -> f64
+where
+    M: neurode::burn::module::Module + neurode::models::TorchNames,
+{
+    let d = max_abs_diff(&flat(model), &flat(&load(empty, name)));
+    println!("{name}: weights within {d:.2e}");
+    d
+}
 
 /// Paper 003's classifier, 40 steps (5 epochs of 8 batches, the last of 104 points).
 fn classifier(device: &Device, trace: &str, method: Method) {
@@ -17,27 +26,25 @@ fn classifier(device: &Device, trace: &str, method: Method) {
     let (loss8, grad8) = worst(&r.steps[..8]);
     assert!(
         loss8 < 1e-9 && grad8 < 1e-9,
-        "first 8 steps: loss {loss8:.2e}, grad norm {grad8:.2e}"
+        "8 steps: loss {loss8:.2e}, grad {grad8:.2e}"
     );
-    let after1 = flat(&load(
-        parity::classifier(method, device),
-        &format!("{trace}_after_step1"),
-    ));
-    let d1 = max_abs_diff(&r.after_first, &after1);
-    println!("{trace}: weights after step 1 within {d1:.2e}");
-    assert!(d1 < 1e-10, "weights after step 1 differ by {d1:.2e}");
-    let (loss40, grad40) = worst(&r.steps);
+    let (loss, grad) = worst(&r.steps);
     assert!(
-        loss40 < 1e-6 && grad40 < 1e-6,
-        "40 steps: loss {loss40:.2e}, grad norm {grad40:.2e}"
+        loss < 1e-6 && grad < 1e-6,
+        "40 steps: loss {loss:.2e}, grad {grad:.2e}"
     );
-    let end = flat(&load(
-        parity::classifier(method, device),
-        &format!("{trace}_after_epoch5"),
-    ));
-    let d = max_abs_diff(&flat(&r.model), &end);
-    println!("{trace}: weights after 5 epochs within {d:.2e}");
-    assert!(d < 1e-7, "weights after 5 epochs differ by {d:.2e}");
+    let ad = device.clone().autodiff();
+    let empty = || parity::classifier(method, &ad);
+    let step1 = max_abs_diff(
+        &r.after_first,
+        &flat(&load(empty(), &format!("{trace}_after_step1"))),
+    );
+    assert!(step1 < 1e-10, "weights after step 1 differ by {step1:.2e}");
+    let epoch5 = weights_after(&r.model, empty(), &format!("{trace}_after_epoch5"));
+    assert!(
+        epoch5 < 1e-7,
+        "weights after 5 epochs differ by {epoch5:.2e}"
+    );
 }
 
 fn classifier_euler(device: &Device) {
@@ -50,29 +57,18 @@ fn classifier_rk4(device: &Device) {
 }
 
 /// Residual-64 with fixed RK 3/8 steps: 20 iterations of loss, pre-clip gradient norm (the
-/// clip at 1.0 is active on most of them) and the weights after the last.
+/// clip at 1.0 is active on most of them), NFE, and the weights after the last.
 fn residual_rk4(device: &Device) {
     let trace = "residual64_rk4_float64";
-    let r = parity::replay_residual(
-        trace,
-        20,
-        torch_solver(trace),
-        GradientMethod::Backprop,
-        device,
-    );
+    let r = replay_residual_trace(trace, device);
     parity::report(trace, &r.steps);
     let (loss, grad) = worst(&r.steps);
     assert!(
         loss < 1e-9 && grad < 1e-9,
         "loss {loss:.2e}, grad norm {grad:.2e}"
     );
-    assert!(
-        r.steps.iter().all(|c| c.nfe == Some(c.our_nfe)),
-        "NFE per window solve"
-    );
-    let end = flat(&load(r.model.clone(), &format!("{trace}_after_iter20")));
-    let d = max_abs_diff(&flat(&r.model), &end);
-    println!("{trace}: weights after 20 iterations within {d:.2e}");
+    assert_eq!(nfe_difference(&r.steps), 0, "NFE of every window solve");
+    let d = weights_after(&r.model, r.model.clone(), &format!("{trace}_after_iter20"));
     assert!(d < 1e-8, "weights after 20 iterations differ by {d:.2e}");
 }
 
@@ -80,23 +76,9 @@ fn residual_rk4(device: &Device) {
 /// on every window solve, the same losses.
 fn residual_dopri5(device: &Device) {
     let trace = "residual64_dopri5_float64";
-    let r = parity::replay_residual(
-        trace,
-        20,
-        torch_solver(trace),
-        GradientMethod::Backprop,
-        device,
-    );
+    let r = replay_residual_trace(trace, device);
     parity::report(trace, &r.steps);
-    let nfe: Vec<_> = r
-        .steps
-        .iter()
-        .map(|c| (c.nfe.unwrap(), c.our_nfe))
-        .collect();
-    assert!(
-        nfe.iter().all(|(a, b)| a == b),
-        "NFE (PyTorch, neurode): {nfe:?}"
-    );
+    assert_eq!(nfe_difference(&r.steps), 0, "NFE of every window solve");
     let (loss, _) = worst(&r.steps);
     assert!(loss < 1e-6, "losses differ by {loss:.2e}");
 }

@@ -280,6 +280,27 @@ pub fn replay_residual(
     }
 }
 
+/// Replays all 20 iterations of a `residual64_*` trace as it was recorded: its solver in
+/// torchdiffeq's conventions, backprop through the solve.
+pub fn replay_residual_trace(trace: &str, device: &Device) -> Replay<NeuralOde<Dynamics>> {
+    replay_residual(
+        trace,
+        20,
+        torch_solver(trace),
+        GradientMethod::Backprop,
+        device,
+    )
+}
+
+/// The largest difference of forward NFE from PyTorch's over the steps.
+pub fn nfe_difference(steps: &[Compared]) -> u64 {
+    steps
+        .iter()
+        .map(|c| c.nfe.map_or(0, |n| n.abs_diff(c.our_nfe)))
+        .max()
+        .unwrap_or(0)
+}
+
 /// Prints a replay beside its trace (shown by `cargo test -- --nocapture`).
 pub fn report(name: &str, steps: &[Compared]) {
     println!("{name}: step, loss rel. diff, grad-norm rel. diff, NFE (PyTorch / neurode)");

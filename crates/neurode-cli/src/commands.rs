@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use neurode_datasets::{Series, SpiralSystem, linspace};
 use neurode_models::{Dynamics, NeuralOde, save_torch_weights};
 use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
-use neurode_train::plot::{Line, Panel, colors, save_figure};
+use neurode_train::figures::solution_figure;
 use neurode_train::{
     RunConfig, RunDir, TaskKind, TrainError, TrainOptions, Trained, TrainedRun, metrics, predict,
     predict_logits, train, write_atomic,
@@ -58,10 +58,7 @@ fn export(run: &Path, out: &Path) -> Result<()> {
 }
 
 /// The best Neural ODE of a dynamics run, its data and device; `what` names the command.
-fn dynamics_run(
-    run: &Path,
-    what: &str,
-) -> Result<(NeuralOde<Dynamics>, Vec<Series>, Device)> {
+fn dynamics_run(run: &Path, what: &str) -> Result<(NeuralOde<Dynamics>, Vec<Series>, Device)> {
     let opened = TrainedRun::open(&RunDir::new(run))?;
     match opened.trained {
         Trained::Dynamics { model, series, .. } => Ok((model, series, opened.device)),
@@ -260,27 +257,7 @@ fn solve_cmd(a: &SolveArgs) -> Result<()> {
         }
     };
     write_csv(&a.out, &ts, &values, dim)?;
-    let mut phase = Panel::new(&format!("Phase portrait ({what})"), "x₁", "x₂");
-    phase.lines.push(Line::new(
-        "",
-        values
-            .chunks(dim)
-            .map(|p| (p[0], p[1.min(dim - 1)]))
-            .collect(),
-        colors::BLUE,
-    ));
-    let mut series = Panel::new("Time series", "t", "state");
-    for c in 0..dim {
-        let pts = ts
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| (t, values[i * dim + c]))
-            .collect();
-        series
-            .lines
-            .push(Line::new(&format!("x{}", c + 1), pts, colors::CYCLE[c % 7]));
-    }
-    save_figure(&a.plot, &[phase, series], 2, (560, 480))?;
+    solution_figure(&a.plot, &ts, &values, dim, what)?;
     println!("wrote {} and {}", a.out.display(), a.plot.display());
     Ok(())
 }

@@ -19,6 +19,17 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs `neurode` and asserts it succeeds (showing its stderr when it does not).
+fn succeed(args: &[&str]) -> Output {
+    let out = neurode(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Fails with exactly one line on stderr containing every `needle`.
 fn user_error(args: &[&str], needles: &[&str]) {
     let out = neurode(args);
@@ -154,7 +165,7 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
     let dir = scratch("e2e");
     let run = dir.join("run");
     let r = run.to_str().unwrap();
-    let out = neurode(&[
+    let out = succeed(&[
         "train",
         "--iters",
         "8",
@@ -167,11 +178,6 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--quiet",
         "--no-figures",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("Residual-64 — 4482 parameters (17.9 KB)"),
@@ -190,7 +196,7 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         &["already holds a run", "--resume"],
     );
     // Resume with more iterations continues from the checkpoint.
-    let out = neurode(&[
+    succeed(&[
         "train",
         "--iters",
         "12",
@@ -204,15 +210,10 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--no-figures",
         "--resume",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(read(&run.join("metrics.csv")).lines().count(), 5);
     // --config reuses a run's settings; flags still override.
     let run2 = dir.join("run2");
-    let out = neurode(&[
+    succeed(&[
         "train",
         "--config",
         run.join("config.toml").to_str().unwrap(),
@@ -223,11 +224,6 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--quiet",
         "--no-figures",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(read(&run2.join("config.toml")).contains("iters = 4"));
 
     let out = neurode(&["eval", r]);
@@ -238,14 +234,9 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
     // its step-0 test loss is the first run's best, to the last digit.
     let weights = dir.join("best.safetensors");
     let w = weights.to_str().unwrap();
-    let out = neurode(&["export", r, "--out", w]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed(&["export", r, "--out", w]);
     let run3 = dir.join("run3");
-    let out = neurode(&[
+    succeed(&[
         "train",
         "--init",
         w,
@@ -258,11 +249,6 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--quiet",
         "--no-figures",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let best = test_losses(&run).into_iter().fold(f64::INFINITY, f64::min);
     assert_eq!(test_losses(&run3)[0], best);
     user_error(
@@ -285,7 +271,7 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
     assert!(!run4.exists(), "nothing is written for bad weights");
     user_error(&["export", r, "--out", "w.npz"], &[".safetensors"]);
     let traj = dir.join("traj.csv");
-    let out = neurode(&[
+    succeed(&[
         "predict",
         r,
         "--t-end",
@@ -295,16 +281,11 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--out",
         traj.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = read(&traj);
     assert_eq!(text.lines().count(), 51);
     assert!(text.starts_with("t,x1,x2\n0,2,0\n"), "{}", &text[..40]);
     let (csv, png) = (dir.join("s.csv"), dir.join("s.png"));
-    let out = neurode(&[
+    succeed(&[
         "solve",
         "--t-end",
         "5",
@@ -315,11 +296,6 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--plot",
         png.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(read(&csv).lines().count(), 12);
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
 }

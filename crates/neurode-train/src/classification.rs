@@ -53,11 +53,7 @@ impl ClassifierModel for OdeClassifier {
         let loss = cross_entropy(out.logits.clone(), labels);
         let value: f64 = loss.clone().into_scalar();
         if !value.is_finite() {
-            return Ok(StepOutput {
-                loss: value,
-                grads: GradientsParams::new(),
-                nfe: (out.stats.nfe as u64, 0),
-            });
+            return Ok(StepOutput::non_finite(value, out.stats.nfe));
         }
         let g = out.backward(loss, self)?;
         Ok(StepOutput {

@@ -237,3 +237,32 @@ pub fn classify_figures(
     }
     Ok(())
 }
+
+/// A solution's phase portrait (first two components) and time series, saved to `path` (PNG
+/// or SVG); `values` is `[time, dim]` row-major at the times `ts`, `what` names it.
+pub fn solution_figure(
+    path: &std::path::Path,
+    ts: &[f64],
+    values: &[f64],
+    dim: usize,
+    what: &str,
+) -> Result<(), TrainError> {
+    let mut phase = Panel::new(&format!("Phase portrait ({what})"), "x₁", "x₂");
+    let portrait = values
+        .chunks(dim)
+        .map(|p| (p[0], p[1.min(dim - 1)]))
+        .collect();
+    phase.lines.push(Line::new("", portrait, colors::BLUE));
+    let mut series = Panel::new("Time series", "t", "state");
+    for c in 0..dim {
+        let pts = ts
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (t, values[i * dim + c]))
+            .collect();
+        series
+            .lines
+            .push(Line::new(&format!("x{}", c + 1), pts, colors::CYCLE[c % 7]));
+    }
+    save_figure(path, &[phase, series], 2, (560, 480))
+}

@@ -185,11 +185,7 @@ pub fn regression_step<M: VectorField>(
         let loss = loss_of(out.ys.clone(), target, weights, b);
         let value: f64 = loss.clone().into_scalar();
         if !value.is_finite() {
-            return Ok(StepOutput {
-                loss: value,
-                grads: GradientsParams::new(),
-                nfe: (out.stats.nfe as u64, 0),
-            });
+            return Ok(StepOutput::non_finite(value, out.stats.nfe));
         }
         let g = out.backward(loss)?;
         return Ok(StepOutput {

@@ -12,3 +12,14 @@ pub struct StepOutput {
     /// Function evaluations of the forward and backward passes.
     pub nfe: (u64, u64),
 }
+
+impl StepOutput {
+    /// A batch whose loss is not finite: no gradients (the trainer stops on it).
+    pub fn non_finite(loss: f64, forward_nfe: usize) -> Self {
+        Self {
+            loss,
+            grads: GradientsParams::new(),
+            nfe: (forward_nfe as u64, 0),
+        }
+    }
+}
