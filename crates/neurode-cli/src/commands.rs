@@ -1,5 +1,13 @@
 //! The subcommands.
 
+/// `println!` that ignores a closed stdout (`neurode eval RUN | head -1` must not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use std::path::Path;
 
 use burn::tensor::Device;
@@ -50,7 +58,7 @@ fn export(run: &Path, out: &Path) -> Result<()> {
         Trained::Dynamics { model, .. } => save_torch_weights(&model, out)?,
         Trained::Classify { model, .. } => save_torch_weights(&model, out)?,
     }
-    println!(
+    say!(
         "wrote {} (PyTorch state_dict names and layouts)",
         out.display()
     );
@@ -78,7 +86,7 @@ fn next_run_dir() -> std::path::PathBuf {
 }
 
 fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
-    println!(
+    say!(
         "{} — {} parameters ({:.1} KB)",
         s.model,
         s.params,
@@ -86,13 +94,13 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
     );
     if let Some(last) = &s.last {
         match config.task {
-            TaskKind::Dynamics => println!(
+            TaskKind::Dynamics => say!(
                 "final: test MSE {:.5}, drift ratio {:.3}, extrapolation MAE {}",
                 last.test_loss,
                 last.drift_ratio.unwrap_or(f64::NAN),
                 last.extrap_mae.map_or("n/a".into(), |v| format!("{v:.4}"))
             ),
-            TaskKind::Classify => println!(
+            TaskKind::Classify => say!(
                 "final: train accuracy {:.1}%, test accuracy {:.1}%, test loss {:.4}",
                 100.0 * last.train_acc.unwrap_or(f64::NAN),
                 100.0 * last.test_acc.unwrap_or(f64::NAN),
@@ -101,19 +109,24 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
         }
     }
     if let Some(best) = &s.best {
-        println!(
+        say!(
             "best: test loss {:.5} at step {}",
-            best.test_loss, best.step
+            best.test_loss,
+            best.step
         );
     }
     if let Some(k) = s.threshold_step {
-        println!("test loss first ≤ {} at step {k}", config.loss_threshold);
+        say!("test loss first ≤ {} at step {k}", config.loss_threshold);
     }
-    println!(
+    say!(
         "{} steps, {:.3} s/step, NFE forward {} backward {}, wall {:.1} s",
-        s.steps, s.seconds_per_step, s.total_nfe_forward, s.total_nfe_backward, s.wall_seconds
+        s.steps,
+        s.seconds_per_step,
+        s.total_nfe_forward,
+        s.total_nfe_backward,
+        s.wall_seconds
     );
-    println!("results in {}", dir.root.display());
+    say!("results in {}", dir.root.display());
 }
 
 fn eval(run: &Path) -> Result<()> {
@@ -127,7 +140,7 @@ fn eval(run: &Path) -> Result<()> {
         } => {
             for s in &series {
                 let pred = predict(&model, s, device)?;
-                println!(
+                say!(
                     "test MSE {:.6}  drift ratio {:.4}  (t ∈ [{}, {}], {} points)",
                     metrics::mse(&pred, &s.values),
                     metrics::drift_ratio(&pred, &s.values, s.dim),
@@ -138,7 +151,7 @@ fn eval(run: &Path) -> Result<()> {
             }
             if let Some(ext) = extended {
                 let pred = predict(&model, &ext, device)?;
-                println!(
+                say!(
                     "extrapolation MAE on [0, {}]: {:.6}",
                     ext.ts[ext.len() - 1],
                     metrics::mae(&pred, &ext.values)
@@ -148,7 +161,7 @@ fn eval(run: &Path) -> Result<()> {
         Trained::Classify { model, train, test } => {
             for (name, set) in [("train", &train), ("test", &test)] {
                 let logits = predict_logits(&model, &set.x, set.dim, device)?;
-                println!(
+                say!(
                     "{name} accuracy {:.2}% ({} points)",
                     100.0 * metrics::accuracy(&logits, &set.labels),
                     set.len()
@@ -197,7 +210,7 @@ fn predict_cmd(
     };
     let pred = predict(&model, &s, &device)?;
     write_csv(out, &s.ts, &pred, dim)?;
-    println!(
+    say!(
         "wrote {} ({} points, t ∈ [0, {t_end}])",
         out.display(),
         points
@@ -237,9 +250,11 @@ fn solve_cmd(a: &SolveArgs) -> Result<()> {
             let sys = SpiralSystem::PAPER;
             let f = |_t: f64, y: &Vec<f64>| sys.rhs([y[0], y[1]]).to_vec();
             let sol = solve(&f, a.y0.clone(), &ts, &opts)?;
-            println!(
+            say!(
                 "{} NFE, {} accepted and {} rejected steps",
-                sol.stats.nfe, sol.stats.accepted_steps, sol.stats.rejected_steps
+                sol.stats.nfe,
+                sol.stats.accepted_steps,
+                sol.stats.rejected_steps
             );
             (sol.ys.concat(), 2, "true dynamics")
         }
@@ -258,6 +273,6 @@ fn solve_cmd(a: &SolveArgs) -> Result<()> {
     };
     write_csv(&a.out, &ts, &values, dim)?;
     solution_figure(&a.plot, &ts, &values, dim, what)?;
-    println!("wrote {} and {}", a.out.display(), a.plot.display());
+    say!("wrote {} and {}", a.out.display(), a.plot.display());
     Ok(())
 }

@@ -68,6 +68,7 @@ impl MetricsRow {
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(remote = "Self")]
 pub enum Status {
     /// Every step ran.
     Completed,
@@ -90,6 +91,31 @@ pub enum Status {
         /// The error's message.
         message: String,
     },
+}
+
+/// Written tagged (`{"kind": "completed"}`); read tagged, or as the plain string older
+/// summaries held (`"completed"`, or the error's message).
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Status::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Old(String),
+            #[serde(with = "Status")]
+            New(Status),
+        }
+        Ok(match Either::deserialize(d)? {
+            Either::New(s) => s,
+            Either::Old(s) if s == "completed" => Status::Completed,
+            Either::Old(message) => Status::Failed { message },
+        })
+    }
 }
 
 impl Status {
@@ -334,5 +360,32 @@ mod tests {
         for (a, b) in values.iter().zip(&back) {
             assert_eq!(a.to_bits(), b.to_bits(), "{a:e} came back as {b:e}");
         }
+    }
+
+    #[test]
+    fn status_reads_tagged_and_older_plain_summaries() {
+        use super::Status;
+        let diverged = Status::Diverged {
+            step: 3,
+            message: "training diverged at step 3".into(),
+        };
+        let text = serde_json::to_string(&diverged).unwrap();
+        assert!(text.contains("\"kind\":\"diverged\""), "{text}");
+        assert_eq!(serde_json::from_str::<Status>(&text).unwrap(), diverged);
+        let completed = serde_json::to_string(&Status::Completed).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Status>(&completed).unwrap(),
+            Status::Completed
+        );
+        assert_eq!(
+            serde_json::from_str::<Status>("\"completed\"").unwrap(),
+            Status::Completed
+        );
+        assert_eq!(
+            serde_json::from_str::<Status>("\"disk full\"").unwrap(),
+            Status::Failed {
+                message: "disk full".into()
+            }
+        );
     }
 }
