@@ -11,11 +11,9 @@ use neurode::solvers::SolveOptions;
 use neurode::train::{Progress, Regression, Schedule, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let path = args
-        .next()
-        .unwrap_or("examples/data/lotka_volterra.csv".into());
-    let iterations = args.next().map_or(Ok(300), |n| n.parse())?;
+    let arg = |i| std::env::args().nth(i);
+    let path = arg(1).unwrap_or("examples/data/lotka_volterra.csv".into());
+    let iterations = arg(2).map_or(Ok(300), |n| n.parse())?;
     let device = neurode::backend::device(Backend::Flex, Precision::F32)?;
     let series = load_series(path.as_ref(), 10)?;
     let net = DenseConfig::new().with_width(64).with_cubic(false);
