@@ -82,9 +82,16 @@ pub fn param_values<M: burn::module::Module>(model: &M) -> Vec<(Vec<usize>, Vec<
     c.0
 }
 
-/// A fresh path under the system temp folder, unique per test process and `name`.
+/// A path under the system temp folder, unique per test process, test and `name`.
+///
+/// Tests run in parallel threads named after the test (`ndarray::records_round_trip_exactly`),
+/// so one body stamped out per backend never shares a file with its twin.
 pub fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("neurode-tests-{}", std::process::id()));
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("main").replace("::", "-");
+    let dir = std::env::temp_dir()
+        .join(format!("neurode-tests-{}", std::process::id()))
+        .join(test);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
