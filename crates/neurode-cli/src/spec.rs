@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use neurode_solvers::Method;
-use neurode_train::{ModelKind, RunConfig, Schedule, TaskKind, read_text};
+use neurode_train::{ModelKind, Plateau, RunConfig, Schedule, TaskKind, read_text};
 
 use crate::args::{ModelArg, ScheduleArg, TrainArgs};
 
@@ -70,11 +70,7 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
     }
     if let Some(s) = a.schedule {
         c.schedule = match s {
-            ScheduleArg::Plateau => Schedule::Plateau {
-                factor: 0.1,
-                patience: 5,
-                min_lr: 0.0,
-            },
+            ScheduleArg::Plateau => Schedule::Plateau(Plateau::new(0.1, 5)),
             ScheduleArg::Cosine => Schedule::Cosine {
                 total: 1,
                 min_lr: 0.0,

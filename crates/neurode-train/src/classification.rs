@@ -12,7 +12,7 @@ use neurode_models::{OdeClassifier, ResNetMlp};
 use rand::{SeedableRng, rngs::StdRng};
 
 use crate::loss::cross_entropy;
-use crate::{Classifier, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
+use crate::{Classifier, Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
 
 /// A model that maps points `[batch, features]` to logits `[batch, classes]`.
 ///
@@ -142,7 +142,13 @@ impl<C: ClassifierModel> Task for Classification<C> {
     type Model = C;
     type Batch = (Tensor<2>, Tensor<1, Int>);
 
-    fn batches(&self, step: u64, seed: u64) -> Result<Vec<Self::Batch>, TrainError> {
+    fn batches(
+        &self,
+        step: u64,
+        seed: u64,
+        horizon: Horizon,
+    ) -> Result<Vec<Self::Batch>, TrainError> {
+        self.window(horizon)?;
         let mut rng = StdRng::seed_from_u64(step_seed(seed, step));
         Ok(self
             .train

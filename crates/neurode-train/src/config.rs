@@ -7,7 +7,7 @@ use neurode_solvers::{Method, PiController};
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
-use crate::{AdamSettings, Schedule};
+use crate::{AdamSettings, Phase, Plateau, Schedule, Stage, phases_of};
 
 /// What is learned.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -157,8 +157,18 @@ pub struct RunConfig {
     /// α of the time-weighted loss (eq 25); plain MSE when absent.
     #[serde(with = "crate::optional")]
     pub time_weighted: Option<f64>,
-    /// Learning-rate schedule.
+    /// Learning-rate schedule (restarted at each curriculum stage).
     pub schedule: Schedule,
+    /// Steps of linear warm-up at the start of each stage (0 = none).
+    #[serde(default)]
+    pub warmup: u64,
+    /// A curriculum: stages as shares of the budget, each with a horizon and a rate
+    /// multiplier (empty = one stage on `seq_len` windows at `lr`).
+    #[serde(default)]
+    pub curriculum: Vec<Stage>,
+    /// Early stopping: stop at the first evaluation whose test loss is at or below this.
+    #[serde(default, with = "crate::optional")]
+    pub stop_below: Option<f64>,
     /// Seed of the parameters and the batches.
     pub seed: u64,
     /// Seed of the built-in classification data and of every train/test split (fixed across
@@ -210,11 +220,10 @@ impl RunConfig {
             eps: 1e-8,
             clip: Some(1.0),
             time_weighted: Some(1.0),
-            schedule: Schedule::Plateau {
-                factor: 0.1,
-                patience: 5,
-                min_lr: 0.0,
-            },
+            schedule: Schedule::Plateau(Plateau::new(0.1, 5)),
+            warmup: 0,
+            curriculum: Vec::new(),
+            stop_below: None,
             seed: 0,
             data_seed: 0,
             eval_every: 50,
@@ -358,11 +367,27 @@ impl RunConfig {
                 "a finite value > 0",
             );
         }
+        if let Some(t) = self.stop_below
+            && !t.is_finite()
+        {
+            return bad("stop_below", t.to_string(), "a finite test loss");
+        }
+        self.phases()?;
         match self.schedule {
-            Schedule::Plateau { factor, .. } if !(factor > 0.0 && factor < 1.0) => bad(
+            Schedule::Plateau(p) if !(p.factor > 0.0 && p.factor < 1.0) => bad(
                 "schedule",
-                format!("plateau factor {factor}"),
+                format!("plateau factor {}", p.factor),
                 "a plateau factor in (0, 1)",
+            ),
+            Schedule::Plateau(p) if !(p.threshold.is_finite() && p.threshold >= 0.0) => bad(
+                "schedule",
+                format!("plateau threshold {}", p.threshold),
+                "a finite threshold ≥ 0",
+            ),
+            Schedule::Plateau(p) if !(p.min_lr.is_finite() && p.min_lr >= 0.0) => bad(
+                "schedule",
+                format!("plateau min_lr {}", p.min_lr),
+                "a finite rate ≥ 0",
             ),
             Schedule::Cosine { total: 0, .. } => bad(
                 "schedule",
@@ -379,6 +404,11 @@ impl RunConfig {
             TaskKind::Dynamics => self.iters,
             TaskKind::Classify => self.epochs,
         }
+    }
+
+    /// The phases of the run: the curriculum's stages over the budget.
+    pub fn phases(&self) -> Result<Vec<Phase>, TrainError> {
+        phases_of(&self.curriculum, self.budget(), self.lr)
     }
 
     /// Adam's settings.

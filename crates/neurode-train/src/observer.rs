@@ -17,8 +17,12 @@ pub struct StepReport {
     pub test_loss: Option<f64>,
     /// Function evaluations of the step, forward and backward.
     pub nfe: (u64, u64),
-    /// The learning rate after the step.
+    /// The learning rate of the next step.
     pub lr: f64,
+    /// The curriculum phase (1-based) and the number of phases.
+    pub phase: (usize, usize),
+    /// The training window length in samples (tasks with time windows).
+    pub window: Option<usize>,
 }
 
 /// Receives the events of a run. Every method has a default that does nothing.

@@ -39,8 +39,14 @@ impl<M> Observer<M> for Progress {
         let test = r
             .test_loss
             .map_or(String::new(), |t| format!(" test {t:.4}"));
+        let phase = match (r.phase, r.window) {
+            ((_, 1), None) => String::new(),
+            ((_, 1), Some(w)) => format!("window {w} "),
+            ((k, n), None) => format!("phase {k}/{n} "),
+            ((k, n), Some(w)) => format!("phase {k}/{n} window {w} "),
+        };
         self.bar.set_message(format!(
-            "loss {:.4}{test} nfe {}+{} lr {:.1e}",
+            "{phase}loss {:.4}{test} nfe {}+{} lr {:.1e}",
             r.loss, r.nfe.0, r.nfe.1, r.lr
         ));
         self.bar.set_position(r.step);

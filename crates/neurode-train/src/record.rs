@@ -26,8 +26,14 @@ pub struct MetricsRow {
     pub train_acc: Option<f64>,
     /// Accuracy on the test points (classification).
     pub test_acc: Option<f64>,
-    /// Learning rate in use.
+    /// Learning rate of the next step.
     pub lr: f64,
+    /// Curriculum phase (1-based) of the steps before this evaluation.
+    #[serde(default)]
+    pub phase: Option<usize>,
+    /// Training window length in samples (tasks with time windows).
+    #[serde(default)]
+    pub window: Option<usize>,
     /// Mean forward NFE per iteration since the previous evaluation.
     pub nfe_forward: f64,
     /// Mean backward NFE per iteration since the previous evaluation (0 for backprop).
@@ -55,6 +61,8 @@ impl MetricsRow {
             train_acc: None,
             test_acc: None,
             lr: 0.0,
+            phase: None,
+            window: None,
             nfe_forward: 0.0,
             nfe_backward: 0.0,
             total_nfe_forward: 0,
@@ -72,6 +80,13 @@ impl MetricsRow {
 pub enum Status {
     /// Every step ran.
     Completed,
+    /// Stopped early at `step`: an evaluation reached the target test loss.
+    Stopped {
+        /// The step of that evaluation.
+        step: u64,
+        /// Its test loss.
+        test_loss: f64,
+    },
     /// The loss or the gradient became NaN or infinite at `step`.
     Diverged {
         /// The step.
@@ -119,6 +134,17 @@ impl<'de> Deserialize<'de> for Status {
 }
 
 impl Status {
+    /// The status of a run that ended with `outcome` in `state` (early stops included).
+    pub fn of_run(outcome: &Result<(), TrainError>, state: &crate::TrainState) -> Self {
+        match (outcome, state.rows.last()) {
+            (Ok(()), Some(last)) if state.stopped => Status::Stopped {
+                step: last.step,
+                test_loss: last.test_loss,
+            },
+            _ => Status::of(outcome),
+        }
+    }
+
     /// The status of a run that ended with `outcome`.
     pub fn of(outcome: &Result<(), TrainError>) -> Self {
         match outcome {

@@ -10,7 +10,7 @@ use neurode_datasets::{SegmentBatch, SegmentSampler, Series};
 use neurode_models::{NeuralOde, VectorField};
 
 use crate::loss::{mse, time_weights, weighted_mse};
-use crate::{MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
+use crate::{Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
 
 /// Paper 000's time weighting (eq 25): `w(t) = 1 + α t / T` on absolute times `t`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -89,6 +89,11 @@ impl<M> Regression<M> {
         self
     }
 
+    /// Samples in the shortest training series.
+    fn shortest(&self) -> usize {
+        self.series.iter().map(Series::len).min().unwrap_or(0)
+    }
+
     /// The end of the training range.
     fn train_end(&self) -> f64 {
         self.series
@@ -102,10 +107,19 @@ impl<M: VectorField> Task for Regression<M> {
     type Model = NeuralOde<M>;
     type Batch = SegmentBatch;
 
-    fn batches(&self, step: u64, seed: u64) -> Result<Vec<SegmentBatch>, TrainError> {
-        let mut sampler =
-            SegmentSampler::new(self.batch_size, self.seq_len, step_seed(seed, step))?;
+    fn batches(
+        &self,
+        step: u64,
+        seed: u64,
+        horizon: Horizon,
+    ) -> Result<Vec<SegmentBatch>, TrainError> {
+        let window = horizon.samples(self.seq_len, self.shortest())?;
+        let mut sampler = SegmentSampler::new(self.batch_size, window, step_seed(seed, step))?;
         Ok(vec![sampler.sample(&self.series)?])
+    }
+
+    fn window(&self, horizon: Horizon) -> Result<Option<usize>, TrainError> {
+        horizon.samples(self.seq_len, self.shortest()).map(Some)
     }
 
     fn step(&self, model: &NeuralOde<M>, batch: &SegmentBatch) -> Result<StepOutput, TrainError> {

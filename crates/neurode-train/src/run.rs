@@ -33,13 +33,16 @@ impl Default for TrainOptions {
     }
 }
 
-/// The trainer a config describes.
-pub fn trainer(config: &RunConfig) -> Trainer {
-    Trainer::new(config.budget(), config.lr)
+/// The trainer a config describes (an error when its curriculum does not fit its budget).
+pub fn trainer(config: &RunConfig) -> Result<Trainer, TrainError> {
+    let mut t = Trainer::curriculum(config.phases()?)
         .with_optimizer(config.adam())
         .with_schedule(config.schedule)
+        .with_warmup(config.warmup)
         .with_eval_every(config.eval_every)
-        .with_seed(config.seed)
+        .with_seed(config.seed);
+    t.stop_below = config.stop_below;
+    Ok(t)
 }
 
 /// Trains the run `config` describes into `dir` (either task) and returns its summary. A
@@ -101,7 +104,7 @@ fn run<T: Task<Model: TorchNames>>(
         device: format!("{:?}", run_device(config)?),
         loss_threshold: config.loss_threshold,
     };
-    let trainer = trainer(config);
+    let trainer = trainer(config)?;
     let mut folder = RunFolder::new(dir.clone(), info);
     let (model, state) = match folder.last_checkpoint(model.clone())? {
         Some(found) if opts.resume => found,

@@ -116,7 +116,7 @@ impl<M: Module> Observer<M> for RunFolder {
         // Every evaluation so far is kept, whatever stopped the run.
         self.dir.write_metrics(&state.rows)?;
         let summary = Summary {
-            status: Status::of(outcome),
+            status: Status::of_run(outcome, state),
             model: self.info.model.clone(),
             params: self.info.size.count,
             param_bytes: self.info.size.bytes,

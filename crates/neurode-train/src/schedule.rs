@@ -1,4 +1,6 @@
-//! Learning-rate schedules: ReduceLROnPlateau (paper 000) and cosine annealing (paper 003).
+//! Learning-rate schedules: ReduceLROnPlateau (paper 000), cosine annealing (paper 003), a
+//! constant rate, each with an optional linear warm-up. A schedule restarts at every phase of a
+//! curriculum ([`crate::Phase`]), at that phase's rate.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,24 +13,14 @@ pub const PLATEAU_EPS: f64 = 1e-8;
 pub enum Schedule {
     /// A constant learning rate.
     None,
-    /// PyTorch's `ReduceLROnPlateau(mode="min", threshold=1e-4, threshold_mode="rel")`:
-    /// multiply the rate by `factor` after more than `patience` evaluations without a relative
-    /// improvement of the monitored (test) loss. As in PyTorch (`eps = 1e-8`), a reduction
-    /// smaller than [`PLATEAU_EPS`] is skipped, so the rate stops falling near 1e-8.
-    Plateau {
-        /// Multiplier on a plateau (PyTorch 0.1; the paper does not say).
-        factor: f64,
-        /// Evaluations without improvement tolerated (paper: 5).
-        patience: u32,
-        /// Lower bound on the rate.
-        min_lr: f64,
-    },
+    /// PyTorch's `ReduceLROnPlateau(mode="min")` on the test loss.
+    Plateau(Plateau),
     /// PyTorch's `CosineAnnealingLR(T_max = total)`:
     /// `lr(k) = min_lr + (lr₀ − min_lr)(1 + cos(π k / total)) / 2`, stepped per epoch (or
     /// iteration), computed by PyTorch's recursive form
     /// `lr(k) = min_lr + (lr(k−1) − min_lr)(1 + cos(πk/T)) / (1 + cos(π(k−1)/T))`, so the rates
     /// equal PyTorch's to the last bit. After `total` steps the rate stays at `min_lr`
-    /// (PyTorch's would rise again along the cosine).
+    /// (PyTorch's would rise again along the cosine). `k` counts from the start of the phase.
     Cosine {
         /// Steps to anneal over (paper 003: the number of epochs).
         total: u64,
@@ -37,18 +29,106 @@ pub enum Schedule {
     },
 }
 
+/// How an evaluation counts as an improvement on the best test loss so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThresholdMode {
+    /// `loss < best · (1 − threshold)` (PyTorch's default, `"rel"`).
+    #[default]
+    Rel,
+    /// `loss < best − threshold` (`"abs"`).
+    Abs,
+}
+
+/// PyTorch's `ReduceLROnPlateau(mode="min", factor, patience, threshold, threshold_mode,
+/// cooldown, min_lr, eps=1e-8)`, told the test loss at every evaluation. `patience` and
+/// `cooldown` count **evaluations** (PyTorch counts `step(metric)` calls, which is the same
+/// when it is called once per evaluation, as in paper 000's recipe).
+///
+/// Per evaluation: an improvement resets the bad count, anything else adds one; during a
+/// cooldown the bad count stays 0; once it exceeds `patience` the rate becomes
+/// `max(lr · factor, min_lr)` (skipped when that changes it by at most [`PLATEAU_EPS`]) and a
+/// cooldown of `cooldown` evaluations starts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Plateau {
+    /// Multiplier on a plateau, in (0, 1).
+    pub factor: f64,
+    /// Evaluations without improvement tolerated.
+    pub patience: u32,
+    /// Smallest change that counts as an improvement (PyTorch: 1e-4).
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// Relative or absolute threshold.
+    #[serde(default)]
+    pub threshold_mode: ThresholdMode,
+    /// Evaluations after a reduction during which bad evaluations are not counted.
+    #[serde(default)]
+    pub cooldown: u32,
+    /// Lower bound on the rate.
+    #[serde(default)]
+    pub min_lr: f64,
+}
+
+fn default_threshold() -> f64 {
+    1e-4
+}
+
+impl Plateau {
+    /// PyTorch's defaults (threshold 1e-4 relative, no cooldown, no floor) with this factor
+    /// and patience.
+    pub fn new(factor: f64, patience: u32) -> Self {
+        Self {
+            factor,
+            patience,
+            threshold: default_threshold(),
+            threshold_mode: ThresholdMode::Rel,
+            cooldown: 0,
+            min_lr: 0.0,
+        }
+    }
+
+    /// Another threshold and mode.
+    pub fn with_threshold(mut self, threshold: f64, mode: ThresholdMode) -> Self {
+        self.threshold = threshold;
+        self.threshold_mode = mode;
+        self
+    }
+
+    /// A cooldown of `evaluations` after each reduction.
+    pub fn with_cooldown(mut self, evaluations: u32) -> Self {
+        self.cooldown = evaluations;
+        self
+    }
+
+    /// A floor on the rate.
+    pub fn with_min_lr(mut self, min_lr: f64) -> Self {
+        self.min_lr = min_lr;
+        self
+    }
+
+    fn improves(&self, loss: f64, best: f64) -> bool {
+        match self.threshold_mode {
+            ThresholdMode::Rel => loss < best * (1.0 - self.threshold),
+            ThresholdMode::Abs => loss < best - self.threshold,
+        }
+    }
+}
+
 /// The schedule's running state (serialisable, so a resumed run continues exactly).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleState {
-    /// The current learning rate.
+    /// The schedule's current rate (before warm-up).
     pub lr: f64,
-    /// The initial learning rate.
+    /// The rate the schedule (re)started from.
     pub base_lr: f64,
     /// Best monitored value so far (plateau).
     pub best: f64,
     /// Evaluations since the last improvement (plateau).
     pub bad: u32,
-    /// Schedule steps taken (cosine).
+    /// Evaluations of cooldown left (plateau).
+    #[serde(default)]
+    pub cooldown: u32,
+    /// Steps taken since the schedule (re)started.
     pub steps: u64,
 }
 
@@ -60,38 +140,50 @@ impl ScheduleState {
             base_lr: lr,
             best: f64::INFINITY,
             bad: 0,
+            cooldown: 0,
             steps: 0,
+        }
+    }
+
+    /// The rate of the next step: the schedule's rate, scaled by a linear warm-up over the
+    /// first `warmup` steps since the (re)start (`(k + 1) / warmup` for the `k`-th, 0-based).
+    pub fn rate(&self, warmup: u64) -> f64 {
+        if self.steps >= warmup {
+            self.lr
+        } else {
+            self.lr * (self.steps + 1) as f64 / warmup as f64
         }
     }
 
     /// Reports an evaluation's monitored loss (plateau schedules react).
     pub fn observe(&mut self, schedule: &Schedule, loss: f64) {
-        if let Schedule::Plateau {
-            factor,
-            patience,
-            min_lr,
-        } = *schedule
-        {
-            if loss < self.best * (1.0 - 1e-4) {
-                self.best = loss;
-                self.bad = 0;
-            } else {
-                self.bad += 1;
-                if self.bad > patience {
-                    let new = (self.lr * factor).max(min_lr);
-                    if self.lr - new > PLATEAU_EPS {
-                        self.lr = new;
-                    }
-                    self.bad = 0;
-                }
+        let Schedule::Plateau(p) = *schedule else {
+            return;
+        };
+        if p.improves(loss, self.best) {
+            self.best = loss;
+            self.bad = 0;
+        } else {
+            self.bad += 1;
+        }
+        if self.cooldown > 0 {
+            self.cooldown -= 1;
+            self.bad = 0;
+        }
+        if self.bad > p.patience {
+            let new = (self.lr * p.factor).max(p.min_lr);
+            if self.lr - new > PLATEAU_EPS {
+                self.lr = new;
             }
+            self.cooldown = p.cooldown;
+            self.bad = 0;
         }
     }
 
-    /// Advances one epoch / iteration (cosine schedules react).
+    /// Advances one epoch / iteration (cosine schedules and warm-ups react).
     pub fn advance(&mut self, schedule: &Schedule) {
+        self.steps += 1;
         if let Schedule::Cosine { total, min_lr } = *schedule {
-            self.steps += 1;
             let total = total.max(1);
             if self.steps > total {
                 self.lr = min_lr;
@@ -105,88 +197,5 @@ impl ScheduleState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plateau_reduces_after_patience_evaluations() {
-        let s = Schedule::Plateau {
-            factor: 0.1,
-            patience: 2,
-            min_lr: 0.0,
-        };
-        let mut st = ScheduleState::new(1.0);
-        for loss in [1.0, 0.5, 0.5, 0.5] {
-            st.observe(&s, loss);
-        }
-        assert_eq!(st.lr, 1.0, "2 bad evaluations are tolerated");
-        st.observe(&s, 0.5);
-        assert!((st.lr - 0.1).abs() < 1e-15);
-        st.observe(&s, 0.1);
-        assert_eq!((st.bad, st.best), (0, 0.1));
-    }
-
-    #[test]
-    fn plateau_stops_reducing_like_pytorch_eps() {
-        let s = Schedule::Plateau {
-            factor: 0.1,
-            patience: 0,
-            min_lr: 0.0,
-        };
-        let mut st = ScheduleState::new(1e-3);
-        st.observe(&s, 1.0);
-        let mut rates = Vec::new();
-        for _ in 0..8 {
-            st.observe(&s, 1.0);
-            rates.push(st.lr);
-        }
-        // 1e-3 → … → 1e-8; then 1e-8 − 1e-9 < eps: PyTorch keeps 1e-8.
-        let expected = [1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-8, 1e-8, 1e-8];
-        for (got, want) in rates.iter().zip(expected) {
-            assert!((got / want - 1.0).abs() < 1e-9, "{rates:?}");
-        }
-    }
-
-    /// The rates of `CosineAnnealingLR(Adam(lr=0.01), T_max=500)` after 1–4 `step()`s, as
-    /// PyTorch 2 prints them (`../shared/parity/classifier_*.json`): its recursive form, which
-    /// differs from the closed form in the last digits.
-    #[test]
-    fn cosine_equals_pytorch_bit_for_bit() {
-        let s = Schedule::Cosine {
-            total: 500,
-            min_lr: 0.0,
-        };
-        let mut st = ScheduleState::new(0.01);
-        let pytorch = [
-            0.009999901304280686,
-            0.009999605221019083,
-            0.009999111761904047,
-            0.009998420946416502,
-        ];
-        for want in pytorch {
-            st.advance(&s);
-            assert_eq!(st.lr, want);
-        }
-    }
-
-    #[test]
-    fn cosine_matches_pytorch_closed_form() {
-        let s = Schedule::Cosine {
-            total: 500,
-            min_lr: 0.0,
-        };
-        let mut st = ScheduleState::new(0.01);
-        st.advance(&s);
-        assert!((st.lr - 0.01 * (1.0 + (std::f64::consts::PI / 500.0).cos()) / 2.0).abs() < 1e-15);
-        for _ in 1..250 {
-            st.advance(&s);
-        }
-        assert!((st.lr - 0.005).abs() < 1e-12);
-        for _ in 250..500 {
-            st.advance(&s);
-        }
-        assert!(st.lr.abs() < 1e-15);
-        st.advance(&s);
-        assert_eq!(st.lr, 0.0, "holds min_lr after `total` steps");
-    }
-}
+#[path = "schedule_tests.rs"]
+mod tests;

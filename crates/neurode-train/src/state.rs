@@ -28,6 +28,15 @@ pub struct TrainState {
     pub train_seconds: f64,
     /// Wall-clock seconds of the run so far (evaluations included), as of the last update.
     pub wall_seconds: f64,
+    /// The curriculum phase of the last step (0-based).
+    #[serde(default)]
+    pub phase: usize,
+    /// The window length of the last step, in samples (tasks with time windows).
+    #[serde(default)]
+    pub window: Option<usize>,
+    /// The run stopped early: an evaluation reached the trainer's target test loss.
+    #[serde(default)]
+    pub stopped: bool,
     /// Steps since the last evaluation: loss sum, count, forward and backward NFE (zero at a
     /// checkpoint, which is always taken at an evaluation).
     #[serde(skip)]
@@ -47,6 +56,9 @@ impl TrainState {
             total_nfe_backward: 0,
             train_seconds: 0.0,
             wall_seconds: 0.0,
+            phase: 0,
+            window: None,
+            stopped: false,
             since: (0.0, 0, 0, 0),
         }
     }
@@ -70,11 +82,17 @@ impl TrainState {
 
     /// Records an evaluation after `self.step` steps (the schedule sees it unless it is the
     /// untrained model's); returns whether its test loss is the best so far.
-    pub(crate) fn evaluated(&mut self, mut row: MetricsRow, schedule: &Schedule) -> bool {
+    pub(crate) fn evaluated(
+        &mut self,
+        mut row: MetricsRow,
+        schedule: &Schedule,
+        warmup: u64,
+    ) -> bool {
         let n = self.since.1.max(1) as f64;
         row.step = self.step;
         row.train_loss = (self.since.1 > 0).then(|| self.since.0 / n);
-        row.lr = self.schedule.lr;
+        row.phase = Some(self.phase + 1);
+        row.window = self.window;
         row.nfe_forward = self.since.2 as f64 / n;
         row.nfe_backward = self.since.3 as f64 / n;
         row.total_nfe_forward = self.total_nfe_forward;
@@ -85,6 +103,8 @@ impl TrainState {
         if self.step > 0 {
             self.schedule.observe(schedule, row.test_loss);
         }
+        // The rate of the next step (after the plateau's reaction and within a warm-up).
+        row.lr = self.schedule.rate(warmup);
         let improved =
             row.test_loss.is_finite() && self.best_loss.is_none_or(|b| row.test_loss < b);
         if improved {

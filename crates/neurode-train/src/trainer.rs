@@ -14,8 +14,10 @@ use burn::module::Module;
 use neurode_adjoint::AdjointError;
 use neurode_models::ModelError;
 
+use crate::curriculum::{check_phases, phase_of};
 use crate::{
-    AdamSettings, MetricsRow, Observer, Schedule, StepOutput, StepReport, TrainError, TrainState,
+    AdamSettings, Horizon, MetricsRow, Observer, Phase, Schedule, ScheduleState, StepOutput,
+    StepReport, TrainError, TrainState,
 };
 
 /// What is learned: the batches of a step, one batch's loss and gradients, an evaluation.
@@ -25,9 +27,28 @@ pub trait Task {
     /// One batch (one optimizer update).
     type Batch;
 
-    /// The batches of step `step` (1-based), drawn from `seed`: an iteration is one batch, an
-    /// epoch many. The same `(step, seed)` gives the same batches (resume depends on it).
-    fn batches(&self, step: u64, seed: u64) -> Result<Vec<Self::Batch>, TrainError>;
+    /// The batches of step `step` (1-based), drawn from `seed`, on windows of `horizon`: an
+    /// iteration is one batch, an epoch many. The same `(step, seed, horizon)` gives the same
+    /// batches (resume depends on it).
+    fn batches(
+        &self,
+        step: u64,
+        seed: u64,
+        horizon: Horizon,
+    ) -> Result<Vec<Self::Batch>, TrainError>;
+
+    /// The window length, in samples, of `horizon` (recorded in the metrics), or an error when
+    /// the task cannot train on it. Tasks without time windows accept only [`Horizon::Full`].
+    fn window(&self, horizon: Horizon) -> Result<Option<usize>, TrainError> {
+        match horizon {
+            Horizon::Full => Ok(None),
+            other => Err(TrainError::Invalid {
+                name: "horizon",
+                value: format!("{other:?}"),
+                expected: "the full horizon (this task has no time windows)",
+            }),
+        }
+    }
 
     /// The loss of one batch and its gradients, with the model on an autodiff device.
     fn step(&self, model: &Self::Model, batch: &Self::Batch) -> Result<StepOutput, TrainError>;
@@ -37,30 +58,44 @@ pub trait Task {
     fn evaluate(&self, model: &Self::Model) -> Result<MetricsRow, TrainError>;
 }
 
-/// How a model is trained: Adam (PyTorch's semantics), a learning-rate schedule, how many
-/// steps, how often to evaluate, and the seed of the batches.
+/// How a model is trained: Adam (PyTorch's semantics), a learning-rate schedule with an
+/// optional warm-up, a curriculum of phases (steps, rate, horizon), how often to evaluate, the
+/// seed of the batches and an optional early stop.
 ///
 /// ```no_run
-/// # use neurode_train::{Trainer, Schedule, AdamSettings};
-/// let trainer = Trainer::new(3_000, 5e-4)
-///     .with_optimizer(AdamSettings { weight_decay: 1e-5, clip: Some(1.0), ..AdamSettings::default() })
-///     .with_schedule(Schedule::Cosine { total: 3_000, min_lr: 0.0 })
-///     .with_eval_every(50);
+/// # use neurode_train::{Trainer, Schedule, AdamSettings, Phase, Horizon, Plateau};
+/// // Paper 003's recipe: one phase, cosine annealing.
+/// let paper = Trainer::new(500, 0.01)
+///     .with_schedule(Schedule::Cosine { total: 500, min_lr: 0.0 })
+///     .with_eval_every(10);
+/// // A length curriculum: 10 % of the series, then all of it, with a plateau schedule.
+/// let curriculum = Trainer::curriculum(vec![
+///     Phase::new(500, 3e-3).with_horizon(Horizon::Fraction(0.1)),
+///     Phase::new(500, 1e-3),
+/// ])
+/// .with_optimizer(AdamSettings { clip: Some(1.0), ..AdamSettings::default() })
+/// .with_schedule(Schedule::Plateau(Plateau::new(0.5, 5).with_cooldown(2)))
+/// .with_warmup(20)
+/// .with_eval_every(50);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trainer {
-    /// Steps to take (iterations or epochs, as the task counts them).
-    pub steps: u64,
-    /// The initial learning rate.
-    pub lr: f64,
+    /// The phases, run in order (one for a plain run).
+    pub phases: Vec<Phase>,
     /// Adam's settings (β₁, β₂, ε, weight decay, global-norm clipping).
     pub optimizer: AdamSettings,
-    /// The learning-rate schedule (advanced after every step, told every evaluation).
+    /// The learning-rate schedule (advanced after every step, told every evaluation,
+    /// restarted at each phase).
     pub schedule: Schedule,
+    /// Steps of linear warm-up at the start of each phase (0 = none).
+    pub warmup: u64,
     /// Evaluate every this many steps (and after the last).
     pub eval_every: u64,
     /// Seed of the batches.
     pub seed: u64,
+    /// Stop once an evaluation's test loss is at or below this (early stopping; off when
+    /// absent).
+    pub stop_below: Option<f64>,
 }
 
 /// The end of a run.
@@ -78,14 +113,38 @@ impl Trainer {
     /// `steps` steps of PyTorch-default Adam at `lr`, a constant rate, one evaluation at the
     /// end, seed 0.
     pub fn new(steps: u64, lr: f64) -> Self {
+        Self::curriculum(vec![Phase::new(steps, lr)])
+    }
+
+    /// A run of these phases, otherwise as [`Trainer::new`].
+    pub fn curriculum(phases: Vec<Phase>) -> Self {
+        let steps = phases.iter().map(|p| p.steps).sum::<u64>();
         Self {
-            steps,
-            lr,
+            phases,
             optimizer: AdamSettings::default(),
             schedule: Schedule::None,
+            warmup: 0,
             eval_every: steps.max(1),
             seed: 0,
+            stop_below: None,
         }
+    }
+
+    /// Steps of all phases.
+    pub fn steps(&self) -> u64 {
+        self.phases.iter().map(|p| p.steps).sum()
+    }
+
+    /// A linear warm-up over the first `steps` steps of each phase.
+    pub fn with_warmup(mut self, steps: u64) -> Self {
+        self.warmup = steps;
+        self
+    }
+
+    /// Stop at the first evaluation whose test loss is at or below `target`.
+    pub fn with_stop_below(mut self, target: f64) -> Self {
+        self.stop_below = Some(target);
+        self
     }
 
     /// Other optimizer settings.
@@ -114,7 +173,8 @@ impl Trainer {
 
     /// The state of a run that has not started.
     pub fn fresh_state(&self) -> TrainState {
-        TrainState::new(self.optimizer, self.lr)
+        let lr = self.phases.first().map_or(0.0, |p| p.lr);
+        TrainState::new(self.optimizer, lr)
     }
 
     /// Trains `model` on `task` from scratch, telling `observer` (`&mut ()` for none, or a
@@ -144,6 +204,19 @@ impl Trainer {
                 expected: "at least 1",
             });
         }
+        check_phases(&self.phases)?;
+        for p in &self.phases {
+            task.window(p.horizon)?;
+        }
+        if let Some(t) = self.stop_below
+            && t.is_nan()
+        {
+            return Err(TrainError::Invalid {
+                name: "stop_below",
+                value: t.to_string(),
+                expected: "a test loss (a number)",
+            });
+        }
         let mut run = Run {
             trainer: self,
             best: model.clone(),
@@ -153,7 +226,7 @@ impl Trainer {
             wall_offset: 0.0,
         };
         run.wall_offset = run.state.wall_seconds;
-        observer.started(&run.state, self.steps)?;
+        observer.started(&run.state, self.steps())?;
         let outcome = run.steps(task, observer);
         run.state.wall_seconds = run.wall();
         let told = observer.finished(&run.model, &run.state, &outcome);
@@ -189,13 +262,19 @@ impl<M: Module> Run<'_, M> {
     ) -> Result<(), TrainError> {
         let t = self.trainer;
         if self.state.rows.is_empty() {
+            self.state.window = task.window(t.phases[0].horizon)?;
             // The untrained model: a run that diverges at once still leaves a best model.
             self.evaluate(task, observer)?;
         }
-        while self.state.step < t.steps {
+        let total = t.steps();
+        while self.state.step < total && !self.state.stopped {
             let step = self.state.step + 1;
+            let (phase, start) = phase_of(&t.phases, step);
+            let horizon = t.phases[phase].horizon;
+            self.state.phase = phase;
+            self.state.window = task.window(horizon)?;
             let started = Instant::now();
-            let batches = task.batches(step, t.seed)?;
+            let batches = task.batches(step, t.seed, horizon)?;
             let (mut loss_sum, mut nfe) = (0.0, (0, 0));
             for batch in &batches {
                 let out = task
@@ -208,7 +287,7 @@ impl<M: Module> Run<'_, M> {
                         value: out.loss,
                     });
                 }
-                let lr = self.state.schedule.lr;
+                let lr = self.state.schedule.rate(t.warmup);
                 let (next, info) = self.state.adam.step(self.model.clone(), &out.grads, lr);
                 if !info.grad_norm.is_finite() {
                     return Err(TrainError::Diverged {
@@ -223,19 +302,31 @@ impl<M: Module> Run<'_, M> {
             }
             let loss = loss_sum / batches.len().max(1) as f64;
             self.state.schedule.advance(&t.schedule);
+            let phase_end = step == start + t.phases[phase].steps;
+            if phase_end && phase + 1 < t.phases.len() {
+                // The next phase: the schedule restarts at its rate (before the evaluation, so
+                // the checkpoint taken there continues with it).
+                self.state.schedule = ScheduleState::new(t.phases[phase + 1].lr);
+            }
             self.state
                 .record_step(loss, nfe, started.elapsed().as_secs_f64());
             let mut test_loss = None;
-            if step.is_multiple_of(t.eval_every) || step == t.steps {
-                test_loss = Some(self.evaluate(task, observer)?);
+            if step.is_multiple_of(t.eval_every)
+                || step == total
+                || step == start + t.phases[phase].steps
+            {
+                let value = self.evaluate(task, observer)?;
+                test_loss = Some(value);
             }
             observer.stepped(&StepReport {
                 step,
-                total: t.steps,
+                total,
                 loss,
                 test_loss,
                 nfe,
-                lr: self.state.schedule.lr,
+                lr: self.state.schedule.rate(t.warmup),
+                phase: (phase + 1, t.phases.len()),
+                window: self.state.window,
             });
         }
         Ok(())
@@ -252,7 +343,11 @@ impl<M: Module> Run<'_, M> {
             .map_err(|e| solver_failure(e, self.state.step))?;
         let test_loss = row.test_loss;
         self.state.wall_seconds = self.wall();
-        let improved = self.state.evaluated(row, &self.trainer.schedule);
+        let t = self.trainer;
+        let improved = self.state.evaluated(row, &t.schedule, t.warmup);
+        if self.state.step > 0 && t.stop_below.is_some_and(|target| test_loss <= target) {
+            self.state.stopped = true;
+        }
         if improved {
             self.best = self.model.clone();
         }
