@@ -40,7 +40,7 @@ fn tiny_dynamics(backend: Backend, gradient: GradientKind, iters: u64) -> RunCon
         batch_size: 16,
         seq_len: 20,
         lr: 5e-3,
-        ..RunConfig::dynamics()
+        ..RunConfig::paper_dynamics()
     }
 }
 
@@ -97,7 +97,7 @@ fn the_classification_trainer_is_the_verified_step(backend: Backend) {
                 total: 3,
                 min_lr: 0.0,
             },
-            ..RunConfig::classify()
+            ..RunConfig::paper_classify()
         };
         let dir = fresh(&format!("cls-{backend}-{g:?}"));
         let s = train(&config, &dir, &quiet()).unwrap();
@@ -126,7 +126,7 @@ fn the_classification_trainer_is_the_verified_step(backend: Backend) {
                 let out = classification_step(&model, x, y).unwrap();
                 model = adam.step(model, &out.grads, lr.lr).0;
             }
-            lr.advance(&config.schedule);
+            lr.advance(&config.schedule, config.epochs);
         }
         assert_eq!(param_values(&trained), param_values(&model), "{g:?}");
     }
@@ -205,7 +205,7 @@ fn divergence_stops_with_a_clear_error_and_keeps_the_best() {
         // Fixed steps: a blown-up field cannot make the solver crawl.
         solver: neurode::solvers::Method::Rk4,
         steps: Some(20),
-        ..RunConfig::dynamics()
+        ..RunConfig::paper_dynamics()
     };
     let dir = fresh("diverge");
     let e = train(&config, &dir, &quiet()).unwrap_err();
@@ -229,26 +229,31 @@ fn divergence_stops_with_a_clear_error_and_keeps_the_best() {
 
 #[test]
 fn config_round_trips_through_toml() {
-    for c in [RunConfig::dynamics(), RunConfig::classify()] {
+    for c in [
+        RunConfig::paper_dynamics(),
+        RunConfig::paper_classify(),
+        RunConfig::dynamics(),
+        RunConfig::classify(),
+    ] {
         let text = c.to_toml();
         assert_eq!(
-            RunConfig::from_toml(&text, &RunConfig::dynamics()).unwrap(),
+            RunConfig::from_toml(&text, &RunConfig::paper_dynamics()).unwrap(),
             c
         );
     }
     let partial = "task = \"classify\"\nepochs = 7\n[schedule]\nkind = \"none\"\n";
-    let c = RunConfig::from_toml(partial, &RunConfig::classify()).unwrap();
+    let c = RunConfig::from_toml(partial, &RunConfig::paper_classify()).unwrap();
     assert_eq!(
         (c.task, c.epochs, c.schedule, c.lr),
         (TaskKind::Classify, 7, Schedule::None, 0.01)
     );
-    assert!(RunConfig::from_toml("epochs = \"many\"", &RunConfig::classify()).is_err());
-    assert!(RunConfig::from_toml("unknown_key = 1", &RunConfig::classify()).is_err());
+    assert!(RunConfig::from_toml("epochs = \"many\"", &RunConfig::paper_classify()).is_err());
+    assert!(RunConfig::from_toml("unknown_key = 1", &RunConfig::paper_classify()).is_err());
 }
 
 #[test]
 fn the_controller_reaches_the_forward_and_adjoint_solves() {
-    let base = RunConfig::dynamics();
+    let base = RunConfig::paper_dynamics();
     assert_eq!(base.controller, ControllerKind::Integral);
     let pi = RunConfig::from_toml("controller = \"pi\"", &base).unwrap();
     for (c, want) in [
@@ -283,7 +288,7 @@ fn runs_draw_their_figures() {
     let cls = RunConfig {
         epochs: 2,
         eval_every: 1,
-        ..RunConfig::classify()
+        ..RunConfig::paper_classify()
     };
     train(&cls, &cls_dir, &opts).unwrap();
     for (dir, names) in [

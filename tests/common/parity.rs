@@ -177,7 +177,7 @@ pub fn replay_classifier(
                 after_first = flat(&model);
             }
         }
-        lr.advance(&schedule);
+        lr.advance(&schedule, 0);
     }
     Replay {
         steps,

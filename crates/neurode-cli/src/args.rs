@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use neurode_backend::{Backend, Precision};
 use neurode_solvers::Method;
-use neurode_train::{ControllerKind, GradientKind, TaskKind};
+use neurode_train::{ControllerKind, GradientKind, Recipe, TaskKind};
 
 /// Neural ODEs on CPU or GPU: train the papers' models, evaluate and run them.
 #[derive(Debug, Parser)]
@@ -106,6 +106,10 @@ pub struct TrainArgs {
     /// What is learned: dynamics (paper 000) or classify (paper 003).
     #[arg(long)]
     pub task: Option<TaskKind>,
+    /// The settings every other flag starts from: neurode's (the default; fits on every seed
+    /// measured) or the paper's exactly.
+    #[arg(long, value_enum)]
+    pub recipe: Option<Recipe>,
     /// The model: paper 000's for dynamics (dense takes --hidden/--layers), paper 003's for
     /// classify.
     #[arg(long)]
@@ -155,7 +159,7 @@ pub struct TrainArgs {
     /// Batch size.
     #[arg(long)]
     pub batch_size: Option<usize>,
-    /// Window length (dynamics).
+    /// Window length in samples (dynamics); replaces the recipe's curriculum.
     #[arg(long)]
     pub seq_len: Option<usize>,
     /// Learning rate.
@@ -182,6 +186,13 @@ pub struct TrainArgs {
     /// Learning-rate schedule.
     #[arg(long)]
     pub schedule: Option<ScheduleArg>,
+    /// Steps of linear learning-rate warm-up at the start of each curriculum stage.
+    #[arg(long)]
+    pub warmup: Option<u64>,
+    /// Early stopping: stop at the first evaluation whose test loss is at or below this
+    /// (off by default).
+    #[arg(long)]
+    pub stop_below: Option<f64>,
     /// Seed of parameters and batches.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -250,6 +261,8 @@ pub enum ScheduleArg {
     Plateau,
     /// Cosine annealing over the whole run.
     Cosine,
+    /// Cosine annealing over each curriculum stage (the whole run without one).
+    Anneal,
     /// A constant learning rate.
     None,
 }

@@ -68,7 +68,12 @@ fn main() -> ExitCode {
 /// → `--weight-decay`), a divergence names the flags that help; context first, then causes.
 fn render(e: &anyhow::Error) -> String {
     use neurode_train::TrainError;
-    let flag = |name: &str| format!("--{}", name.replace('_', "-"));
+    let flag = |name: &str| match name {
+        "budget" => "--iters/--epochs".to_string(),
+        // Settings only a config file (or a recipe) holds.
+        "curriculum" | "horizon" => format!("the config's {name}"),
+        _ => format!("--{}", name.replace('_', "-")),
+    };
     let mut parts = Vec::new();
     for cause in e.chain() {
         let text = match cause.downcast_ref::<TrainError>() {

@@ -9,17 +9,18 @@ use crate::args::{ModelArg, ScheduleArg, TrainArgs};
 
 /// Builds the run's config: task defaults ← `--config` file ← flags; then validates it.
 pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
+    let recipe = a.recipe.unwrap_or_default();
     let mut c = match &a.config {
         Some(path) => {
             let text = read_text(path)?;
             // The file's task picks the defaults the file's other keys override.
             let probe = RunConfig::from_toml(&text, &RunConfig::dynamics())
                 .with_context(|| format!("--config {}", path.display()))?;
-            let base = RunConfig::for_task(a.task.unwrap_or(probe.task));
+            let base = RunConfig::recipe(a.task.unwrap_or(probe.task), recipe);
             RunConfig::from_toml(&text, &base)
                 .with_context(|| format!("--config {}", path.display()))?
         }
-        None => RunConfig::for_task(a.task.unwrap_or(TaskKind::Dynamics)),
+        None => RunConfig::recipe(a.task.unwrap_or(TaskKind::Dynamics), recipe),
     };
     if let Some(t) = a.task {
         c.task = t;
@@ -55,7 +56,14 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
         seed,
         eval_every
     );
-    set!(test_fraction, controller, gradient);
+    set!(test_fraction, controller, gradient, warmup);
+    if let Some(t) = a.stop_below {
+        c.stop_below = Some(t);
+    }
+    // An explicit window length replaces the recipe's curriculum.
+    if a.seq_len.is_some() {
+        c.curriculum.clear();
+    }
     if let Some(s) = a.steps {
         c.steps = Some(s);
     }
@@ -75,6 +83,7 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
                 total: 1,
                 min_lr: 0.0,
             },
+            ScheduleArg::Anneal => Schedule::Anneal { min_lr: 0.0 },
             ScheduleArg::None => Schedule::None,
         };
     }

@@ -73,7 +73,7 @@ fn bad_flags_say_what_is_accepted() {
     user_error(&["train", "--controller", "pid"], &["pid", "integral, pi"]);
     user_error(
         &["train", "--schedule", "step"],
-        &["step", "plateau, cosine, none"],
+        &["step", "plateau, cosine, anneal, none"],
     );
     user_error(&["train", "--seq-len", "1"], &["seq-len", "at least 2"]);
     user_error(&["train", "--precision", "f16"], &["f16", "f32, f64"]);
@@ -183,8 +183,9 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         stdout.contains("Residual-64 — 4482 parameters (17.9 KB)"),
         "{stdout}"
     );
-    // Header, the untrained model (step 0), steps 4 and 8.
-    assert!(read(&run.join("metrics.csv")).lines().count() == 4);
+    // Header, the untrained model (step 0), steps 4 and 8, and step 6: the default recipe's
+    // curriculum splits 8 iterations into stages of 4, 2 and 2, each ending in an evaluation.
+    assert_eq!(read(&run.join("metrics.csv")).lines().count(), 5);
     let config = read(&run.join("config.toml"));
     assert!(
         config.contains("model = \"residual64\"") && config.contains("iters = 8"),
@@ -210,7 +211,8 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--no-figures",
         "--resume",
     ]);
-    assert_eq!(read(&run.join("metrics.csv")).lines().count(), 5);
+    // The longer budget re-plans the stages (7, 3, 2): rows 0, 4, 6, 8 kept, then 10 and 12.
+    assert_eq!(read(&run.join("metrics.csv")).lines().count(), 7);
     // --config reuses a run's settings; flags still override.
     let run2 = dir.join("run2");
     succeed(&[
@@ -241,7 +243,7 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         "--init",
         w,
         "--iters",
-        "1",
+        "3",
         "--gradient",
         "backprop",
         "--out",
@@ -254,6 +256,21 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
     user_error(
         &["train", "--init", "/nonexistent/w.safetensors"],
         &["/nonexistent/w.safetensors", "no such file", ".pt"],
+    );
+    // The default recipe has three curriculum stages: fewer iterations is a clear error.
+    user_error(
+        &[
+            "train",
+            "--iters",
+            "2",
+            "--out",
+            dir.join("run5").to_str().unwrap(),
+        ],
+        &[
+            "--iters/--epochs",
+            "3 curriculum stages",
+            "at least one step",
+        ],
     );
     let garbage = dir.join("garbage.safetensors");
     std::fs::write(&garbage, b"not weights").unwrap();

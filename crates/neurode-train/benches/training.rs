@@ -99,7 +99,7 @@ fn main() {
                 // One evaluation at the end only; the per-step clock excludes it.
                 eval_every: iters,
                 schedule: Schedule::None,
-                ..RunConfig::dynamics()
+                ..RunConfig::paper_dynamics()
             };
             let tag = name.replace(' ', "-");
             let mut per_step = Vec::with_capacity(reps);
@@ -147,7 +147,7 @@ fn main() {
                 total: epochs,
                 min_lr: 0.0,
             },
-            ..RunConfig::classify()
+            ..RunConfig::paper_classify()
         };
         let runs: Vec<Totals> = (0..reps)
             .map(|_| run(config.clone(), &name.replace(' ', "-")))

@@ -192,8 +192,8 @@ pub struct RunConfig {
 impl RunConfig {
     /// Paper 000's settings: Residual-64, DOPRI5 1e-5/1e-7, adjoint, Adam 5e-4, weight decay
     /// 1e-5, clip 1.0, batch 32 × 40, time-weighted loss (α = 1), ReduceLROnPlateau
-    /// (patience 5), 3,000 iterations, evaluation every 50.
-    pub fn dynamics() -> Self {
+    /// (patience 5), 3,000 iterations, evaluation every 50 ([`crate::Recipe::Paper`]).
+    pub fn paper_dynamics() -> Self {
         Self {
             task: TaskKind::Dynamics,
             model: ModelKind::Residual64,
@@ -235,8 +235,8 @@ impl RunConfig {
     }
 
     /// Paper 003's settings: the Euler Neural ODE classifier (20 steps, backprop), Adam 0.01,
-    /// cosine annealing over 500 epochs, batch 128, 80/20 split.
-    pub fn classify() -> Self {
+    /// cosine annealing over 500 epochs, batch 128, 80/20 split ([`crate::Recipe::Paper`]).
+    pub fn paper_classify() -> Self {
         Self {
             task: TaskKind::Classify,
             model: ModelKind::Ode,
@@ -254,15 +254,7 @@ impl RunConfig {
                 min_lr: 0.0,
             },
             eval_every: 10,
-            ..Self::dynamics()
-        }
-    }
-
-    /// The defaults of `task`.
-    pub fn for_task(task: TaskKind) -> Self {
-        match task {
-            TaskKind::Dynamics => Self::dynamics(),
-            TaskKind::Classify => Self::classify(),
+            ..Self::paper_dynamics()
         }
     }
 

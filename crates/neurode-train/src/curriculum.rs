@@ -16,7 +16,8 @@ pub enum Horizon {
     /// Windows of this many samples.
     Samples(usize),
     /// Windows covering this share of the shortest series, in (0, 1] (rounded to samples, at
-    /// least 2).
+    /// least 2 and at most one less than the series: windows start at one of the first
+    /// `len − window` samples, as torchdiffeq's example draws them).
     Fraction(f64),
 }
 
@@ -35,14 +36,14 @@ impl Horizon {
                         expected: "a share of the series in (0, 1]",
                     });
                 }
-                ((f * shortest as f64).round() as usize).max(2)
+                ((f * shortest as f64).round() as usize).clamp(2, shortest.saturating_sub(1))
             }
         };
-        if n < 2 || n > shortest {
+        if n < 2 || n >= shortest {
             return Err(TrainError::Invalid {
                 name: "horizon",
                 value: format!("{n} samples"),
-                expected: "windows of at least 2 samples and at most the shortest series",
+                expected: "windows of at least 2 samples, shorter than the shortest series",
             });
         }
         Ok(n)
@@ -142,7 +143,8 @@ fn one() -> f64 {
 }
 
 /// The phases of `stages` over `budget` steps from rate `lr`: each stage's share of the
-/// budget rounded down, the rest to the last stage. No stages: one phase of the whole budget.
+/// budget rounded down (at least one step), the rest to the last stage. No stages: one phase
+/// of the whole budget. A budget smaller than the number of stages is an error.
 pub fn phases_of(stages: &[Stage], budget: u64, lr: f64) -> Result<Vec<Phase>, TrainError> {
     if stages.is_empty() {
         return Ok(vec![Phase::new(budget, lr)]);
@@ -156,14 +158,23 @@ pub fn phases_of(stages: &[Stage], budget: u64, lr: f64) -> Result<Vec<Phase>, T
             });
         }
     }
+    if budget < stages.len() as u64 {
+        return Err(TrainError::Invalid {
+            name: "budget",
+            value: format!("{budget} ({} curriculum stages)", stages.len()),
+            expected: "at least one step per curriculum stage",
+        });
+    }
     let total: f64 = stages.iter().map(|s| s.share).sum();
     let mut left = budget;
     let mut phases = Vec::with_capacity(stages.len());
     for (i, s) in stages.iter().enumerate() {
-        let steps = if i + 1 == stages.len() {
+        // At least one step per stage, and one left for each stage after this one.
+        let later = (stages.len() - i - 1) as u64;
+        let steps = if later == 0 {
             left
         } else {
-            ((s.share / total * budget as f64).floor() as u64).min(left)
+            ((s.share / total * budget as f64).floor() as u64).clamp(1, left - later)
         };
         left -= steps;
         phases.push(Phase {
@@ -192,11 +203,11 @@ mod tests {
         assert_eq!(Horizon::Full.samples(40, 1000).unwrap(), 40);
         assert_eq!(Horizon::Samples(100).samples(40, 1000).unwrap(), 100);
         assert_eq!(Horizon::Fraction(0.1).samples(40, 1000).unwrap(), 100);
-        assert_eq!(Horizon::Fraction(1.0).samples(40, 1000).unwrap(), 1000);
+        assert_eq!(Horizon::Fraction(1.0).samples(40, 1000).unwrap(), 999);
         assert_eq!(Horizon::Fraction(1e-9).samples(40, 1000).unwrap(), 2);
         for bad in [
             Horizon::Samples(1),
-            Horizon::Samples(1001),
+            Horizon::Samples(1000),
             Horizon::Fraction(0.0),
             Horizon::Fraction(1.5),
             Horizon::Fraction(f64::NAN),
@@ -230,6 +241,12 @@ mod tests {
         );
         assert_eq!(phases_of(&[], 7, 0.5).unwrap(), [Phase::new(7, 0.5)]);
         assert!(phases_of(&stages, 1, 1e-3).is_err(), "a stage of 0 steps");
+        let two = phases_of(&stages, 2, 1e-3).unwrap();
+        assert_eq!(
+            (two[0].steps, two[1].steps),
+            (1, 1),
+            "small budgets: a step each"
+        );
         let bad = Stage {
             share: -1.0,
             ..stages[0]

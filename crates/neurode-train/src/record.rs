@@ -282,7 +282,7 @@ impl RunDir {
             ));
         }
         let text = read_text(&path)?;
-        let base = RunConfig::dynamics();
+        let base = RunConfig::paper_dynamics();
         RunConfig::from_toml(&text, &base).map_err(|e| TrainError::file(&path, e))
     }
 

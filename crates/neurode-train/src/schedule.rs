@@ -27,6 +27,12 @@ pub enum Schedule {
         /// Final rate.
         min_lr: f64,
     },
+    /// Cosine annealing over each phase of a curriculum: [`Schedule::Cosine`] with `total` the
+    /// current phase's steps, so every phase ends at `min_lr` (one phase: the whole run).
+    Anneal {
+        /// Final rate of each phase.
+        min_lr: f64,
+    },
 }
 
 /// How an evaluation counts as an improvement on the best test loss so far.
@@ -121,7 +127,9 @@ pub struct ScheduleState {
     pub lr: f64,
     /// The rate the schedule (re)started from.
     pub base_lr: f64,
-    /// Best monitored value so far (plateau).
+    /// Best monitored value so far (plateau); `f64::MAX` before the first (PyTorch: `inf`,
+    /// which compares the same with every loss and, unlike `inf`, survives JSON).
+    #[serde(deserialize_with = "max_if_null")]
     pub best: f64,
     /// Evaluations since the last improvement (plateau).
     pub bad: u32,
@@ -132,13 +140,18 @@ pub struct ScheduleState {
     pub steps: u64,
 }
 
+/// Reads `best`, taking `null` (how JSON wrote the `inf` of older state files) as `f64::MAX`.
+fn max_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::MAX))
+}
+
 impl ScheduleState {
     /// Starts at `lr`.
     pub fn new(lr: f64) -> Self {
         Self {
             lr,
             base_lr: lr,
-            best: f64::INFINITY,
+            best: f64::MAX,
             bad: 0,
             cooldown: 0,
             steps: 0,
@@ -180,10 +193,16 @@ impl ScheduleState {
         }
     }
 
-    /// Advances one epoch / iteration (cosine schedules and warm-ups react).
-    pub fn advance(&mut self, schedule: &Schedule) {
+    /// Advances one epoch / iteration of a phase of `phase_steps` steps (cosine schedules and
+    /// warm-ups react).
+    pub fn advance(&mut self, schedule: &Schedule, phase_steps: u64) {
         self.steps += 1;
-        if let Schedule::Cosine { total, min_lr } = *schedule {
+        let cosine = match *schedule {
+            Schedule::Cosine { total, min_lr } => Some((total, min_lr)),
+            Schedule::Anneal { min_lr } => Some((phase_steps, min_lr)),
+            _ => None,
+        };
+        if let Some((total, min_lr)) = cosine {
             let total = total.max(1);
             if self.steps > total {
                 self.lr = min_lr;

@@ -126,7 +126,7 @@ fn warmup_is_linear_then_hands_over() {
     let mut rates = Vec::new();
     for _ in 0..6 {
         rates.push(st.rate(4));
-        st.advance(&Schedule::None);
+        st.advance(&Schedule::None, 0);
     }
     assert_eq!(rates, [0.0025, 0.005, 0.0075, 0.01, 0.01, 0.01]);
     assert_eq!(ScheduleState::new(0.01).rate(0), 0.01, "no warm-up");
@@ -135,7 +135,7 @@ fn warmup_is_linear_then_hands_over() {
         min_lr: 0.0,
     };
     let mut st = ScheduleState::new(0.01);
-    st.advance(&cosine);
+    st.advance(&cosine, 0);
     let annealed = st.lr;
     assert_eq!(st.rate(4), annealed * 2.0 / 4.0);
 }
@@ -157,7 +157,7 @@ fn cosine_equals_pytorch_bit_for_bit() {
         0.009998420946416502,
     ];
     for want in pytorch {
-        st.advance(&s);
+        st.advance(&s, 0);
         assert_eq!(st.lr, want);
     }
 }
@@ -169,16 +169,47 @@ fn cosine_matches_pytorch_closed_form() {
         min_lr: 0.0,
     };
     let mut st = ScheduleState::new(0.01);
-    st.advance(&s);
+    st.advance(&s, 0);
     assert!((st.lr - 0.01 * (1.0 + (std::f64::consts::PI / 500.0).cos()) / 2.0).abs() < 1e-15);
     for _ in 1..250 {
-        st.advance(&s);
+        st.advance(&s, 0);
     }
     assert!((st.lr - 0.005).abs() < 1e-12);
     for _ in 250..500 {
-        st.advance(&s);
+        st.advance(&s, 0);
     }
     assert!(st.lr.abs() < 1e-15);
-    st.advance(&s);
+    st.advance(&s, 0);
     assert_eq!(st.lr, 0.0, "holds min_lr after `total` steps");
+}
+
+/// `Anneal` is `Cosine` with `total` = the phase's steps.
+#[test]
+fn anneal_is_cosine_over_the_phase() {
+    let (mut a, mut c) = (ScheduleState::new(0.01), ScheduleState::new(0.01));
+    let cosine = Schedule::Cosine {
+        total: 7,
+        min_lr: 1e-4,
+    };
+    for _ in 0..9 {
+        a.advance(&Schedule::Anneal { min_lr: 1e-4 }, 7);
+        c.advance(&cosine, 1_000);
+        assert_eq!(a.lr, c.lr);
+    }
+    assert_eq!(a.lr, 1e-4);
+}
+
+/// The state survives JSON before the first evaluation (`best` is not `inf`, which JSON
+/// writes as `null`), and older files with `null` still read.
+#[test]
+fn a_fresh_state_round_trips_through_json() {
+    let st = ScheduleState::new(0.01);
+    let text = serde_json::to_string(&st).unwrap();
+    assert_eq!(serde_json::from_str::<ScheduleState>(&text).unwrap(), st);
+    let old = text.replace("1.7976931348623157e+308", "null");
+    assert!(old.contains("null"), "{old}");
+    assert_eq!(
+        serde_json::from_str::<ScheduleState>(&old).unwrap().best,
+        f64::MAX
+    );
 }

@@ -301,7 +301,9 @@ impl<M: Module> Run<'_, M> {
                 nfe = (nfe.0 + out.nfe.0, nfe.1 + out.nfe.1);
             }
             let loss = loss_sum / batches.len().max(1) as f64;
-            self.state.schedule.advance(&t.schedule);
+            self.state
+                .schedule
+                .advance(&t.schedule, t.phases[phase].steps);
             let phase_end = step == start + t.phases[phase].steps;
             if phase_end && phase + 1 < t.phases.len() {
                 // The next phase: the schedule restarts at its rate (before the evaluation, so

@@ -37,7 +37,7 @@ fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> 
         },
         gradient: GradientKind::Backprop,
         backend: opts.backend,
-        ..RunConfig::classify()
+        ..RunConfig::paper_classify()
     }
 }
 

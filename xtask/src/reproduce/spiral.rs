@@ -22,7 +22,7 @@ pub(super) fn recipe(opts: &Opts, model: ModelKind, iters: u64, full: bool) -> R
         eval_every: if opts.quick { 10 } else { 50 },
         gradient: opts.gradient,
         backend: opts.backend,
-        ..RunConfig::dynamics()
+        ..RunConfig::paper_dynamics()
     };
     if full {
         base
