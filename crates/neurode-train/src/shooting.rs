@@ -1,0 +1,233 @@
+//! Multiple shooting (DiffEqFlux's `multiple_shoot`; Bock and Plitt's method with free nodes):
+//! each training series is cut into `K` segments of equal length, every segment is solved from
+//! its own initial state — the series' first state for the first segment; for the others the
+//! data there, or a learned *node* initialised from it — all segments of all series in one
+//! batched solve, and the loss adds a continuity penalty that pulls each segment's end onto the
+//! next segment's start. Short solves keep the gradients well conditioned over long horizons.
+
+use burn::Tensor;
+use burn::module::{Module, Param};
+use burn::tensor::TensorData;
+use neurode_datasets::Series;
+use neurode_models::{NeuralOde, VectorField};
+
+use crate::loss::mse;
+use crate::{Horizon, MetricsRow, Regression, StepOutput, Task, TrainError};
+
+/// Where segments after the first start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nodes {
+    /// At the data (DiffEqFlux's `multiple_shoot`): the continuity penalty weighs the error
+    /// at each segment's end once more.
+    Data,
+    /// At learned states, initialised from the data and trained with the model.
+    Free,
+}
+
+/// A Neural ODE with the learned segment starts of multiple shooting with [`Nodes::Free`].
+#[derive(Module, Debug)]
+pub struct Shot<M> {
+    /// The Neural ODE.
+    pub ode: NeuralOde<M>,
+    /// The starts of segments 2…K of every series, `[series · (K − 1), dim]`, initialised
+    /// from the data (left untouched with [`Nodes::Data`], which takes no gradient for them).
+    pub nodes: Param<Tensor<2>>,
+}
+
+/// Multiple shooting over whole series (evenly sampled, each at least `K + 1` samples): `K`
+/// segments of `m = ⌊(len − 1)/K⌋` intervals each (samples past `K·m` are left out of the
+/// loss), weight `continuity` on the mean squared gap between a segment's end and the next
+/// start. Evaluation is [`Regression`]'s (prediction of each whole series from its first state).
+#[derive(Debug, Clone)]
+pub struct MultipleShooting<M> {
+    /// The evaluation (and the series).
+    pub regression: Regression<M>,
+    /// Segments per series.
+    pub segments: usize,
+    /// Weight of the continuity penalty.
+    pub continuity: f64,
+    /// Where segments start.
+    pub nodes: Nodes,
+    /// Intervals per segment.
+    intervals: usize,
+    /// The segments' relative time grid (`intervals + 1` times from 0).
+    rel_ts: Vec<f64>,
+}
+
+impl<M> MultipleShooting<M> {
+    /// `segments` segments of every series of `regression`, continuity weight `continuity`.
+    pub fn new(
+        regression: Regression<M>,
+        segments: usize,
+        continuity: f64,
+        nodes: Nodes,
+    ) -> Result<Self, TrainError> {
+        let invalid = |value: String, expected: &'static str| TrainError::Invalid {
+            name: "multiple_shooting",
+            value,
+            expected,
+        };
+        let shortest = regression.series.iter().map(Series::len).min().unwrap_or(0);
+        if segments == 0 || shortest < segments + 1 {
+            return Err(invalid(
+                format!("{segments} segments of series of {shortest} samples"),
+                "at least 1 segment, with at least 2 samples per segment",
+            ));
+        }
+        if !(continuity.is_finite() && continuity >= 0.0) {
+            return Err(invalid(
+                format!("continuity {continuity}"),
+                "a finite weight ≥ 0",
+            ));
+        }
+        let intervals = (shortest - 1) / segments;
+        let s = &regression.series[0];
+        let rel_ts: Vec<f64> = s.ts[..=intervals].iter().map(|t| t - s.ts[0]).collect();
+        // Every segment of every series must share that grid (one batched solve).
+        for s in &regression.series {
+            for k in 0..segments {
+                let at = k * intervals;
+                for (i, r) in rel_ts.iter().enumerate() {
+                    let here = s.ts[at + i] - s.ts[at];
+                    if (here - r).abs() > 1e-9 * r.abs().max(1.0) {
+                        return Err(invalid(
+                            "unevenly sampled series".into(),
+                            "evenly sampled series (every segment on one time grid)",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            regression,
+            segments,
+            continuity,
+            nodes,
+            intervals,
+            rel_ts,
+        })
+    }
+
+    /// The state of series `s` at sample `i`.
+    fn state(&self, s: &Series, i: usize) -> Vec<f64> {
+        s.values[i * s.dim..(i + 1) * s.dim].to_vec()
+    }
+
+    /// `model` with nodes at the data (every series' states at the segment starts 2…K), ready
+    /// to train with this task. A series of one segment has no nodes: with `K = 1` the nodes
+    /// tensor has no rows and is never read.
+    pub fn shot(&self, model: NeuralOde<M>) -> Shot<M>
+    where
+        M: VectorField,
+    {
+        let device = self.regression.device.clone();
+        let dim = self.regression.series[0].dim;
+        let rows = self.regression.series.len() * (self.segments - 1);
+        let mut values = Vec::with_capacity(rows * dim);
+        for s in &self.regression.series {
+            for k in 1..self.segments {
+                values.extend(self.state(s, k * self.intervals));
+            }
+        }
+        let nodes = Tensor::<2>::from_data(TensorData::new(values, [rows, dim]), &device);
+        Shot {
+            ode: model,
+            nodes: Param::from_tensor(nodes),
+        }
+    }
+}
+
+impl<M: VectorField> Task for MultipleShooting<M> {
+    type Model = Shot<M>;
+    type Batch = ();
+
+    fn batches(&self, _: u64, _: u64, horizon: Horizon) -> Result<Vec<()>, TrainError> {
+        self.window(horizon)?;
+        Ok(vec![()])
+    }
+
+    fn step(&self, model: &Shot<M>, _: &()) -> Result<StepOutput, TrainError> {
+        let device = &self.regression.device;
+        let series = &self.regression.series;
+        let (k, m, dim) = (self.segments, self.intervals, series[0].dim);
+        let n = series.len() * k;
+        // Segment starts in series-major order: series 0 segments 0…K−1, series 1, …
+        let mut firsts = Vec::new();
+        let mut data_starts = Vec::with_capacity(n * dim);
+        let mut starts = Vec::with_capacity(n);
+        let mut targets = vec![0.0; (m + 1) * n * dim];
+        for (j, s) in series.iter().enumerate() {
+            firsts.push(self.state(s, 0));
+            for seg in 0..k {
+                let b = j * k + seg;
+                starts.push(s.ts[seg * m]);
+                data_starts.extend(self.state(s, seg * m));
+                for i in 0..=m {
+                    let at = (i * n + b) * dim;
+                    targets[at..at + dim].copy_from_slice(&self.state(s, seg * m + i));
+                }
+            }
+        }
+        // The solve starts from plain values; the nodes' gradient is assembled below from the
+        // solve's ∂L/∂y₀ and the continuity term (the nodes' graph is then used once).
+        let free = self.nodes == Nodes::Free && k > 1;
+        let node_values: Vec<f64> = model.nodes.val().to_data().iter::<f64>().collect();
+        let mut y0_values = Vec::with_capacity(n * dim);
+        for (j, first) in firsts.into_iter().enumerate() {
+            if free {
+                y0_values.extend(first);
+                let rows = j * (k - 1) * dim..(j + 1) * (k - 1) * dim;
+                y0_values.extend(&node_values[rows]);
+            } else {
+                y0_values.extend(&data_starts[j * k * dim..(j + 1) * k * dim]);
+            }
+        }
+        let y0 = Tensor::<2>::from_data(TensorData::new(y0_values, [n, dim]), device);
+        let target = Tensor::<3>::from_data(TensorData::new(targets, [m + 1, n, dim]), device);
+        let out = model
+            .ode
+            .forward_segments(y0.clone(), &starts, &self.rel_ts)?;
+        let mut loss = mse(out.ys.clone(), target);
+        if k > 1 && self.continuity > 0.0 {
+            // Segment ends 1…K−1 of each series against the starts 2…K.
+            let s = series.len();
+            let ends = out.ys.clone().narrow(0, m, 1).reshape([s, k, dim]);
+            let next = if free {
+                model.nodes.val().reshape([s, k - 1, dim])
+            } else {
+                y0.reshape([s, k, dim]).narrow(1, 1, k - 1)
+            };
+            let gap = ends.narrow(1, 0, k - 1) - next;
+            loss = loss + gap.powi_scalar(2).mean().mul_scalar(self.continuity);
+        }
+        let value: f64 = loss.clone().into_scalar();
+        if !value.is_finite() {
+            return Ok(StepOutput::non_finite(value, out.stats.nfe));
+        }
+        let g = out.backward_for(loss, model)?;
+        let mut grads = g.params;
+        if free {
+            // ∂L/∂(start of segment 2…K) through the solves, plus the continuity term's part.
+            let through =
+                g.y0.narrow(1, 0, dim)
+                    .reshape([series.len(), k, dim])
+                    .narrow(1, 1, k - 1)
+                    .reshape([series.len() * (k - 1), dim]);
+            let id = model.nodes.id;
+            let total = match grads.remove::<2>(id) {
+                Some(direct) => direct + through,
+                None => through,
+            };
+            grads.register::<2>(id, total);
+        }
+        Ok(StepOutput {
+            loss: value,
+            grads,
+            nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
+        })
+    }
+
+    fn evaluate(&self, model: &Shot<M>) -> Result<MetricsRow, TrainError> {
+        self.regression.evaluate(&model.ode)
+    }
+}
