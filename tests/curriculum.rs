@@ -5,27 +5,13 @@
 #[macro_use]
 mod common;
 
-use common::{Backend, temp_path};
+use common::{Backend, fresh, quiet};
 use neurode::datasets::{SpiralDataConfig, SpiralSystem};
 use neurode::models::{NeuralOdeConfig, Preset};
 use neurode::train::{
-    GradientKind, Horizon, MetricsRow, Observer, Phase, Regression, RunConfig, RunDir, Schedule,
-    Stage, Status, TrainOptions, TrainState, Trainer, train,
+    GradientKind, Horizon, MetricsRow, Observer, Phase, Regression, RunConfig, Schedule, Stage,
+    Status, TrainState, Trainer, train,
 };
-
-fn quiet() -> TrainOptions {
-    TrainOptions {
-        quiet: true,
-        resume: false,
-        figures: false,
-    }
-}
-
-fn fresh(name: &str) -> RunDir {
-    let p = temp_path(name);
-    let _ = std::fs::remove_dir_all(&p);
-    RunDir::new(p)
-}
 
 /// Two stages (10 iterations on 10-sample windows at the config's rate, then 10 on 30-sample
 /// windows at half of it), evaluated after every iteration, with a 3-step warm-up per stage.

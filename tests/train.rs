@@ -5,7 +5,7 @@
 #[macro_use]
 mod common;
 
-use common::{Backend, param_values, temp_path};
+use common::{Backend, fresh, param_values, quiet};
 use neurode::adjoint::GradientMethod;
 use neurode::models::load_record;
 use neurode::solvers::{PiController, SolveOptions};
@@ -16,20 +16,6 @@ use neurode::train::{
     solve_options, step_seed, train,
 };
 use rand::{SeedableRng, rngs::StdRng};
-
-fn quiet() -> TrainOptions {
-    TrainOptions {
-        quiet: true,
-        resume: false,
-        figures: false,
-    }
-}
-
-fn fresh(name: &str) -> RunDir {
-    let p = temp_path(name);
-    let _ = std::fs::remove_dir_all(&p);
-    RunDir::new(p)
-}
 
 fn tiny_dynamics(backend: Backend, gradient: GradientKind, iters: u64) -> RunConfig {
     RunConfig {

@@ -96,6 +96,22 @@ pub fn temp_path(name: &str) -> std::path::PathBuf {
     dir.join(name)
 }
 
+/// Options of a test run: no progress bar, no resume, no figures.
+pub fn quiet() -> neurode::train::TrainOptions {
+    neurode::train::TrainOptions {
+        quiet: true,
+        resume: false,
+        figures: false,
+    }
+}
+
+/// An empty run folder named `name` under this test's scratch folder.
+pub fn fresh(name: &str) -> neurode::train::RunDir {
+    let p = temp_path(name);
+    let _ = std::fs::remove_dir_all(&p);
+    neurode::train::RunDir::new(p)
+}
+
 /// Runs each listed `fn(Backend)` once per compiled backend (for code that takes a backend
 /// choice rather than a device, like the trainer).
 macro_rules! all_backend_tests_by_kind {
