@@ -34,6 +34,7 @@ mod adam;
 mod build;
 mod classification;
 mod config;
+mod config_check;
 mod curriculum;
 mod error;
 pub mod figures;

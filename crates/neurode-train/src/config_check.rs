@@ -1,0 +1,138 @@
+//! Checking a [`RunConfig`]: every value against what is accepted, named in the library's
+//! terms (the binary maps the names to its flags).
+
+use crate::{RunConfig, Schedule, TaskKind, TrainError};
+
+impl RunConfig {
+    /// Checks every value and says what is accepted.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |name: &'static str, value: String, expected: &'static str| {
+            Err(TrainError::Invalid {
+                name,
+                value,
+                expected,
+            })
+        };
+        if !self.model.fits(self.task) {
+            return bad(
+                "model",
+                format!("{:?}", self.model).to_lowercase(),
+                "for the dynamics task: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for the classify task: ode-euler, ode-rk4, resnet",
+            );
+        }
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if !positive(self.lr) {
+            return bad("lr", self.lr.to_string(), "a finite learning rate > 0");
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return bad(
+                "weight_decay",
+                self.weight_decay.to_string(),
+                "a finite value ≥ 0",
+            );
+        }
+        for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
+            if !(0.0..1.0).contains(&b) {
+                return bad(name, b.to_string(), "in [0, 1)");
+            }
+        }
+        if !positive(self.eps) {
+            return bad("eps", self.eps.to_string(), "a finite value > 0");
+        }
+        if let Some(c) = self.clip
+            && !positive(c)
+        {
+            return bad(
+                "clip",
+                c.to_string(),
+                "a finite norm > 0 (none turns clipping off)",
+            );
+        }
+        if let Some(a) = self.time_weighted
+            && !(a.is_finite() && a >= 0.0)
+        {
+            return bad("time_weighted", a.to_string(), "a finite α ≥ 0");
+        }
+        if self.solver.is_adaptive() && !(positive(self.rtol) && positive(self.atol)) {
+            return bad(
+                "rtol/atol",
+                format!("{}/{}", self.rtol, self.atol),
+                "finite tolerances > 0",
+            );
+        }
+        if !self.solver.is_adaptive() && self.steps.is_none() {
+            return bad(
+                "steps",
+                "none".into(),
+                "a number of fixed steps for a fixed-step solver (e.g. 20)",
+            );
+        }
+        if self.steps == Some(0) {
+            return bad("steps", "0".into(), "at least 1");
+        }
+        for (name, v) in [
+            ("batch_size", self.batch_size as u64),
+            ("eval_every", self.eval_every),
+            ("hidden", self.hidden as u64),
+        ] {
+            if v == 0 {
+                return bad(name, "0".into(), "at least 1");
+            }
+        }
+        if self.task == TaskKind::Dynamics && self.iters == 0 {
+            return bad("iters", "0".into(), "at least 1");
+        }
+        if self.task == TaskKind::Classify && self.epochs == 0 {
+            return bad("epochs", "0".into(), "at least 1");
+        }
+        if self.seq_len < 2 {
+            return bad("seq_len", self.seq_len.to_string(), "at least 2");
+        }
+        if self.layers < 2 {
+            return bad(
+                "layers",
+                self.layers.to_string(),
+                "at least 2 affine layers",
+            );
+        }
+        if !(0.0..1.0).contains(&self.test_fraction) {
+            return bad("test_fraction", self.test_fraction.to_string(), "in [0, 1)");
+        }
+        if !positive(self.loss_threshold) {
+            return bad(
+                "loss_threshold",
+                self.loss_threshold.to_string(),
+                "a finite value > 0",
+            );
+        }
+        if let Some(t) = self.stop_below
+            && !t.is_finite()
+        {
+            return bad("stop_below", t.to_string(), "a finite test loss");
+        }
+        self.phases()?;
+        match self.schedule {
+            Schedule::Plateau(p) if !(p.factor > 0.0 && p.factor < 1.0) => bad(
+                "schedule",
+                format!("plateau factor {}", p.factor),
+                "a plateau factor in (0, 1)",
+            ),
+            Schedule::Plateau(p) if !(p.threshold.is_finite() && p.threshold >= 0.0) => bad(
+                "schedule",
+                format!("plateau threshold {}", p.threshold),
+                "a finite threshold ≥ 0",
+            ),
+            Schedule::Plateau(p) if !(p.min_lr.is_finite() && p.min_lr >= 0.0) => bad(
+                "schedule",
+                format!("plateau min_lr {}", p.min_lr),
+                "a finite rate ≥ 0",
+            ),
+            Schedule::Cosine { total: 0, .. } => bad(
+                "schedule",
+                "cosine over 0 steps".into(),
+                "a cosine schedule over at least 1 step",
+            ),
+            _ => Ok(()),
+        }
+    }
+}
