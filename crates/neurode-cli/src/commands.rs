@@ -118,6 +118,9 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
     if let Some(k) = s.threshold_step {
         say!("test loss first ≤ {} at step {k}", config.loss_threshold);
     }
+    if let neurode_train::Status::Stopped { step, test_loss } = s.status {
+        say!("stopped early at step {step}: test loss {test_loss:.5} reached --stop-below");
+    }
     say!(
         "{} steps, {:.3} s/step, NFE forward {} backward {}, wall {:.1} s",
         s.steps,

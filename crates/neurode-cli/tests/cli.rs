@@ -316,3 +316,30 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
     assert_eq!(read(&csv).lines().count(), 12);
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
 }
+
+#[test]
+fn early_stopping_ends_at_the_first_evaluation_at_the_target() {
+    let run = scratch("stop").join("run");
+    let out = succeed(&[
+        "train",
+        "--recipe",
+        "paper",
+        "--gradient",
+        "backprop",
+        "--iters",
+        "40",
+        "--eval-every",
+        "10",
+        "--stop-below",
+        "100",
+        "--out",
+        run.to_str().unwrap(),
+        "--quiet",
+        "--no-figures",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("stopped early at step 10"), "{stdout}");
+    // Header, the untrained model, step 10.
+    assert_eq!(read(&run.join("metrics.csv")).lines().count(), 3);
+    assert!(read(&run.join("summary.json")).contains("\"stopped\""));
+}
