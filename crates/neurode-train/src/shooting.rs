@@ -52,6 +52,12 @@ pub struct MultipleShooting<M> {
     intervals: usize,
     /// The segments' relative time grid (`intervals + 1` times from 0).
     rel_ts: Vec<f64>,
+    /// Absolute start time of each segment, series-major (series 0 segments 0…K−1, …).
+    starts: Vec<f64>,
+    /// The data at each segment's start, `[series · K, dim]` row-major.
+    data_starts: Vec<f64>,
+    /// The data each segment is fitted to, `[intervals + 1, series · K, dim]` row-major.
+    targets: Vec<f64>,
 }
 
 impl<M> MultipleShooting<M> {
@@ -98,6 +104,23 @@ impl<M> MultipleShooting<M> {
                 }
             }
         }
+        // The segments are fixed: their starts and targets are laid out once, here.
+        let (k, m, dim) = (segments, intervals, s.dim);
+        let n = regression.series.len() * k;
+        let mut starts = Vec::with_capacity(n);
+        let mut data_starts = Vec::with_capacity(n * dim);
+        let mut targets = vec![0.0; (m + 1) * n * dim];
+        for (j, s) in regression.series.iter().enumerate() {
+            for seg in 0..k {
+                let b = j * k + seg;
+                starts.push(s.ts[seg * m]);
+                data_starts.extend_from_slice(s.row(seg * m));
+                for i in 0..=m {
+                    let at = (i * n + b) * dim;
+                    targets[at..at + dim].copy_from_slice(s.row(seg * m + i));
+                }
+            }
+        }
         Ok(Self {
             regression,
             segments,
@@ -105,12 +128,19 @@ impl<M> MultipleShooting<M> {
             nodes,
             intervals,
             rel_ts,
+            starts,
+            data_starts,
+            targets,
         })
     }
 
-    /// The state of series `s` at sample `i`.
-    fn state(&self, s: &Series, i: usize) -> Vec<f64> {
-        s.values[i * s.dim..(i + 1) * s.dim].to_vec()
+    /// The data starts of segments 2…K of every series (the nodes' initial values).
+    fn later_starts(&self) -> Vec<f64> {
+        let (k, dim) = (self.segments, self.regression.series[0].dim);
+        self.data_starts
+            .chunks(k * dim)
+            .flat_map(|series| series[dim..].iter().copied())
+            .collect()
     }
 
     /// `model` with nodes at the data (every series' states at the segment starts 2…K), ready
@@ -123,12 +153,7 @@ impl<M> MultipleShooting<M> {
         let device = self.regression.device.clone();
         let dim = self.regression.series[0].dim;
         let rows = self.regression.series.len() * (self.segments - 1);
-        let mut values = Vec::with_capacity(rows * dim);
-        for s in &self.regression.series {
-            for k in 1..self.segments {
-                values.extend(self.state(s, k * self.intervals));
-            }
-        }
+        let values = self.later_starts();
         let nodes = Tensor::<2>::from_data(TensorData::new(values, [rows, dim]), &device);
         Shot {
             ode: model,
@@ -151,42 +176,27 @@ impl<M: VectorField> Task for MultipleShooting<M> {
         let series = &self.regression.series;
         let (k, m, dim) = (self.segments, self.intervals, series[0].dim);
         let n = series.len() * k;
-        // Segment starts in series-major order: series 0 segments 0…K−1, series 1, …
-        let mut firsts = Vec::new();
-        let mut data_starts = Vec::with_capacity(n * dim);
-        let mut starts = Vec::with_capacity(n);
-        let mut targets = vec![0.0; (m + 1) * n * dim];
-        for (j, s) in series.iter().enumerate() {
-            firsts.push(self.state(s, 0));
-            for seg in 0..k {
-                let b = j * k + seg;
-                starts.push(s.ts[seg * m]);
-                data_starts.extend(self.state(s, seg * m));
-                for i in 0..=m {
-                    let at = (i * n + b) * dim;
-                    targets[at..at + dim].copy_from_slice(&self.state(s, seg * m + i));
-                }
-            }
-        }
         // The solve starts from plain values; the nodes' gradient is assembled below from the
         // solve's ∂L/∂y₀ and the continuity term (the nodes' graph is then used once).
         let free = self.nodes == Nodes::Free && k > 1;
-        let node_values: Vec<f64> = model.nodes.val().to_data().iter::<f64>().collect();
-        let mut y0_values = Vec::with_capacity(n * dim);
-        for (j, first) in firsts.into_iter().enumerate() {
-            if free {
-                y0_values.extend(first);
-                let rows = j * (k - 1) * dim..(j + 1) * (k - 1) * dim;
-                y0_values.extend(&node_values[rows]);
-            } else {
-                y0_values.extend(&data_starts[j * k * dim..(j + 1) * k * dim]);
+        let mut y0_values = self.data_starts.clone();
+        if free {
+            let nodes: Vec<f64> = model.nodes.val().to_data().iter::<f64>().collect();
+            for (series, learned) in y0_values
+                .chunks_mut(k * dim)
+                .zip(nodes.chunks((k - 1) * dim))
+            {
+                series[dim..].copy_from_slice(learned);
             }
         }
         let y0 = Tensor::<2>::from_data(TensorData::new(y0_values, [n, dim]), device);
-        let target = Tensor::<3>::from_data(TensorData::new(targets, [m + 1, n, dim]), device);
+        let target = Tensor::<3>::from_data(
+            TensorData::new(self.targets.clone(), [m + 1, n, dim]),
+            device,
+        );
         let out = model
             .ode
-            .forward_segments(y0.clone(), &starts, &self.rel_ts)?;
+            .forward_segments(y0.clone(), &self.starts, &self.rel_ts)?;
         let mut loss = mse(out.ys.clone(), target);
         if k > 1 && self.continuity > 0.0 {
             // Segment ends 1…K−1 of each series against the starts 2…K.

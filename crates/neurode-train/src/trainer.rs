@@ -118,16 +118,17 @@ impl Trainer {
 
     /// A run of these phases, otherwise as [`Trainer::new`].
     pub fn curriculum(phases: Vec<Phase>) -> Self {
-        let steps = phases.iter().map(|p| p.steps).sum::<u64>();
-        Self {
+        let mut t = Self {
             phases,
             optimizer: AdamSettings::default(),
             schedule: Schedule::None,
             warmup: 0,
-            eval_every: steps.max(1),
+            eval_every: 1,
             seed: 0,
             stop_below: None,
-        }
+        };
+        t.eval_every = t.steps().max(1);
+        t
     }
 
     /// Steps of all phases.
@@ -271,8 +272,11 @@ impl<M: Module> Run<'_, M> {
             let step = self.state.step + 1;
             let (phase, start) = phase_of(&t.phases, step);
             let horizon = t.phases[phase].horizon;
+            if step == start + 1 || self.state.phase != phase {
+                // A phase begins (or a run resumes into another one): its window length.
+                self.state.window = task.window(horizon)?;
+            }
             self.state.phase = phase;
-            self.state.window = task.window(horizon)?;
             let started = Instant::now();
             let batches = task.batches(step, t.seed, horizon)?;
             let (mut loss_sum, mut nfe) = (0.0, (0, 0));
