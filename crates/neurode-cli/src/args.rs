@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use neurode_backend::{Backend, Precision};
 use neurode_solvers::Method;
-use neurode_train::{ControllerKind, GradientKind, Recipe, TaskKind};
+use neurode_train::{Algorithm, ControllerKind, GradientKind, Recipe, TaskKind};
 
 /// Neural ODEs on CPU or GPU: train the papers' models, evaluate and run them.
 #[derive(Debug, Parser)]
@@ -168,10 +168,13 @@ pub struct TrainArgs {
     /// L2 weight decay.
     #[arg(long)]
     pub weight_decay: Option<f64>,
+    /// The optimizer (RMSprop's α is --beta2).
+    #[arg(long)]
+    pub optimizer: Option<Algorithm>,
     /// Adam's β₁.
     #[arg(long)]
     pub beta1: Option<f64>,
-    /// Adam's β₂.
+    /// Adam's β₂ (RMSprop's α).
     #[arg(long)]
     pub beta2: Option<f64>,
     /// Adam's ε.

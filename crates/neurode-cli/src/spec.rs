@@ -56,7 +56,7 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
         seed,
         eval_every
     );
-    set!(test_fraction, controller, gradient, warmup);
+    set!(test_fraction, controller, gradient, warmup, optimizer);
     if let Some(t) = a.stop_below {
         c.stop_below = Some(t);
     }

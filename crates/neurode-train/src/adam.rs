@@ -1,5 +1,6 @@
-//! Adam with PyTorch's semantics, global-norm gradient clipping (paper 000 eq 27) and L2
-//! weight decay (eq 26), on the host in f64 arithmetic.
+//! Adam (and RMSprop, torchdiffeq's `ode_demo` optimizer) with PyTorch's semantics,
+//! global-norm gradient clipping (paper 000 eq 27) and L2 weight decay (eq 26), on the host in
+//! f64 arithmetic.
 //!
 //! Why not Burn's `AdamConfig`: its epsilon defaults to 1e-5 (PyTorch 1e-8), its gradient
 //! clipping is per parameter tensor (eq 27 clips the global norm), and its state is keyed by
@@ -14,9 +15,28 @@ use burn::tensor::{DType, TensorData};
 use neurode_kernels::simd::{Kernel, vectorized};
 use serde::{Deserialize, Serialize};
 
-/// Adam's hyper-parameters (PyTorch defaults).
+/// The update rule.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    /// Adam (PyTorch's `torch.optim.Adam`).
+    #[default]
+    Adam,
+    /// RMSprop (PyTorch's `torch.optim.RMSprop`, no momentum, not centred):
+    /// `v ← α v + (1 − α) g²`, `θ ← θ − lr · g / (√v + ε)`, with `α` = [`AdamSettings::beta2`]
+    /// (PyTorch's default α is 0.99) and `β₁` unused.
+    #[cfg_attr(feature = "clap", value(name = "rmsprop"))]
+    #[serde(rename = "rmsprop")]
+    RmsProp,
+}
+
+/// The optimizer's hyper-parameters (PyTorch's Adam defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AdamSettings {
+    /// The update rule (Adam unless set).
+    #[serde(default)]
+    pub algorithm: Algorithm,
     /// β₁ (0.9).
     pub beta1: f64,
     /// β₂ (0.999).
@@ -33,6 +53,7 @@ pub struct AdamSettings {
 impl Default for AdamSettings {
     fn default() -> Self {
         Self {
+            algorithm: Algorithm::Adam,
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
@@ -117,6 +138,7 @@ impl Adam {
         let rule = Rule {
             s,
             scale,
+            lr,
             step_size: lr / (1.0 - s.beta1.powf(t)),
             bc2_sqrt: (1.0 - s.beta2.powf(t)).sqrt(),
         };
@@ -149,6 +171,8 @@ struct Rule {
     s: AdamSettings,
     /// Clipping factor on the gradient.
     scale: f64,
+    /// The learning rate (RMSprop's step).
+    lr: f64,
     /// `lr / (1 − β₁ᵗ)`.
     step_size: f64,
     /// `√(1 − β₂ᵗ)`.
@@ -195,6 +219,16 @@ impl<P: HostFloat, G: HostFloat> Kernel for AdamLoop<'_, P, G> {
         // m.lerp_(g, 1 − β₁) (fused multiply-add, as ATen's vectorised lerp), v·β₂ + (1 − β₂)·g·g,
         // denom = √v / √(1 − β₂ᵗ) + ε, θ + (−step_size·m) / denom.
         let (w1, w2) = (1.0 - s.beta1, 1.0 - s.beta2);
+        if s.algorithm == Algorithm::RmsProp {
+            // PyTorch's `_single_tensor_rmsprop`: v·α + (1 − α)·g·g, θ − lr·g / (√v + ε).
+            for ((p, g), v) in self.p.iter_mut().zip(self.g).zip(self.v) {
+                let theta = p.to_f64();
+                let gk = g.to_f64() * r.scale + s.weight_decay * theta;
+                *v = *v * s.beta2 + w2 * gk * gk;
+                *p = P::from_f64(theta - r.lr * gk / (v.sqrt() + s.eps));
+            }
+            return;
+        }
         for (((p, g), m), v) in self.p.iter_mut().zip(self.g).zip(self.m).zip(self.v) {
             let theta = p.to_f64();
             let gk = g.to_f64() * r.scale + s.weight_decay * theta;
@@ -317,70 +351,5 @@ impl ModuleMapper for Write {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use neurode_backend::{Backend, Precision};
-
-    #[derive(burn::module::Module, Debug)]
-    struct Two {
-        w: Param<Tensor<1>>,
-    }
-
-    /// PyTorch's `clip_grad_norm_(…, τ)` then `Adam(lr, weight_decay=λ).step()`, written out.
-    fn reference(theta: &mut [f64; 2], m: &mut [f64; 2], v: &mut [f64; 2], g: [f64; 2], t: i32) {
-        let (lr, b1, b2, eps, wd, tau) = (0.1, 0.9, 0.999, 1e-8, 0.1, 1.0);
-        let norm = (g[0] * g[0] + g[1] * g[1]).sqrt();
-        let c = f64::min(1.0, tau / (norm + 1e-6));
-        for k in 0..2 {
-            let gk = g[k] * c + wd * theta[k];
-            m[k] = b1 * m[k] + (1.0 - b1) * gk;
-            v[k] = b2 * v[k] + (1.0 - b2) * gk * gk;
-            let mh = m[k] / (1.0 - f64::powi(b1, t));
-            let vh = v[k] / (1.0 - f64::powi(b2, t));
-            theta[k] -= lr * mh / (vh.sqrt() + eps);
-        }
-    }
-
-    #[test]
-    fn matches_pytorch_adam_with_global_clipping() {
-        let device = neurode_backend::device(Backend::Flex, Precision::F64).unwrap();
-        let param = |v: [f64; 2]| {
-            Param::from_tensor(Tensor::<1>::from_data(
-                TensorData::new(v.to_vec(), [2]),
-                &device,
-            ))
-        };
-        let mut model = Two {
-            w: param([1.0, -2.0]),
-        };
-        let mut adam = Adam::new(AdamSettings {
-            weight_decay: 0.1,
-            clip: Some(1.0),
-            ..AdamSettings::default()
-        });
-        let (mut theta, mut m, mut v) = ([1.0, -2.0], [0.0; 2], [0.0; 2]);
-        for (t, g) in [[3.0, 4.0], [0.1, -0.2], [-0.5, 0.3]]
-            .into_iter()
-            .enumerate()
-        {
-            let mut grads = GradientsParams::new();
-            grads.register(
-                model.w.id,
-                Tensor::<1>::from_data(TensorData::new(g.to_vec(), [2]), &device),
-            );
-            let (next, info) = adam.step(model, &grads, 0.1);
-            model = next;
-            assert_eq!(info.clipped, t == 0);
-            reference(&mut theta, &mut m, &mut v, g, t as i32 + 1);
-            let got: Vec<f64> = model.w.val().to_data().iter::<f64>().collect();
-            assert!(
-                (got[0] - theta[0]).abs() < 1e-12 && (got[1] - theta[1]).abs() < 1e-12,
-                "step {t}: {got:?} vs {theta:?}"
-            );
-        }
-        assert_eq!(adam.step, 3);
-        // The state survives serialisation exactly (resume).
-        let back: Adam = serde_json::from_str(&serde_json::to_string(&adam).unwrap()).unwrap();
-        assert_eq!(back, adam);
-    }
-}
+#[path = "adam_tests.rs"]
+mod tests;

@@ -7,7 +7,7 @@ use neurode_solvers::{Method, PiController};
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
-use crate::{AdamSettings, Phase, Plateau, Schedule, Stage, phases_of};
+use crate::{AdamSettings, Algorithm, Phase, Plateau, Schedule, Stage, phases_of};
 
 /// What is learned.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -147,10 +147,13 @@ pub struct RunConfig {
     pub weight_decay: f64,
     /// Adam's β₁ (PyTorch default 0.9).
     pub beta1: f64,
-    /// Adam's β₂ (PyTorch default 0.999).
+    /// Adam's β₂ (PyTorch default 0.999); RMSprop's α.
     pub beta2: f64,
     /// Adam's ε (PyTorch default 1e-8; Burn's is 1e-5).
     pub eps: f64,
+    /// The optimizer's update rule (Adam unless set).
+    #[serde(default)]
+    pub optimizer: Algorithm,
     /// Global gradient-norm clip τ (eq 27); none when absent.
     #[serde(with = "crate::optional")]
     pub clip: Option<f64>,
@@ -218,6 +221,7 @@ impl RunConfig {
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
+            optimizer: Algorithm::Adam,
             clip: Some(1.0),
             time_weighted: Some(1.0),
             schedule: Schedule::Plateau(Plateau::new(0.1, 5)),
@@ -274,6 +278,7 @@ impl RunConfig {
     /// Adam's settings.
     pub fn adam(&self) -> AdamSettings {
         AdamSettings {
+            algorithm: self.optimizer,
             beta1: self.beta1,
             beta2: self.beta2,
             eps: self.eps,

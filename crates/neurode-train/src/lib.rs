@@ -57,7 +57,7 @@ mod step;
 mod trained;
 mod trainer;
 
-pub use adam::{Adam, AdamSettings, StepInfo};
+pub use adam::{Adam, AdamSettings, Algorithm, StepInfo};
 pub use build::{
     Classifier, classifier, classify_data, dynamics_config, dynamics_data, dynamics_model,
     gradient_method, model_name, run_device, solve_options, step_seed,

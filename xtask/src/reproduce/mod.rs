@@ -2,7 +2,8 @@
 //! paper's number, ours (mean ± sd over seeds) and the difference, under `results/<item>/`.
 //!
 //! Items: `fig1`, `table1`, `table2`, `extrapolation`, `convergence` (paper 000);
-//! `classify`, `memory` (paper 003); `all`. Flags: `--seeds N` (default 3), `--quick` (tiny
+//! `classify`, `memory` (paper 003); `recipes` (which training settings fit, both papers);
+//! `all`. Flags: `--seeds N` (default 3), `--quick` (tiny
 //! budgets, one seed: a smoke test of every item), `--backend flex|ndarray|wgpu`,
 //! `--gradient backprop|adjoint` (default backprop: exact gradients of the discretised solve,
 //! ~10× faster than the adjoint on these small problems), `--out DIR` (default `results`).
@@ -14,6 +15,8 @@ mod convergence;
 mod extrapolation;
 mod fig1;
 pub mod memory;
+mod recipes;
+mod recipes_classify;
 mod report;
 mod runs;
 mod spiral;
@@ -64,13 +67,15 @@ pub enum Item {
     Classify,
     /// Paper 003: memory of a training step.
     Memory,
+    /// Both papers: the paper's, torchdiffeq's and neurode's recipes side by side.
+    Recipes,
     /// Every item.
     All,
 }
 
 impl Item {
     /// Every item, in report order.
-    pub const EACH: [Item; 7] = [
+    pub const EACH: [Item; 8] = [
         Item::Fig1,
         Item::Table1,
         Item::Table2,
@@ -78,6 +83,7 @@ impl Item {
         Item::Convergence,
         Item::Classify,
         Item::Memory,
+        Item::Recipes,
     ];
 
     /// The item's folder under the output folder.
@@ -90,6 +96,7 @@ impl Item {
             Item::Convergence => "convergence",
             Item::Classify => "classify",
             Item::Memory => "memory",
+            Item::Recipes => "recipes",
             Item::All => "all",
         }
     }
@@ -144,6 +151,7 @@ pub fn main(args: &Args) -> anyhow::Result<()> {
             Item::Convergence => convergence::convergence(&opts),
             Item::Classify => classify::run(&opts),
             Item::Memory => memory::run(&opts),
+            Item::Recipes => recipes::run(&opts),
             Item::All => unreachable!("expanded above"),
         };
         done.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
