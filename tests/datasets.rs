@@ -277,6 +277,23 @@ fn csv_labeled_loads_and_validates() {
     assert!(e.contains("two classes"), "{e}");
     let e = labeled_err("fewrows.csv", "x1,label\n0,1\n");
     assert!(e.contains("at least 2"), "{e}");
+    // Huge labels are refused at their line (they once overflowed `max + 1` and panicked, or
+    // built a 2·10⁹-class head), never allocated for.
+    for huge in ["18446744073709551615", "2000000000", "65536"] {
+        let e = labeled_err("huge.csv", &format!("x1,label\n0,0\n1,1\n2,{huge}\n"));
+        assert!(
+            e.contains(":4:") && e.contains(huge) && e.contains("65536"),
+            "{e}"
+        );
+    }
+    // Every class of 0..K−1 must have rows.
+    let e = labeled_err("gap.csv", "x1,label\n0,0\n1,3\n2,1\n");
+    assert!(
+        e.contains(":3:") && e.contains("class 2 has no rows"),
+        "{e}"
+    );
+    let top = format!("x1,label\n0,0\n1,{}\n", neurode::datasets::MAX_CLASSES - 1);
+    assert!(labeled_err("top.csv", &top).contains("class 1 has no rows"));
 }
 
 #[test]

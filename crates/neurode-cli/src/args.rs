@@ -196,6 +196,16 @@ pub struct TrainArgs {
     /// (off by default).
     #[arg(long)]
     pub stop_below: Option<f64>,
+    /// Multiple shooting: each training series in this many segments, solved together and
+    /// joined by a continuity penalty, instead of windows (dynamics).
+    #[arg(long, value_name = "SEGMENTS")]
+    pub shooting: Option<usize>,
+    /// Weight of multiple shooting's continuity penalty (default 1).
+    #[arg(long, requires = "shooting")]
+    pub continuity: Option<f64>,
+    /// Learn the segment starts of multiple shooting (default: take them from the data).
+    #[arg(long, requires = "shooting")]
+    pub free_nodes: bool,
     /// Seed of parameters and batches.
     #[arg(long)]
     pub seed: Option<u64>,

@@ -9,8 +9,11 @@ use crate::args::{ModelArg, ScheduleArg, TrainArgs};
 
 /// Builds the run's config: task defaults ← `--config` file ← flags; then validates it.
 pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
+    if a.resume {
+        return resumed_config(a);
+    }
     let recipe = a.recipe.unwrap_or_default();
-    let mut c = match &a.config {
+    let c = match &a.config {
         Some(path) => {
             let text = read_text(path)?;
             // The file's task picks the defaults the file's other keys override.
@@ -22,6 +25,63 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
         }
         None => RunConfig::recipe(a.task.unwrap_or(TaskKind::Dynamics), recipe),
     };
+    with_flags(c, a)
+}
+
+/// `--resume`: the run's own `config.toml`, whose budget `--iters`/`--epochs` may extend; any
+/// other flag that would change the run is refused, naming it (one that repeats the run's own
+/// value is harmless).
+fn resumed_config(a: &TrainArgs) -> Result<RunConfig> {
+    let Some(out) = &a.out else {
+        bail!("--resume needs --out: the run folder to continue");
+    };
+    if a.config.is_some() || a.recipe.is_some() {
+        let which = if a.config.is_some() {
+            "--config"
+        } else {
+            "--recipe"
+        };
+        bail!(
+            "{which} cannot be combined with --resume: a resumed run continues with its own {}",
+            out.join("config.toml").display()
+        );
+    }
+    let dir = neurode_train::RunDir::new(out);
+    if !dir.config().is_file() {
+        bail!(
+            "--resume: {} holds no run to continue (no config.toml); drop --resume to start one there",
+            out.display()
+        );
+    }
+    let saved = dir.read_config()?;
+    let next = with_flags(saved.clone(), a)?;
+    if let Some(key) = saved.differences(&next).first() {
+        let flag = match key.as_str() {
+            // Only these flags replace a recipe's curriculum.
+            "curriculum" => "--seq-len/--shooting".to_string(),
+            _ => format!("--{}", key.replace('_', "-")),
+        };
+        bail!(
+            "{flag} would change the run being resumed; a resumed run keeps its config.toml and only --iters/--epochs may extend it"
+        );
+    }
+    if next.budget() < saved.budget() {
+        bail!(
+            "{} {} is below the run's budget of {}: --resume may only extend it",
+            if next.task == TaskKind::Classify {
+                "--epochs"
+            } else {
+                "--iters"
+            },
+            next.budget(),
+            saved.budget()
+        );
+    }
+    Ok(next)
+}
+
+/// `c` with the flags applied, validated.
+fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
     if let Some(t) = a.task {
         c.task = t;
     }
@@ -59,6 +119,15 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
     set!(test_fraction, controller, gradient, warmup, optimizer);
     if let Some(t) = a.stop_below {
         c.stop_below = Some(t);
+    }
+    if let Some(segments) = a.shooting {
+        c.shooting = Some(neurode_train::Shooting {
+            segments,
+            continuity: a.continuity.unwrap_or(1.0),
+            free_nodes: a.free_nodes,
+        });
+        // Shooting trains on whole series: the recipe's length curriculum does not apply.
+        c.curriculum.clear();
     }
     // An explicit window length replaces the recipe's curriculum.
     if a.seq_len.is_some() {

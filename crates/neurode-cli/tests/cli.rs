@@ -343,3 +343,53 @@ fn early_stopping_ends_at_the_first_evaluation_at_the_target() {
     assert_eq!(read(&run.join("metrics.csv")).lines().count(), 3);
     assert!(read(&run.join("summary.json")).contains("\"stopped\""));
 }
+
+#[test]
+fn multiple_shooting_trains_resumes_and_evaluates() {
+    let run = scratch("shoot").join("run");
+    let r = run.to_str().unwrap();
+    let args = |iters: &'static str| {
+        vec![
+            "train",
+            "--shooting",
+            "25",
+            "--continuity",
+            "0.5",
+            "--free-nodes",
+            "--iters",
+            iters,
+            "--eval-every",
+            "2",
+            "--out",
+            r,
+            "--quiet",
+            "--no-figures",
+        ]
+    };
+    succeed(&args("4"));
+    let config = read(&run.join("config.toml"));
+    assert!(
+        config.contains("segments = 25") && config.contains("free_nodes = true"),
+        "{config}"
+    );
+    // Shooting trains on whole series: no curriculum stages, so rows 0, 2, 4.
+    assert_eq!(read(&run.join("metrics.csv")).lines().count(), 4);
+    let mut more = args("6");
+    more.push("--resume");
+    succeed(&more);
+    assert_eq!(read(&run.join("metrics.csv")).lines().count(), 5);
+    // The saved model holds the learned segment starts; eval reads its Neural ODE.
+    let out = neurode(&["eval", r]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test MSE"));
+    // Flags of shooting need --shooting; a segment count the series cannot hold is refused.
+    user_error(&["train", "--continuity", "1"], &["--shooting"]);
+    user_error(
+        &["train", "--shooting", "0", "--out", r, "--quiet"],
+        &["shooting", "at least 1 segment"],
+    );
+}

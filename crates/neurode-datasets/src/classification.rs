@@ -34,7 +34,7 @@ impl Labeled {
 
     /// Number of classes (largest label + 1).
     pub fn classes(&self) -> usize {
-        self.labels.iter().max().map_or(0, |m| m + 1)
+        self.labels.iter().max().map_or(0, |m| m.saturating_add(1))
     }
 
     /// The rows `idx`, in that order.

@@ -14,6 +14,10 @@ const TIME: [&str; 2] = ["t", "time"];
 const ID: [&str; 3] = ["id", "trajectory", "series"];
 const LABEL: [&str; 2] = ["label", "class"];
 
+/// The most classes a labelled file may have (2¹⁶): a bound checked line by line, so a stray
+/// huge label is an error naming its line, never a huge allocation.
+pub const MAX_CLASSES: usize = 1 << 16;
+
 struct Table {
     header: Vec<String>,
     /// (line number, fields)
@@ -209,15 +213,19 @@ pub fn load_labeled(path: &Path, min_rows: usize) -> Result<Labeled, DataError> 
             x.push(number(path, *line, &table.header[c], &fields[c])?);
         }
         let raw = &fields[label_col];
-        let label: usize = raw.parse().map_err(|_| {
-            at(
-                *line,
-                format!(
-                    "column `{}`: `{raw}` is not a class number (0, 1, 2, ...)",
-                    table.header[label_col]
-                ),
-            )
-        })?;
+        let label = raw
+            .parse::<usize>()
+            .ok()
+            .filter(|&l| l < MAX_CLASSES)
+            .ok_or_else(|| {
+                at(
+                    *line,
+                    format!(
+                        "column `{}`: `{raw}` is not a class number (0, 1, 2, ... below {MAX_CLASSES})",
+                        table.header[label_col]
+                    ),
+                )
+            })?;
         labels.push(label);
     }
     if labels.len() < min_rows {
@@ -231,12 +239,25 @@ pub fn load_labeled(path: &Path, min_rows: usize) -> Result<Labeled, DataError> 
         labels,
         dim: features.len(),
     };
-    let mut seen = vec![false; data.classes()];
-    data.labels.iter().for_each(|&l| seen[l] = true);
-    if seen.iter().filter(|s| **s).count() < 2 {
+    // Labels are below MAX_CLASSES (checked above), so this is a small allocation.
+    let mut first_line = vec![None; data.classes()];
+    for ((line, _), &l) in table.rows.iter().zip(&data.labels) {
+        first_line[l].get_or_insert(*line);
+    }
+    if first_line.iter().flatten().count() < 2 {
         return Err(at(
             1,
             "every row has the same label; classification needs at least two classes".into(),
+        ));
+    }
+    if let Some(missing) = first_line.iter().position(Option::is_none) {
+        let top = data.classes() - 1;
+        let line = first_line[top].unwrap_or(1);
+        return Err(at(
+            line,
+            format!(
+                "class {missing} has no rows but class {top} does: labels must be 0..K−1 with every class present"
+            ),
         ));
     }
     Ok(data)

@@ -29,7 +29,7 @@ mod series;
 mod spiral;
 
 pub use classification::{Labeled, TwoSpirals};
-pub use csv_load::{load_labeled, load_series};
+pub use csv_load::{MAX_CLASSES, load_labeled, load_series};
 pub use error::DataError;
 pub use segments::{SegmentBatch, SegmentSampler};
 pub use series::Series;

@@ -7,7 +7,7 @@ use neurode_solvers::{Method, PiController};
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
-use crate::{AdamSettings, Algorithm, Phase, Plateau, Schedule, Stage, phases_of};
+use crate::{AdamSettings, Algorithm, Phase, Plateau, Schedule, Shooting, Stage, phases_of};
 
 /// What is learned.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -172,6 +172,10 @@ pub struct RunConfig {
     /// Early stopping: stop at the first evaluation whose test loss is at or below this.
     #[serde(default, with = "crate::optional")]
     pub stop_below: Option<f64>,
+    /// Multiple shooting (trajectory regression): the loss over each whole series in
+    /// segments instead of windows; absent for the windowed loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shooting: Option<Shooting>,
     /// Seed of the parameters and the batches.
     pub seed: u64,
     /// Seed of the built-in classification data and of every train/test split (fixed across
@@ -228,6 +232,7 @@ impl RunConfig {
             warmup: 0,
             curriculum: Vec::new(),
             stop_below: None,
+            shooting: None,
             seed: 0,
             data_seed: 0,
             eval_every: 50,
@@ -260,6 +265,36 @@ impl RunConfig {
             eval_every: 10,
             ..Self::paper_dynamics()
         }
+    }
+
+    /// Whether `next` continues this run: the same settings but for the budget (iterations or
+    /// epochs, which a resumed run may extend) and a cosine schedule's span, which follows it.
+    pub fn continued_by(&self, next: &RunConfig) -> bool {
+        self.differences(next).is_empty()
+    }
+
+    /// The settings (top-level config keys) in which `next` differs from this run, ignoring
+    /// the budget and a cosine schedule's span (see [`RunConfig::continued_by`]).
+    pub fn differences(&self, next: &RunConfig) -> Vec<String> {
+        let comparable = |c: &RunConfig| {
+            let mut c = RunConfig {
+                iters: 0,
+                epochs: 0,
+                ..c.clone()
+            };
+            if let Schedule::Cosine { min_lr, .. } = c.schedule {
+                c.schedule = Schedule::Cosine { total: 0, min_lr };
+            }
+            toml::Table::try_from(&c).expect("a RunConfig always serialises")
+        };
+        let (a, b) = (comparable(self), comparable(next));
+        let mut keys: Vec<String> = a
+            .iter()
+            .filter(|(k, v)| b.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        keys.extend(b.keys().filter(|k| !a.contains_key(*k)).cloned());
+        keys
     }
 
     /// Steps of the run: iterations (dynamics) or epochs (classification).

@@ -110,6 +110,32 @@ impl RunConfig {
         {
             return bad("stop_below", t.to_string(), "a finite test loss");
         }
+        if let Some(s) = self.shooting {
+            if self.task != crate::TaskKind::Dynamics {
+                return bad(
+                    "shooting",
+                    format!("{} segments", s.segments),
+                    "multiple shooting only for the dynamics task",
+                );
+            }
+            if s.segments == 0 {
+                return bad("shooting", "0 segments".into(), "at least 1 segment");
+            }
+            if !(s.continuity.is_finite() && s.continuity >= 0.0) {
+                return bad(
+                    "shooting",
+                    format!("continuity {}", s.continuity),
+                    "a finite continuity weight ≥ 0",
+                );
+            }
+            if self.init.is_some() {
+                return bad(
+                    "shooting",
+                    format!("{} segments with initial weights", s.segments),
+                    "multiple shooting from the model's own initialisation (no init file)",
+                );
+            }
+        }
         self.phases()?;
         match self.schedule {
             Schedule::Plateau(p) if !(p.factor > 0.0 && p.factor < 1.0) => bad(

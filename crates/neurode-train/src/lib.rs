@@ -75,7 +75,7 @@ pub use regression::{Regression, TimeWeighting, predict, regression_step};
 pub use run::{TrainOptions, train, trainer};
 pub use run_folder::{Checkpoint, RunFolder, RunInfo};
 pub use schedule::{PLATEAU_EPS, Plateau, Schedule, ScheduleState, ThresholdMode};
-pub use shooting::{MultipleShooting, Nodes, Shot};
+pub use shooting::{MultipleShooting, Nodes, Shooting, Shot};
 pub use state::TrainState;
 pub use step::StepOutput;
 pub use trained::{Trained, TrainedRun};

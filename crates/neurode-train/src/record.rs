@@ -252,12 +252,7 @@ impl RunDir {
         }
         if existing {
             let saved = self.read_config()?;
-            let comparable = |c: &RunConfig| RunConfig {
-                iters: 0,
-                epochs: 0,
-                ..c.clone()
-            };
-            if comparable(&saved) != comparable(config) {
+            if !saved.continued_by(config) {
                 return Err(TrainError::file(
                     &self.config(),
                     "this run folder holds a different configuration; resume it with the same settings (only the budget may grow) or start a new folder",

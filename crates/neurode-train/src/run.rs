@@ -7,9 +7,9 @@ use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 
 use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
-    Classification, Observer, Progress, Regression, RunConfig, RunDir, RunFolder, RunInfo, Summary,
-    Task, TaskKind, TrainError, TrainState, Trainer, classifier, classify_data, dynamics_data,
-    dynamics_model, model_name, run_device,
+    Classification, MultipleShooting, Observer, Progress, Regression, RunConfig, RunDir, RunFolder,
+    RunInfo, Summary, Task, TaskKind, TrainError, TrainState, Trainer, classifier, classify_data,
+    dynamics_data, dynamics_model, model_name, run_device,
 };
 
 /// How a run behaves (not part of its config).
@@ -61,6 +61,15 @@ pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Su
             }
             if let Some(ext) = extended {
                 task = task.with_extended(ext);
+            }
+            if let Some(s) = config.shooting {
+                let shots = MultipleShooting::new(task, s.segments, s.continuity, s.nodes())?;
+                let model = shots.shot(model);
+                let reg = &shots.regression;
+                return run(config, dir, opts, model, &shots, "it", |best, _, rows| {
+                    let ext = reg.extended.as_ref();
+                    dynamics_figures(dir, rows, &best.ode.valid(), &reg.series[0], ext, &device)
+                });
             }
             run(config, dir, opts, model, &task, "it", |best, _, rows| {
                 let ext = task.extended.as_ref();

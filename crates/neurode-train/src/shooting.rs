@@ -11,8 +11,33 @@ use burn::tensor::TensorData;
 use neurode_datasets::Series;
 use neurode_models::{NeuralOde, VectorField};
 
+use neurode_models::TorchNames;
+use serde::{Deserialize, Serialize};
+
 use crate::loss::mse;
 use crate::{Horizon, MetricsRow, Regression, StepOutput, Task, TrainError};
+
+/// Multiple shooting in a run's config ([`crate::RunConfig::shooting`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Shooting {
+    /// Segments per series (`K`).
+    pub segments: usize,
+    /// Weight of the continuity penalty.
+    pub continuity: f64,
+    /// Learned segment starts ([`Nodes::Free`]) instead of the data's ([`Nodes::Data`]).
+    pub free_nodes: bool,
+}
+
+impl Shooting {
+    /// Where segments start.
+    pub fn nodes(&self) -> Nodes {
+        if self.free_nodes {
+            Nodes::Free
+        } else {
+            Nodes::Data
+        }
+    }
+}
 
 /// Where segments after the first start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +57,32 @@ pub struct Shot<M> {
     /// The starts of segments 2…K of every series, `[series · (K − 1), dim]`, initialised
     /// from the data (left untouched with [`Nodes::Data`], which takes no gradient for them).
     pub nodes: Param<Tensor<2>>,
+}
+
+impl<M: VectorField> Shot<M> {
+    /// `ode` with `rows` zero nodes of `dim` values: the shape a saved model of `series`
+    /// series in `segments` segments has (`rows = series · (segments − 1)`), to load it into.
+    pub fn blank(
+        ode: NeuralOde<M>,
+        rows: usize,
+        dim: usize,
+        device: &burn::tensor::Device,
+    ) -> Self {
+        Shot {
+            ode,
+            nodes: Param::from_tensor(Tensor::zeros([rows, dim], device)),
+        }
+    }
+}
+
+impl<M: TorchNames> TorchNames for Shot<M> {
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        self.ode
+            .torch_layers()
+            .into_iter()
+            .map(|(ours, torch)| (format!("ode.{ours}"), torch))
+            .collect()
+    }
 }
 
 /// Multiple shooting over whole series (evenly sampled, each at least `K + 1` samples): `K`

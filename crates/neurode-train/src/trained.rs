@@ -5,8 +5,8 @@ use neurode_datasets::{Labeled, Series};
 use neurode_models::{Dynamics, NeuralOde, load_record};
 
 use crate::{
-    Classifier, RunConfig, RunDir, TaskKind, TrainError, classifier, classify_data, dynamics_data,
-    dynamics_model, run_device,
+    Classifier, RunConfig, RunDir, Shot, TaskKind, TrainError, classifier, classify_data,
+    dynamics_data, dynamics_model, run_device,
 };
 
 /// The best model of a run and the data it was trained on.
@@ -57,7 +57,17 @@ impl TrainedRun {
         let trained = match config.task {
             TaskKind::Dynamics => {
                 let (series, extended) = dynamics_data(&config)?;
-                let model = load_record(dynamics_model(&config, &series, &device)?, &dir.best())?;
+                let ode = dynamics_model(&config, &series, &device)?;
+                let model = match config.shooting {
+                    // A multiple-shooting run saved its segment starts with the model.
+                    Some(s) => {
+                        let rows = series.len() * s.segments.saturating_sub(1);
+                        let dim = series.first().map_or(0, |s| s.dim);
+                        let blank = Shot::blank(ode, rows, dim, &device);
+                        load_record(blank, &dir.best())?.ode
+                    }
+                    None => load_record(ode, &dir.best())?,
+                };
                 Trained::Dynamics {
                     model,
                     series,
