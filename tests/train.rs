@@ -262,6 +262,7 @@ fn runs_draw_their_figures() {
         quiet: true,
         resume: false,
         figures: true,
+        interrupt: None,
     };
     let dyn_dir = fresh("figures-dynamics");
     train(

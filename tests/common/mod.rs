@@ -102,6 +102,7 @@ pub fn quiet() -> neurode::train::TrainOptions {
         quiet: true,
         resume: false,
         figures: false,
+        interrupt: None,
     }
 }
 

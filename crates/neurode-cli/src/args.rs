@@ -229,6 +229,10 @@ pub struct TrainArgs {
     /// overwritten: pass --resume to continue it.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Checkpoints kept in the run folder (default 2: a damaged newest one falls back to the
+    /// one before).
+    #[arg(long)]
+    pub keep_checkpoints: Option<usize>,
     /// Continue the run in --out from its last checkpoint.
     #[arg(long)]
     pub resume: bool,

@@ -18,8 +18,8 @@ use neurode_models::{Dynamics, NeuralOde, save_torch_weights};
 use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
 use neurode_train::figures::solution_figure;
 use neurode_train::{
-    RunConfig, RunDir, TaskKind, TrainError, TrainOptions, Trained, TrainedRun, metrics, predict,
-    predict_logits, train, write_atomic,
+    Interrupt, RunConfig, RunDir, TaskKind, TrainError, TrainOptions, Trained, TrainedRun, metrics,
+    predict, predict_logits, train, write_atomic,
 };
 
 use crate::args::{Cli, Command, SolveArgs};
@@ -34,8 +34,19 @@ pub fn run(cli: Cli) -> Result<()> {
                 quiet: a.quiet,
                 resume: a.resume,
                 figures: !a.no_figures,
+                interrupt: Some(on_ctrl_c()),
             };
-            let summary = train(&config, &dir, &opts)?;
+            let summary = match train(&config, &dir, &opts) {
+                Err(TrainError::Interrupted { step }) => {
+                    eprintln!(
+                        "interrupted after step {step}: checkpoint, metrics and summary are in {}; continue with `neurode train --out {} --resume`",
+                        dir.root.display(),
+                        dir.root.display()
+                    );
+                    std::process::exit(130);
+                }
+                other => other?,
+            };
             print_summary(&config, &summary, &dir);
             Ok(())
         }
@@ -50,6 +61,23 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Solve(a) => solve_cmd(&a),
         Command::Export { run, out } => export(&run, &out),
     }
+}
+
+/// A stop request raised by the first Ctrl-C (or SIGTERM): training finishes its step and
+/// writes its checkpoint. A second one exits at once (status 130).
+fn on_ctrl_c() -> Interrupt {
+    let interrupt = Interrupt::new();
+    let flag = interrupt.clone();
+    // Without a handler (one is already installed: a library user's) Ctrl-C keeps its default.
+    let _ = ctrlc::set_handler(move || {
+        if flag.is_requested() {
+            eprintln!();
+            std::process::exit(130);
+        }
+        flag.request();
+        eprintln!("\nstopping after this step (Ctrl-C again to quit at once)");
+    });
+    interrupt
 }
 
 /// The best model of a run as PyTorch weights.

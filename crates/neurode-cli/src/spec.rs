@@ -116,7 +116,14 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
         seed,
         eval_every
     );
-    set!(test_fraction, controller, gradient, warmup, optimizer);
+    set!(
+        test_fraction,
+        controller,
+        gradient,
+        warmup,
+        optimizer,
+        keep_checkpoints
+    );
     if let Some(t) = a.stop_below {
         c.stop_below = Some(t);
     }

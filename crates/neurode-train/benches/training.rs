@@ -39,6 +39,7 @@ fn run(config: RunConfig, name: &str) -> Totals {
         quiet: true,
         resume: false,
         figures: false,
+        interrupt: None,
     };
     let steps = config.budget();
     let s = train(&config, &RunDir::new(&dir), &opts).expect("benchmark run");

@@ -176,6 +176,10 @@ pub struct RunConfig {
     /// segments instead of windows; absent for the windowed loss.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shooting: Option<Shooting>,
+    /// Checkpoints kept in the run folder (the newest; a damaged newest one falls back to
+    /// the one before). Not a training setting: a resumed run may change it.
+    #[serde(default = "default_keep")]
+    pub keep_checkpoints: usize,
     /// Seed of the parameters and the batches.
     pub seed: u64,
     /// Seed of the built-in classification data and of every train/test split (fixed across
@@ -233,6 +237,7 @@ impl RunConfig {
             curriculum: Vec::new(),
             stop_below: None,
             shooting: None,
+            keep_checkpoints: 2,
             seed: 0,
             data_seed: 0,
             eval_every: 50,
@@ -280,6 +285,7 @@ impl RunConfig {
             let mut c = RunConfig {
                 iters: 0,
                 epochs: 0,
+                keep_checkpoints: 0,
                 ..c.clone()
             };
             if let Schedule::Cosine { min_lr, .. } = c.schedule {
@@ -344,4 +350,9 @@ impl RunConfig {
                 message: e.to_string(),
             })
     }
+}
+
+/// Checkpoints a run folder keeps unless its config says otherwise.
+fn default_keep() -> usize {
+    2
 }

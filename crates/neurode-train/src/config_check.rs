@@ -110,6 +110,9 @@ impl RunConfig {
         {
             return bad("stop_below", t.to_string(), "a finite test loss");
         }
+        if self.keep_checkpoints == 0 {
+            return bad("keep_checkpoints", "0".into(), "at least 1 checkpoint");
+        }
         if let Some(s) = self.shooting {
             if self.task != crate::TaskKind::Dynamics {
                 return bad(

@@ -46,6 +46,20 @@ pub enum TrainError {
         /// Its value.
         value: f64,
     },
+    /// Another process is training in this run folder.
+    #[error(
+        "{path} is in use by another training run (one writer per run folder); wait for it to end or choose another folder"
+    )]
+    Busy {
+        /// The run folder.
+        path: std::path::PathBuf,
+    },
+    /// The run was asked to stop ([`crate::Interrupt`]) and did, after `step`.
+    #[error("interrupted after step {step}; the checkpoint, metrics and summary are written")]
+    Interrupted {
+        /// The last step completed.
+        step: u64,
+    },
     /// The solver failed during training (step-size underflow, too many steps).
     #[error("training stopped at step {step}: {source}; the best model so far is kept")]
     SolverFailed {

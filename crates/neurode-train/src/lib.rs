@@ -32,6 +32,7 @@
 
 mod adam;
 mod build;
+mod checkpoints;
 mod classification;
 mod config;
 mod config_check;
@@ -39,6 +40,8 @@ mod curriculum;
 mod error;
 pub mod figures;
 mod files;
+mod interrupt;
+mod lock;
 pub mod loss;
 pub mod metrics;
 mod observer;
@@ -62,18 +65,21 @@ pub use build::{
     Classifier, classifier, classify_data, dynamics_config, dynamics_data, dynamics_model,
     gradient_method, model_name, run_device, solve_options, step_seed,
 };
+pub use checkpoints::{Checkpoint, Intact, sha256_of};
 pub use classification::{Classification, ClassifierModel, classification_step, predict_logits};
 pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, TaskKind};
 pub use curriculum::{Horizon, Phase, Stage, check_phases, phase_of, phases_of};
 pub use error::TrainError;
 pub use files::{read_text, write_atomic};
+pub use interrupt::Interrupt;
+pub use lock::RunLock;
 pub use observer::{Observer, StepReport};
 pub use progress::Progress;
 pub use recipe::Recipe;
 pub use record::{MetricsRow, RunDir, Status, Summary, is_run_dir};
 pub use regression::{Regression, TimeWeighting, predict, regression_step};
 pub use run::{TrainOptions, train, trainer};
-pub use run_folder::{Checkpoint, RunFolder, RunInfo};
+pub use run_folder::{RunFolder, RunInfo};
 pub use schedule::{PLATEAU_EPS, Plateau, Schedule, ScheduleState, ThresholdMode};
 pub use shooting::{MultipleShooting, Nodes, Shooting, Shot};
 pub use state::TrainState;

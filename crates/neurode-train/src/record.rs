@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::files::{read_text, write_atomic};
-use crate::{Checkpoint, RunConfig, TrainError};
+use crate::{RunConfig, TrainError};
 
 /// One evaluation (a row of `metrics.csv`). Task-specific columns are empty for the other task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +101,11 @@ pub enum Status {
         /// The error's message.
         message: String,
     },
+    /// Asked to stop ([`crate::Interrupt`], Ctrl-C) after `step`; resumable.
+    Interrupted {
+        /// The last step completed (the checkpoint's).
+        step: u64,
+    },
     /// Anything else (a file that could not be written, …).
     Failed {
         /// The error's message.
@@ -153,6 +158,7 @@ impl Status {
                 step: *step,
                 message: e.to_string(),
             },
+            Err(TrainError::Interrupted { step }) => Status::Interrupted { step: *step },
             Err(e @ TrainError::SolverFailed { step, .. }) => Status::SolverFailed {
                 step: *step,
                 message: e.to_string(),
@@ -231,9 +237,11 @@ impl RunDir {
             .join("checkpoint")
             .join(format!("model-{step}.bpk"))
     }
-    /// The last checkpoint's optimizer/schedule/metrics state.
-    pub fn last_state(&self) -> PathBuf {
-        self.root.join("checkpoint").join("state.json")
+    /// The optimizer/schedule/metrics state of the checkpoint taken after `step` steps.
+    pub fn checkpoint_state(&self, step: u64) -> PathBuf {
+        self.root
+            .join("checkpoint")
+            .join(format!("state-{step}.json"))
     }
     /// A figure.
     pub fn figure(&self, name: &str) -> PathBuf {
@@ -317,23 +325,6 @@ impl RunDir {
     pub fn read_summary(&self) -> Result<Summary, TrainError> {
         let path = self.summary();
         serde_json::from_str(&read_text(&path)?).map_err(|e| TrainError::file(&path, e))
-    }
-
-    /// Writes a checkpoint's state file (after its parameter record).
-    pub fn write_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), TrainError> {
-        let text = serde_json::to_string(checkpoint).expect("a Checkpoint always serialises");
-        write_atomic(&self.last_state(), text.as_bytes())
-    }
-
-    /// Reads the last checkpoint's state file, if the run has one.
-    pub fn read_checkpoint(&self) -> Result<Option<Checkpoint>, TrainError> {
-        let path = self.last_state();
-        if !path.is_file() {
-            return Ok(None);
-        }
-        serde_json::from_str(&read_text(&path)?)
-            .map(Some)
-            .map_err(|e| TrainError::file(&path, e))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// How a run behaves (not part of its config).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrainOptions {
     /// No progress bar.
     pub quiet: bool,
@@ -21,6 +21,9 @@ pub struct TrainOptions {
     pub resume: bool,
     /// Draw the PNG figures at the end.
     pub figures: bool,
+    /// Raised from outside (a Ctrl-C handler) to stop after the current step, checkpointed
+    /// and resumable; the run then returns [`TrainError::Interrupted`].
+    pub interrupt: Option<crate::Interrupt>,
 }
 
 impl Default for TrainOptions {
@@ -29,6 +32,7 @@ impl Default for TrainOptions {
             quiet: false,
             resume: false,
             figures: true,
+            interrupt: None,
         }
     }
 }
@@ -106,6 +110,8 @@ fn run<T: Task<Model: TorchNames>>(
     if let Some(init) = config.init.as_ref().filter(|_| !opts.resume) {
         model = load_torch_weights(model, init)?;
     }
+    // One writer per folder, held to the end of the run (released by the OS if killed).
+    let _lock = dir.lock()?;
     dir.start(config, opts.resume)?;
     let info = RunInfo {
         model: model_name(config),
@@ -113,12 +119,16 @@ fn run<T: Task<Model: TorchNames>>(
         device: format!("{:?}", run_device(config)?),
         loss_threshold: config.loss_threshold,
     };
-    let trainer = trainer(config)?;
-    let mut folder = RunFolder::new(dir.clone(), info);
+    let mut trainer = trainer(config)?;
+    trainer.interrupt = opts.interrupt.clone();
+    let mut folder = RunFolder::new(dir.clone(), info).with_keep(config.keep_checkpoints);
     let (model, state) = match folder.last_checkpoint(model.clone())? {
         Some(found) if opts.resume => found,
         _ => (model, trainer.fresh_state()),
     };
+    for damaged in folder.skipped() {
+        eprintln!("warning: skipped a damaged checkpoint: {damaged}");
+    }
     let mut progress = Progress::new(unit, opts.quiet);
     // A resumed run's best model so far is in the folder.
     let best = (opts.resume && opts.figures)

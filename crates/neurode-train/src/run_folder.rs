@@ -3,20 +3,9 @@
 
 use burn::module::Module;
 use neurode_models::{ParamSize, load_record, save_record};
-use serde::{Deserialize, Serialize};
 
-use crate::{Observer, RunDir, Status, Summary, TrainError, TrainState};
-
-/// The state file of a checkpoint (`checkpoint/state.json`): the training state and the
-/// parameter record it goes with. Written after the record, so it is the commit point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// The parameter record of this checkpoint (a file in `checkpoint/`).
-    pub model_file: String,
-    /// Where the run stood.
-    #[serde(flatten)]
-    pub state: TrainState,
-}
+use crate::checkpoints::sha256_of;
+use crate::{Checkpoint, Observer, RunDir, Status, Summary, TrainError, TrainState};
 
 /// What a summary says about the model and the device, besides the run's numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,8 +24,12 @@ pub struct RunInfo {
 pub struct RunFolder {
     dir: RunDir,
     info: RunInfo,
-    /// Step of the checkpoint on disk (its model file is deleted when the next one lands).
+    /// Step of the newest checkpoint on disk.
     checkpointed: Option<u64>,
+    /// Checkpoints kept (the newest; at least 1).
+    keep: usize,
+    /// Damaged checkpoints passed over when resuming, one line each.
+    skipped: Vec<String>,
     summary: Option<Summary>,
 }
 
@@ -47,18 +40,35 @@ impl RunFolder {
             dir,
             info,
             checkpointed: None,
+            keep: 2,
+            skipped: Vec::new(),
             summary: None,
         }
     }
 
-    /// The model and state of the folder's last checkpoint, if it has one.
+    /// Keeps the newest `keep` checkpoints (default 2; at least 1): a damaged newest one
+    /// falls back to the one before.
+    pub fn with_keep(mut self, keep: usize) -> Self {
+        self.keep = keep.max(1);
+        self
+    }
+
+    /// The damaged checkpoints [`RunFolder::last_checkpoint`] passed over (file and reason).
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
+    /// The model and state of the folder's newest intact checkpoint, if it has one (damaged
+    /// newer ones are listed in [`RunFolder::skipped`]); an error when every one is damaged.
     pub fn last_checkpoint<M: Module>(
         &mut self,
         model: M,
     ) -> Result<Option<(M, TrainState)>, TrainError> {
-        let Some(c) = self.dir.read_checkpoint()? else {
+        let Some(found) = self.dir.read_checkpoint()? else {
             return Ok(None);
         };
+        self.skipped = found.skipped;
+        let c = found.checkpoint;
         let model = load_record(model, &self.dir.root.join("checkpoint").join(&c.model_file))?;
         self.checkpointed = Some(c.state.step);
         Ok(Some((model, c.state)))
@@ -69,23 +79,23 @@ impl RunFolder {
         self.summary.as_ref()
     }
 
-    /// Parameters, then the state that names them, then the metrics; then the previous
-    /// checkpoint's parameters go.
+    /// Parameters, then the state that names them and their checksum, then the metrics;
+    /// checkpoints beyond the newest `keep` go.
     fn checkpoint<M: Module>(&mut self, model: &M, state: &TrainState) -> Result<(), TrainError> {
         let path = self.dir.checkpoint_model(state.step);
         save_record(model, &path)?;
-        self.dir.write_checkpoint(&Checkpoint {
-            model_file: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            state: state.clone(),
-        })?;
-        if let Some(prev) = self.checkpointed.replace(state.step)
-            && prev != state.step
-        {
-            let _ = std::fs::remove_file(self.dir.checkpoint_model(prev));
-        }
+        self.dir.write_checkpoint(
+            &Checkpoint {
+                model_file: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                sha256: Some(sha256_of(&path)?),
+                state: state.clone(),
+            },
+            self.keep,
+        )?;
+        self.checkpointed = Some(state.step);
         self.dir.write_metrics(&state.rows)
     }
 }
@@ -109,10 +119,16 @@ impl<M: Module> Observer<M> for RunFolder {
 
     fn finished(
         &mut self,
-        _: &M,
+        model: &M,
         state: &TrainState,
         outcome: &Result<(), TrainError>,
     ) -> Result<(), TrainError> {
+        // An interrupted run can continue from exactly where it stopped.
+        if matches!(outcome, Err(TrainError::Interrupted { .. }))
+            && self.checkpointed != Some(state.step)
+        {
+            self.checkpoint(model, state)?;
+        }
         // Every evaluation so far is kept, whatever stopped the run.
         self.dir.write_metrics(&state.rows)?;
         let summary = Summary {

@@ -37,9 +37,9 @@ pub struct TrainState {
     /// The run stopped early: an evaluation reached the trainer's target test loss.
     #[serde(default)]
     pub stopped: bool,
-    /// Steps since the last evaluation: loss sum, count, forward and backward NFE (zero at a
-    /// checkpoint, which is always taken at an evaluation).
-    #[serde(skip)]
+    /// Steps since the last evaluation: loss sum, count, forward and backward NFE (zero at an
+    /// evaluation's checkpoint; an interrupted run's checkpoint carries them on).
+    #[serde(default)]
     since: (f64, u64, u64, u64),
 }
 

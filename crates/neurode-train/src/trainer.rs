@@ -16,8 +16,8 @@ use neurode_models::ModelError;
 
 use crate::curriculum::{check_phases, phase_of};
 use crate::{
-    AdamSettings, Horizon, MetricsRow, Observer, Phase, Schedule, ScheduleState, StepOutput,
-    StepReport, TrainError, TrainState,
+    AdamSettings, Horizon, Interrupt, MetricsRow, Observer, Phase, Schedule, ScheduleState,
+    StepOutput, StepReport, TrainError, TrainState,
 };
 
 /// What is learned: the batches of a step, one batch's loss and gradients, an evaluation.
@@ -96,6 +96,9 @@ pub struct Trainer {
     /// Stop once an evaluation's test loss is at or below this (early stopping; off when
     /// absent).
     pub stop_below: Option<f64>,
+    /// Checked after every step: when raised, the run ends with
+    /// [`TrainError::Interrupted`] (observers checkpoint it in `finished`).
+    pub interrupt: Option<Interrupt>,
 }
 
 /// The end of a run.
@@ -126,6 +129,7 @@ impl Trainer {
             eval_every: 1,
             seed: 0,
             stop_below: None,
+            interrupt: None,
         };
         t.eval_every = t.steps().max(1);
         t
@@ -134,6 +138,12 @@ impl Trainer {
     /// Steps of all phases.
     pub fn steps(&self) -> u64 {
         self.phases.iter().map(|p| p.steps).sum()
+    }
+
+    /// Stops the run cleanly after the step in which `interrupt` is raised.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+        self.interrupt = Some(interrupt);
+        self
     }
 
     /// A linear warm-up over the first `steps` steps of each phase.
@@ -334,6 +344,9 @@ impl<M: Module> Run<'_, M> {
                 phase: (phase + 1, t.phases.len()),
                 window: self.state.window,
             });
+            if t.interrupt.as_ref().is_some_and(Interrupt::is_requested) && step < total {
+                return Err(TrainError::Interrupted { step });
+            }
         }
         Ok(())
     }

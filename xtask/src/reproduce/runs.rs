@@ -53,6 +53,7 @@ fn one(config: &RunConfig, opts: &Opts) -> Result<Done, TrainError> {
             quiet: true,
             resume: false,
             figures: false,
+            interrupt: None,
         },
     )?;
     eprintln!(

@@ -1,0 +1,157 @@
+//! Stopping and continuing runs through the binary: Ctrl-C (SIGINT) finishes the step,
+//! checkpoints and exits 130, and `--resume` continues from the run's own config to the same
+//! metrics as a run that was never interrupted (a second trainer on the folder meanwhile is
+//! refused); resume refuses flags that would change the run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_neurode");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("neurode-int-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The value columns of `metrics.csv` (step … window; not the timings, which differ).
+fn values(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("metrics.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').take(11).collect::<Vec<_>>().join(","))
+        .collect()
+}
+
+const TRAIN: [&str; 10] = [
+    "train",
+    "--recipe",
+    "paper",
+    "--gradient",
+    "backprop",
+    "--iters",
+    "60",
+    "--eval-every",
+    "10",
+    "--no-figures",
+];
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_checkpoints_and_resume_gives_the_uninterrupted_result() {
+    let dir = scratch("ctrlc");
+    let (whole, cut) = (dir.join("whole"), dir.join("cut"));
+    let mut args = TRAIN.to_vec();
+    args.extend(["--quiet", "--out", whole.to_str().unwrap()]);
+    assert!(run(&args).status.success());
+
+    let mut args = TRAIN.to_vec();
+    args.extend(["--out", cut.to_str().unwrap()]);
+    let child = Command::new(BIN)
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the first checkpoint (step 10) is on disk: mid-run.
+    let t = Instant::now();
+    while !cut.join("checkpoint").join("state-10.json").is_file() {
+        assert!(t.elapsed() < Duration::from_secs(300), "no checkpoint");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // One writer per folder: a second trainer on it is refused while the first runs.
+    let second = run(&[
+        "train",
+        "--out",
+        cut.to_str().unwrap(),
+        "--resume",
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        !second.status.success() && err.contains("in use by another training run"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("--resume") && !err.contains("panicked"),
+        "{err}"
+    );
+    let summary = std::fs::read_to_string(cut.join("summary.json")).unwrap();
+    assert!(summary.contains("\"interrupted\""), "{summary}");
+
+    // `--resume` alone: the run's own config.toml.
+    let cont = run(&[
+        "train",
+        "--out",
+        cut.to_str().unwrap(),
+        "--resume",
+        "--quiet",
+    ]);
+    assert!(
+        cont.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cont.stderr)
+    );
+    assert_eq!(values(&cut), values(&whole));
+}
+
+#[test]
+fn resume_keeps_the_runs_config_and_only_extends_the_budget() {
+    let dir = scratch("resume").join("run");
+    let r = dir.to_str().unwrap();
+    let mut args = TRAIN.to_vec();
+    args.extend(["--quiet", "--iters", "20", "--out", r]);
+    assert!(run(&args).status.success());
+    let refused = |extra: &[&str], needle: &str| {
+        let mut a = vec!["train", "--out", r, "--resume", "--quiet"];
+        a.extend(extra);
+        let out = run(&a);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{a:?} should fail");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{a:?}: `{needle}` not in {err}");
+    };
+    refused(&["--lr", "0.1"], "--lr would change the run");
+    refused(&["--seq-len", "5"], "--seq-len");
+    refused(&["--iters", "10"], "below the run's budget of 20");
+    refused(
+        &["--recipe", "neurode"],
+        "--recipe cannot be combined with --resume",
+    );
+    let before = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    // Nothing was changed by the refusals; repeating the run's own value is harmless.
+    // Header, steps 0, 10, 20.
+    assert_eq!(before.lines().count(), 4);
+    let out = run(&[
+        "train", "--out", r, "--resume", "--quiet", "--iters", "30", "--lr", "5e-4",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert_eq!(after.lines().count(), 5);
+    assert!(after.starts_with(&before));
+}
