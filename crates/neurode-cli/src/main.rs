@@ -38,8 +38,20 @@ fn main() -> ExitCode {
             // One line: what was wrong (clap's first line) and what is accepted (its
             // `[possible values: …]` line, for enum flags).
             let text = e.render().to_string();
+            // The first line, with the indented lines under it (the arguments it lists).
+            let detail: Vec<&str> = text
+                .lines()
+                .skip(1)
+                .take_while(|l| l.starts_with(char::is_whitespace) && !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
             let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
             let first = lines.next().unwrap_or("invalid arguments");
+            let first = if detail.is_empty() {
+                first.to_string()
+            } else {
+                format!("{first} {}", detail.join(", "))
+            };
             let accepted = lines.find(|l| l.starts_with("[possible values"));
             match accepted {
                 Some(values) => eprintln!("{first} {values} (see `neurode --help`)"),
@@ -71,7 +83,9 @@ fn render(e: &anyhow::Error) -> String {
     let flag = |name: &str| match name {
         "budget" => "--iters/--epochs".to_string(),
         // Settings only a config file (or a recipe) holds.
-        "curriculum" | "horizon" => format!("the config's {name}"),
+        "curriculum" => format!("the config's {name}"),
+        // A fixed window comes from --seq-len; a fraction only from a curriculum stage.
+        "horizon" => "--seq-len (or a curriculum stage's horizon)".to_string(),
         _ => format!("--{}", name.replace('_', "-")),
     };
     let mut parts = Vec::new();

@@ -120,9 +120,15 @@ fn ctrl_c_checkpoints_and_resume_gives_the_uninterrupted_result() {
 fn resume_keeps_the_runs_config_and_only_extends_the_budget() {
     let dir = scratch("resume").join("run");
     let r = dir.to_str().unwrap();
-    let mut args = TRAIN.to_vec();
-    args.extend(["--quiet", "--iters", "20", "--out", r]);
-    assert!(run(&args).status.success());
+    let mut args: Vec<&str> = TRAIN.to_vec();
+    args[6] = "20"; // --iters
+    args.extend(["--quiet", "--out", r]);
+    let first = run(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let refused = |extra: &[&str], needle: &str| {
         let mut a = vec!["train", "--out", r, "--resume", "--quiet"];
         a.extend(extra);

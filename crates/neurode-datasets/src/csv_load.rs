@@ -48,6 +48,22 @@ fn read(path: &Path) -> Result<Table, DataError> {
     if header.iter().all(String::is_empty) {
         return Err(csv_err(1, "the file is empty or has no header line".into()));
     }
+    for (i, name) in header.iter().enumerate() {
+        if name.is_empty() {
+            return Err(csv_err(
+                1,
+                format!("column {} has no name; every column needs one", i + 1),
+            ));
+        }
+        if header[..i].contains(name) {
+            return Err(csv_err(
+                1,
+                format!(
+                    "column `{name}` appears twice in the header; every column needs its own name"
+                ),
+            ));
+        }
+    }
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {

@@ -329,6 +329,10 @@ impl RunConfig {
     }
 
     /// The config as TOML.
+    ///
+    /// # Panics
+    /// If a count (a seed, iterations, …) exceeds `i64::MAX`, which TOML cannot hold;
+    /// [`RunConfig::validate`] refuses such configs, so validate configs from users first.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("a RunConfig always serialises")
     }

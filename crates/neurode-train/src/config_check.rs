@@ -110,6 +110,39 @@ impl RunConfig {
         {
             return bad("stop_below", t.to_string(), "a finite test loss");
         }
+        // Counts a config file can hold (TOML integers are signed 64-bit), and sizes that
+        // would be an allocation, not a model, above a bound.
+        let toml_max = i64::MAX as u128;
+        let span = match self.schedule {
+            Schedule::Cosine { total, .. } => total as u128,
+            _ => 0,
+        };
+        for (name, value) in [
+            ("seed", self.seed as u128),
+            ("data_seed", self.data_seed as u128),
+            ("iters", self.iters as u128),
+            ("epochs", self.epochs as u128),
+            ("eval_every", self.eval_every as u128),
+            ("warmup", self.warmup as u128),
+            ("steps", self.steps.unwrap_or(0) as u128),
+            ("seq_len", self.seq_len as u128),
+            ("keep_checkpoints", self.keep_checkpoints as u128),
+            ("schedule", span),
+        ] {
+            if value > toml_max {
+                return bad(name, value.to_string(), "at most 9223372036854775807");
+            }
+        }
+        for (name, value, max, expected) in [
+            ("hidden", self.hidden, 1 << 16, "at most 65536"),
+            ("layers", self.layers, 1 << 10, "at most 1024"),
+            ("augment", self.augment, 1 << 16, "at most 65536"),
+            ("batch_size", self.batch_size, 1 << 20, "at most 1048576"),
+        ] {
+            if value > max {
+                return bad(name, value.to_string(), expected);
+            }
+        }
         if self.keep_checkpoints == 0 {
             return bad("keep_checkpoints", "0".into(), "at least 1 checkpoint");
         }
