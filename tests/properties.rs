@@ -109,10 +109,10 @@ proptest! {
         ],
     ) {
         let base = RunConfig::for_task(TaskKind::Classify);
-        if let Ok(c) = RunConfig::from_toml(&format!("{key} = {value}\n"), &base) {
-            if c.validate().is_ok() {
-                prop_assert!(c.budget() > 0 && c.lr.is_finite() && c.lr > 0.0);
-            }
+        if let Ok(c) = RunConfig::from_toml(&format!("{key} = {value}\n"), &base)
+            && c.validate().is_ok()
+        {
+            prop_assert!(c.budget() > 0 && c.lr.is_finite() && c.lr > 0.0);
         }
     }
 
