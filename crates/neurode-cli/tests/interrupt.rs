@@ -3,6 +3,8 @@
 //! metrics as a run that was never interrupted (a second trainer on the folder meanwhile is
 //! refused); resume refuses flags that would change the run.
 
+#![cfg(unix)] // signals
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -45,10 +47,8 @@ const TRAIN: [&str; 10] = [
     "--no-figures",
 ];
 
-#[cfg(unix)]
-#[test]
-fn ctrl_c_checkpoints_and_resume_gives_the_uninterrupted_result() {
-    let dir = scratch("ctrlc");
+fn stopped_by(signal: &str) {
+    let dir = scratch(signal);
     let (whole, cut) = (dir.join("whole"), dir.join("cut"));
     let mut args = TRAIN.to_vec();
     args.extend(["--quiet", "--out", whole.to_str().unwrap()]);
@@ -92,7 +92,7 @@ fn ctrl_c_checkpoints_and_resume_gives_the_uninterrupted_result() {
     );
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert_eq!(out.status.code(), Some(130), "{signal}: {err}");
     assert!(
         err.contains("--resume") && !err.contains("panicked"),
         "{err}"
@@ -114,6 +114,16 @@ fn ctrl_c_checkpoints_and_resume_gives_the_uninterrupted_result() {
         String::from_utf8_lossy(&cont.stderr)
     );
     assert_eq!(values(&cut), values(&whole));
+}
+
+#[test]
+fn ctrl_c_checkpoints_and_resume_gives_the_uninterrupted_result() {
+    stopped_by("-INT");
+}
+
+#[test]
+fn sigterm_is_handled_like_ctrl_c() {
+    stopped_by("-TERM");
 }
 
 #[test]

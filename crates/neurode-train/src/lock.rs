@@ -19,7 +19,9 @@ impl RunDir {
     /// Takes the run folder's lock (creating the folder), or [`TrainError::Busy`] while
     /// another process holds it.
     pub fn lock(&self) -> Result<RunLock, TrainError> {
-        std::fs::create_dir_all(&self.root).map_err(|e| TrainError::file(&self.root, e))?;
+        std::fs::create_dir_all(&self.root).map_err(|e| {
+            TrainError::file(&self.root, format!("cannot create the run folder: {e}"))
+        })?;
         let path = self.root.join(".lock");
         let file = OpenOptions::new()
             .create(true)
