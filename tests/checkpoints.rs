@@ -139,3 +139,39 @@ fn identical_runs_write_identical_model_files() {
     assert_eq!(read(a.best()), read(b.best()));
     assert_eq!(read(a.checkpoint_model(12)), read(b.checkpoint_model(12)));
 }
+
+#[test]
+fn a_failed_write_keeps_the_previous_checkpoint_resumable() {
+    // A write that fails mid-run (a full disk, a read-only folder — here a folder squatting on
+    // the next model file's path, which fails for root too) is an error naming the file; the
+    // checkpoint before it stays intact, and the run resumes from it to the same result.
+    let whole = fresh("whole-w");
+    train(&config(), &whole, &quiet()).unwrap();
+    let dir = fresh("fail");
+    let short = RunConfig {
+        iters: 6,
+        ..config()
+    };
+    train(&short, &dir, &quiet()).unwrap();
+    let obstacle = dir.checkpoint_model(9);
+    std::fs::create_dir_all(obstacle.join("x")).unwrap();
+    let resume = TrainOptions {
+        resume: true,
+        ..quiet()
+    };
+    let err = train(&config(), &dir, &resume).unwrap_err().to_string();
+    assert!(err.contains("model-9.bpk"), "{err}");
+    let intact = dir.read_checkpoint().unwrap().unwrap();
+    assert_eq!(intact.checkpoint.state.step, 6);
+    assert!(intact.skipped.is_empty());
+    std::fs::remove_dir_all(&obstacle).unwrap();
+    train(&config(), &dir, &resume).unwrap();
+    let losses = |d: &RunDir| -> Vec<f64> {
+        d.read_metrics()
+            .unwrap()
+            .iter()
+            .map(|r| r.test_loss)
+            .collect()
+    };
+    assert_eq!(losses(&dir), losses(&whole));
+}
