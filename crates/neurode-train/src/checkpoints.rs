@@ -41,8 +41,8 @@ pub fn sha256_of(path: &Path) -> Result<String, TrainError> {
 }
 
 impl RunDir {
-    /// Steps of the checkpoints whose state files exist, oldest first (`state.json` of an
-    /// older run folder counts as the newest).
+    /// Steps of the checkpoints whose `state-<step>.json` files exist, oldest first (an older
+    /// run folder's single `state.json` is read by [`RunDir::read_checkpoint`] on its own).
     fn checkpoint_steps(&self) -> Vec<u64> {
         let mut steps: Vec<u64> = std::fs::read_dir(self.root.join("checkpoint"))
             .into_iter()

@@ -353,7 +353,7 @@ pub fn is_run_dir(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    /// Resume re-reads metrics rows and Adam's moments from `state.json`: floats must parse
+    /// Resume re-reads metrics rows and Adam's moments from a checkpoint's state file: floats must parse
     /// back bit for bit. serde_json's default parser was one ulp off for these two (a training
     /// loss and a test loss that broke `resume_matches_an_uninterrupted_run` on ndarray and
     /// wgpu); its `float_roundtrip` feature fixes that.
