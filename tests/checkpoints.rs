@@ -20,6 +20,15 @@ fn config() -> RunConfig {
     }
 }
 
+/// The test loss of every evaluation in a run folder's `metrics.csv`.
+fn losses(d: &RunDir) -> Vec<f64> {
+    d.read_metrics()
+        .unwrap()
+        .iter()
+        .map(|r| r.test_loss)
+        .collect()
+}
+
 fn files(dir: &RunDir, prefix: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir.root.join("checkpoint"))
         .unwrap()
@@ -78,13 +87,6 @@ fn damaged_checkpoints_are_detected_and_resume_falls_back() {
         ..quiet()
     };
     let resumed = train(&config(), &cut, &resume).unwrap();
-    let losses = |d: &RunDir| -> Vec<f64> {
-        d.read_metrics()
-            .unwrap()
-            .iter()
-            .map(|r| r.test_loss)
-            .collect()
-    };
     assert_eq!(losses(&cut), losses(&whole));
     assert_eq!(
         resumed.best.as_ref().map(|b| b.test_loss),
@@ -166,12 +168,5 @@ fn a_failed_write_keeps_the_previous_checkpoint_resumable() {
     assert!(intact.skipped.is_empty());
     std::fs::remove_dir_all(&obstacle).unwrap();
     train(&config(), &dir, &resume).unwrap();
-    let losses = |d: &RunDir| -> Vec<f64> {
-        d.read_metrics()
-            .unwrap()
-            .iter()
-            .map(|r| r.test_loss)
-            .collect()
-    };
     assert_eq!(losses(&dir), losses(&whole));
 }

@@ -23,7 +23,15 @@ use super::Opts;
 use super::report::{item_dir, mean_sd, pm, preamble, table, write_data, write_report};
 use super::runs::{Done, run_all, seeded};
 
-fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> RunConfig {
+/// Paper 003's protocol (500 epochs, cosine over them, evaluation every 25) for `model` and
+/// `solver` on `base`'s other settings (the paper's recipe here, neurode's in `recipes`).
+pub(super) fn protocol(
+    base: RunConfig,
+    opts: &Opts,
+    model: ModelKind,
+    solver: Method,
+    test_fraction: f64,
+) -> RunConfig {
     let epochs = opts.budget(500, 3);
     RunConfig {
         model,
@@ -37,8 +45,18 @@ fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> 
         },
         gradient: GradientKind::Backprop,
         backend: opts.backend,
-        ..RunConfig::paper_classify()
+        ..base
     }
+}
+
+fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> RunConfig {
+    protocol(
+        RunConfig::paper_classify(),
+        opts,
+        model,
+        solver,
+        test_fraction,
+    )
 }
 
 /// One row of the spread table: mean ± sd, min, max and how many seeds end below 70 %.

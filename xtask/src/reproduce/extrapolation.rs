@@ -22,7 +22,7 @@ pub(super) fn baseline_and_full(opts: &Opts) -> Result<(Vec<Done>, Vec<Done>), T
 }
 
 /// Final-parameter predictions of a run on the training and extended trajectories.
-fn predictions(d: &Done) -> Result<(Series, Vec<f64>, Series, Vec<f64>), TrainError> {
+pub(super) fn predictions(d: &Done) -> Result<(Series, Vec<f64>, Series, Vec<f64>), TrainError> {
     let device = run_device(&d.config)?;
     let (series, ext) = dynamics_data(&d.config)?;
     let ext = ext.expect("the built-in spiral has an extended range");

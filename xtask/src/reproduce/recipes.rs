@@ -4,14 +4,11 @@
 //! portraits; then paper 003's classifiers under neurode's classify recipe, 10 seeds, both
 //! protocols ([`super::recipes_classify`]).
 
-use neurode_models::load_record;
 use neurode_train::plot::{Line, Panel, colors};
-use neurode_train::{
-    Algorithm, ModelKind, RunConfig, Schedule, TrainError, dynamics_data, dynamics_model, predict,
-    run_device,
-};
+use neurode_train::{Algorithm, ModelKind, RunConfig, Schedule, TrainError};
 
 use super::Opts;
+use super::extrapolation::predictions;
 use super::recipes_classify;
 use super::report::{item_dir, pm, preamble, table, write_data, write_report};
 use super::runs::{Done, run_all, seeded};
@@ -84,19 +81,6 @@ fn last(d: &Done) -> &neurode_train::MetricsRow {
         .expect("a finished run has evaluations")
 }
 
-/// The final model's prediction from y₀ on the extended range [0, 35], and that range.
-fn portrait(d: &Done) -> Result<(Vec<f64>, Vec<f64>), TrainError> {
-    let device = run_device(&d.config)?;
-    let (series, ext) = dynamics_data(&d.config)?;
-    let ext = ext.expect("the built-in spiral has an extended range");
-    let path = d
-        .dir
-        .join("checkpoint")
-        .join(format!("model-{}.bpk", d.summary.steps));
-    let model = load_record(dynamics_model(&d.config, &series, &device)?, &path)?;
-    Ok((predict(&model, &ext, &device)?, ext.values))
-}
-
 /// Writes `results/recipes/`.
 pub fn run(opts: &Opts) -> Result<(), TrainError> {
     let dir = item_dir(opts, "recipes");
@@ -153,7 +137,9 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
                     d.summary.wall_seconds.to_string(),
                 ]);
             }
-            let (pred, truth) = portrait(&runs[0])?;
+            // The final model's prediction from y₀ on the extended range [0, 35].
+            let (_, _, ext, pred) = predictions(&runs[0])?;
+            let truth = ext.values;
             let mut p = Panel::new(&format!("{model}, {}", recipe.name()), "x", "y");
             let xy = |v: &[f64]| v.chunks(2).map(|v| (v[0], v[1])).collect();
             p.lines.push(Line::new("truth", xy(&truth), colors::BLUE));

@@ -7,9 +7,10 @@ use std::path::Path;
 
 use neurode_datasets::TwoSpirals;
 use neurode_solvers::Method;
-use neurode_train::{ModelKind, RunConfig, Schedule, TrainError, classify_data, write_atomic};
+use neurode_train::{ModelKind, RunConfig, TrainError, classify_data, write_atomic};
 
 use super::Opts;
+use super::classify::protocol;
 use super::report::{mean_sd, pm, table};
 use super::runs::{Done, run_all, seeded};
 
@@ -30,20 +31,7 @@ const MODELS: [(&str, ModelKind, Method); 3] = [
 const PROTOCOLS: [(&str, f64); 2] = [("all points", 0.0), ("held out", 0.2)];
 
 fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> RunConfig {
-    let epochs = opts.budget(500, 3);
-    RunConfig {
-        model,
-        solver,
-        test_fraction,
-        epochs,
-        eval_every: if opts.quick { 1 } else { 25 },
-        schedule: Schedule::Cosine {
-            total: epochs,
-            min_lr: 0.0,
-        },
-        backend: opts.backend,
-        ..RunConfig::classify()
-    }
+    protocol(RunConfig::classify(), opts, model, solver, test_fraction)
 }
 
 /// The accuracy (%) a run is judged by under its protocol, and the Bayes-optimal
