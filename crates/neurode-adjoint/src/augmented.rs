@@ -3,11 +3,12 @@
 use burn::Tensor;
 use neurode_solvers::{ErrorNorm, State};
 
-/// `y` (the state, integrated backwards), `a = ∂L/∂y` (the adjoint) and
-/// `g = ∫ aᵀ ∂f/∂θ dt` (the parameter gradient accumulated so far, flat).
+/// `y` (the state, integrated backwards by the backsolve adjoint; absent for the interpolating
+/// adjoint, which reads it from the forward solve's dense output), `a = ∂L/∂y` (the adjoint)
+/// and `g = ∫ aᵀ ∂f/∂θ dt` (the parameter gradient accumulated so far, flat).
 #[derive(Debug, Clone)]
 pub(crate) struct AugState {
-    pub y: Tensor<2>,
+    pub y: Option<Tensor<2>>,
     pub a: Tensor<2>,
     pub g: Tensor<1>,
 }
@@ -16,18 +17,27 @@ fn parts<'a, T>(terms: &'a [(f64, &'a AugState)], pick: fn(&AugState) -> &T) -> 
     terms.iter().map(|(c, s)| (*c, pick(s))).collect()
 }
 
+/// The `y` parts of `terms` (every state of one solve has `y`, or none has).
+fn y_parts<'a>(terms: &'a [(f64, &'a AugState)]) -> Vec<(f64, &'a Tensor<2>)> {
+    terms
+        .iter()
+        .filter_map(|(c, s)| s.y.as_ref().map(|y| (*c, y)))
+        .collect()
+}
+
 impl State for AugState {
     fn add_scaled(&self, terms: &[(f64, &Self)]) -> Self {
         AugState {
-            y: self.y.add_scaled(&parts(terms, |s| &s.y)),
+            y: self.y.as_ref().map(|y| y.add_scaled(&y_parts(terms))),
             a: self.a.add_scaled(&parts(terms, |s| &s.a)),
             g: self.g.add_scaled(&parts(terms, |s| &s.g)),
         }
     }
 
     fn combine(terms: &[(f64, &Self)]) -> Self {
+        let ys = y_parts(terms);
         AugState {
-            y: Tensor::combine(&parts(terms, |s| &s.y)),
+            y: (!ys.is_empty()).then(|| Tensor::combine(&ys)),
             a: Tensor::combine(&parts(terms, |s| &s.a)),
             g: Tensor::combine(&parts(terms, |s| &s.g)),
         }
@@ -38,14 +48,17 @@ impl State for AugState {
     }
 
     fn is_finite(&self) -> bool {
-        let s = self.y.clone().sum() + self.a.clone().sum() + self.g.clone().sum();
+        let mut s = self.a.clone().sum() + self.g.clone().sum();
+        if let Some(y) = &self.y {
+            s = s + y.clone().sum();
+        }
         s.into_scalar::<f64>().is_finite()
     }
 
     fn shape_string(&self) -> String {
         format!(
             "[y {:?}, a {:?}, g {:?}]",
-            self.y.dims(),
+            self.y.as_ref().map(|y| y.dims()),
             self.a.dims(),
             self.g.dims()
         )
@@ -69,7 +82,8 @@ fn sq_sum_tensor<const D: usize>(
     (r.clone() * r).sum()
 }
 
-/// Per-component `(Σ scaled², count)` for `y`, `a` and (if `with_g`) `g`, with one host read.
+/// Per-component `(Σ scaled², count)` for `y` (when integrated), `a` and (if `with_g`) `g`, with
+/// one host read.
 fn component_sums(
     err: &AugState,
     y0: &AugState,
@@ -78,11 +92,12 @@ fn component_sums(
     atol: f64,
     with_g: bool,
 ) -> Vec<(f64, usize)> {
-    let mut sums = vec![
-        sq_sum_tensor(&err.y, &y0.y, &y1.y, rtol, atol),
-        sq_sum_tensor(&err.a, &y0.a, &y1.a, rtol, atol),
-    ];
-    let mut counts = vec![err.y.shape().num_elements(), err.a.shape().num_elements()];
+    let mut sums = vec![sq_sum_tensor(&err.a, &y0.a, &y1.a, rtol, atol)];
+    let mut counts = vec![err.a.shape().num_elements()];
+    if let (Some(e), Some(s0), Some(s1)) = (&err.y, &y0.y, &y1.y) {
+        sums.push(sq_sum_tensor(e, s0, s1, rtol, atol));
+        counts.push(e.shape().num_elements());
+    }
     if with_g {
         sums.push(sq_sum_tensor(&err.g, &y0.g, &y1.g, rtol, atol));
         counts.push(err.g.shape().num_elements());

@@ -2,7 +2,7 @@
 
 use burn::Tensor;
 use burn::optim::GradientsParams;
-use neurode_solvers::{SolveStats, State, solve_with_norm};
+use neurode_solvers::{DenseOutput, SolveStats, State, solve_with_norm};
 
 use crate::augmented::{AugNorm, AugState};
 use crate::params::ParamLayout;
@@ -17,8 +17,13 @@ pub struct OdeGradients {
     pub y0: Tensor<2>,
     /// Statistics of the forward solve.
     pub forward: SolveStats,
-    /// Statistics of the backward solve (zero for backprop, which has no backward solve).
+    /// Statistics of the backward pass: the backward solve of the adjoint methods; the steps
+    /// re-run on the tape by checkpointed backprop; zero for backprop.
     pub backward: SolveStats,
+    /// Steps checkpointed backprop advanced again without the tape (zero for the others).
+    pub recompute: SolveStats,
+    /// The most states checkpointed backprop held at once (zero for the others).
+    pub checkpoints: usize,
 }
 
 /// The adjoint method's backward pass on its own: given the forward solution `ys` at times
@@ -53,27 +58,60 @@ pub fn adjoint_backward<M: NeuralDynamics>(
     if !shapes_ok || ts.is_empty() {
         return Err(AdjointError::GradientShape { expected, got });
     }
-    for (index, g) in dl_dys.iter().enumerate() {
-        if !g.is_finite() {
-            return Err(AdjointError::NonFiniteGradient {
-                index,
-                t: ts[index],
-            });
-        }
+    check_finite(ts, dl_dys)?;
+    backward_solve(model, ts, YSource::Backsolve(ys), dl_dys, opts)
+}
+
+/// Refuses a NaN or infinite `∂L/∂y(tᵢ)` (a NaN loss), naming the output time.
+pub(crate) fn check_finite(ts: &[f64], dl_dys: &[Tensor<2>]) -> Result<(), AdjointError> {
+    match dl_dys.iter().position(|g| !g.is_finite()) {
+        Some(index) => Err(AdjointError::NonFiniteGradient {
+            index,
+            t: ts[index],
+        }),
+        None => Ok(()),
     }
+}
+
+/// Where the backward pass gets the forward state `y(t)`.
+pub(crate) enum YSource<'a> {
+    /// Integrated backwards with the adjoint, reset to the stored states at output times.
+    Backsolve(&'a [Tensor<2>]),
+    /// Read from the forward solve's dense output (the interpolating adjoint).
+    Dense(&'a DenseOutput<Tensor<2>>),
+}
+
+/// The backward solve of `[y?, a, ∫ aᵀ∂f/∂θ]` over every output interval, newest first; `a`
+/// jumps by `∂L/∂y(tᵢ)` at each output time. Inputs checked by the caller.
+pub(crate) fn backward_solve<M: NeuralDynamics>(
+    model: &M,
+    ts: &[f64],
+    source: YSource<'_>,
+    dl_dys: &[Tensor<2>],
+    opts: &AdjointOptions,
+) -> Result<(GradientsParams, Tensor<2>, SolveStats), AdjointError> {
     let layout = ParamLayout::of(model);
     if layout.total() == 0 {
         return Err(AdjointError::NoParameters);
     }
-    let device = ys[0].device();
+    let device = dl_dys[0].device();
     let aug_dynamics = |t: f64, s: &AugState| -> AugState {
-        let (f, a_dot, g_dot) = vjp(model, &layout, t, &s.y, &s.a, &device);
+        let y = match (&s.y, &source) {
+            (Some(y), _) => y.clone(),
+            (None, YSource::Dense(dense)) => dense.at(t).expect("a solve with steps"),
+            (None, YSource::Backsolve(_)) => unreachable!("the backsolve carries y"),
+        };
+        let (f, a_dot, g_dot) = vjp(model, &layout, t, &y, &s.a, &device);
         // d/dt [y, a, g] = [f, −aᵀ∂f/∂y, −aᵀ∂f/∂θ]
         AugState {
-            y: f,
+            y: s.y.as_ref().map(|_| f),
             a: a_dot.neg(),
             g: g_dot.neg(),
         }
+    };
+    let y_at = |i: usize| match &source {
+        YSource::Backsolve(ys) => Some(ys[i].clone()),
+        YSource::Dense(_) => None,
     };
     let norm = AugNorm {
         seminorm: opts.seminorm,
@@ -81,7 +119,7 @@ pub fn adjoint_backward<M: NeuralDynamics>(
     let solve_opts = &opts.solve;
     let last = ts.len() - 1;
     let mut state = AugState {
-        y: ys[last].clone(),
+        y: y_at(last),
         a: dl_dys[last].clone(),
         g: Tensor::zeros([layout.total()], &device),
     };
@@ -98,7 +136,7 @@ pub fn adjoint_backward<M: NeuralDynamics>(
         stats += sol.stats;
         let end = sol.ys.into_iter().next_back().expect("two output times");
         state = AugState {
-            y: ys[i - 1].clone(),
+            y: y_at(i - 1),
             a: end.a + dl_dys[i - 1].clone(),
             g: end.g,
         };
@@ -108,7 +146,7 @@ pub fn adjoint_backward<M: NeuralDynamics>(
 
 /// `(f(t, y), aᵀ ∂f/∂y, aᵀ ∂f/∂θ)` from one forward and one backward pass of the module on the
 /// autodiff device; inputs and outputs are plain tensors.
-fn vjp<M: NeuralDynamics>(
+pub(crate) fn vjp<M: NeuralDynamics>(
     model: &M,
     layout: &ParamLayout,
     t: f64,

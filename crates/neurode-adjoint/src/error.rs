@@ -62,6 +62,18 @@ pub enum AdjointError {
     )]
     NotAutodiff,
 
+    /// A checkpoint budget of zero states.
+    #[error(
+        "checkpointed backprop needs a budget of at least 1 state (the initial state), got 0; \
+         leave it unset for about 2√n states over n steps"
+    )]
+    NoCheckpoints,
+
+    /// Re-running recorded steps failed (the dynamics changed between the forward pass and
+    /// the backward pass).
+    #[error("recomputing recorded forward steps failed: {0}")]
+    Recompute(SolveError),
+
     /// The dynamics has no trainable parameters.
     #[error(
         "the dynamics module has no float parameters: there is nothing to differentiate (use neurode_solvers::solve)"

@@ -1,4 +1,5 @@
-//! Gradients through ODE solves: direct backprop and the adjoint sensitivity method.
+//! Gradients through ODE solves: backprop, checkpointed backprop, and the backsolve and
+//! interpolating adjoint methods.
 //!
 //! ```
 //! use burn::Tensor;
@@ -33,17 +34,26 @@
 //!   loss from it, then [`Trajectory::backward`] returns [`OdeGradients`] (`GradientsParams`
 //!   for the optimizer, `∂L/∂y₀`, forward and backward statistics).
 //! * [`adjoint_backward`] is the backward pass alone, for users who bring `∂L/∂y(tᵢ)`.
+//!
+//! | method | gradient | memory | work |
+//! |---|---|---|---|
+//! | [`GradientMethod::Backprop`] | exact for the solve taken | tape of every step | 1 forward on the tape, 1 backward |
+//! | [`GradientMethod::Checkpointed`] | same as backprop | a budget of states + one step's tape | 1 forward, ~1–3 recomputations, 1 taped replay |
+//! | [`GradientMethod::Adjoint`] | to the backward tolerances; wrong for contracting dynamics | flat | 1 forward, 1 backward solve of `[y, a, g]` |
+//! | [`GradientMethod::Interpolated`] | to the tolerances of both solves | a few states per forward step | 1 forward, 1 backward solve of `[a, g]` |
 
 mod augmented;
 mod backward;
+mod checkpointed;
 mod dynamics;
 mod error;
 mod method;
 mod odeint;
 mod params;
+mod schedule;
 
 pub use backward::{OdeGradients, adjoint_backward};
 pub use dynamics::NeuralDynamics;
 pub use error::AdjointError;
-pub use method::{AdjointOptions, GradientMethod};
+pub use method::{AdjointOptions, CheckpointOptions, GradientMethod};
 pub use odeint::{Trajectory, add_gradients, odeint};

@@ -15,6 +15,18 @@ pub enum GradientMethod {
     /// a backward solve of the augmented state `[y, a, ∫ aᵀ ∂f/∂θ]`. Memory independent of the
     /// number of steps; gradients accurate to the backward tolerances.
     Adjoint(AdjointOptions),
+    /// Backprop at bounded memory (diffrax's `RecursiveCheckpointAdjoint`): a tape-free
+    /// forward solve keeps a few states, then each stretch of steps is re-run on the tape,
+    /// newest first, and backpropagated. The gradients of [`GradientMethod::Backprop`] (to
+    /// rounding); memory of a few states and one step's tape; each step computed about two to
+    /// three times.
+    Checkpointed(CheckpointOptions),
+    /// The interpolating adjoint (SciML's `InterpolatingAdjoint`): the forward solve keeps its
+    /// dense output, and the backward solve integrates only `[a, ∫ aᵀ∂f/∂θ]`, reading `y(t)`
+    /// from it. Never reconstructs `y` backwards, so it stays right where the backsolve
+    /// adjoint fails (strongly contracting dynamics); memory of a few states per forward step
+    /// (no tape); gradients accurate to the tolerances of both solves.
+    Interpolated(AdjointOptions),
 }
 
 impl Default for GradientMethod {
@@ -43,5 +55,28 @@ impl AdjointOptions {
     /// The adjoint with a backward solve of DOPRI5 at tolerances `rtol`, `atol`.
     pub fn with_tolerances(rtol: f64, atol: f64) -> Self {
         Self::new().with_solve(SolveOptions::adaptive(rtol, atol))
+    }
+}
+
+/// Options of checkpointed backprop: how many states it may hold at once.
+#[derive(Config, Debug, PartialEq)]
+pub struct CheckpointOptions {
+    /// The most states held at once, the initial state included (at least 1; 1 recomputes
+    /// every step from the start: time quadratic in the number of steps). `None`: about
+    /// `2√n` for `n` steps.
+    ///
+    /// With the number of steps known in advance (fixed steps) the recomputations follow
+    /// Griewank–Walther binomial checkpointing (revolve): the fewest recomputed steps for the
+    /// budget. Adaptive solves keep up to half the budget during the forward solve, evenly
+    /// spaced (doubling the spacing whenever they run out), and reverse each stretch between
+    /// them with the binomial schedule and the rest of the budget.
+    #[config(default = "None")]
+    pub checkpoints: Option<usize>,
+}
+
+impl CheckpointOptions {
+    /// At most `n` states held at once.
+    pub fn with_budget(n: usize) -> Self {
+        Self::new().with_checkpoints(Some(n))
     }
 }

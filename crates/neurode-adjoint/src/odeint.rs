@@ -3,10 +3,22 @@
 use burn::Tensor;
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use neurode_solvers::{SolveOptions, SolveStats, solve};
+use neurode_solvers::{DenseOutput, RmsNorm, SolveOptions, SolveStats, solve, solve_observed};
 
-use crate::backward::{OdeGradients, adjoint_backward};
+use crate::backward::{OdeGradients, YSource, adjoint_backward, backward_solve, check_finite};
+use crate::checkpointed::reverse;
+use crate::schedule::Recorder;
 use crate::{AdjointError, GradientMethod, NeuralDynamics};
+
+/// What the forward pass kept for the backward pass, besides the trajectory.
+enum Memo {
+    /// Nothing (backprop's tape, the backsolve adjoint).
+    Nothing,
+    /// Checkpointed backprop: the accepted steps and the stored states.
+    Checkpoints(Recorder),
+    /// The interpolating adjoint: the forward solution's dense output.
+    Dense(DenseOutput<Tensor<2>>),
+}
 
 /// A differentiable solve: the trajectory to build a loss from, and what `backward` needs.
 pub struct Trajectory<M> {
@@ -23,7 +35,10 @@ pub struct Trajectory<M> {
     /// into them through it.
     y0_input: Tensor<2>,
     ts: Vec<f64>,
+    /// The forward options (checkpointed backprop replays steps with them).
+    opts: SolveOptions,
     method: GradientMethod,
+    memo: Memo,
 }
 
 /// Solves `dy/dt = model(t, y)` from `y0` (on an autodiff device) at the times `ts`, so that
@@ -41,6 +56,21 @@ pub fn odeint<M: NeuralDynamics>(
     }
     let y0_input = y0.clone();
     let y0 = y0.detach().require_grad();
+    // Tape-free forward: the plain-device twin of the module, plain tensors; the trajectory
+    // becomes a leaf whose gradient is dL/dy(tᵢ).
+    let tape_free = |observer: Option<&mut dyn neurode_solvers::StepObserver<Tensor<2>>>| {
+        let plain = model.valid();
+        let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
+        let y0 = y0.clone().inner();
+        let sol = match observer {
+            Some(o) => solve_observed(&f, y0, ts, opts, &RmsNorm, o),
+            None => solve(&f, y0, ts, opts),
+        }
+        .map_err(AdjointError::Forward)?;
+        let stats = sol.stats;
+        Ok::<_, AdjointError>((Tensor::from_inner(sol.into_stacked()).require_grad(), stats))
+    };
+    let mut memo = Memo::Nothing;
     let (ys, stats) = match method {
         GradientMethod::Backprop => {
             // Every solver step is recorded on the tape.
@@ -49,15 +79,27 @@ pub fn odeint<M: NeuralDynamics>(
             let stats = sol.stats;
             (sol.into_stacked(), stats)
         }
-        GradientMethod::Adjoint(_) => {
-            // Tape-free forward: the plain-device twin of the module, plain tensors; the
-            // trajectory becomes a leaf whose gradient is dL/dy(tᵢ).
-            let plain = model.valid();
-            let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
-            let sol = solve(&f, y0.clone().inner(), ts, opts).map_err(AdjointError::Forward)?;
-            let stats = sol.stats;
-            let ys = Tensor::from_inner(sol.into_stacked()).require_grad();
-            (ys, stats)
+        GradientMethod::Adjoint(_) => tape_free(None)?,
+        GradientMethod::Checkpointed(c) => {
+            let y0 = y0.clone().inner();
+            let mut recorder = match (c.checkpoints, opts.fixed_step_count(ts)) {
+                (Some(0), _) => return Err(AdjointError::NoCheckpoints),
+                (budget, Some(n)) => {
+                    let c = budget.unwrap_or_else(|| crate::schedule::auto_budget(n));
+                    Recorder::binomial(y0, n, c)
+                }
+                // Half the budget forward; the other half reverses the stretches between.
+                (budget, None) => Recorder::online(y0, budget.map(|c| c.div_ceil(2))),
+            };
+            let out = tape_free(Some(&mut recorder))?;
+            memo = Memo::Checkpoints(recorder);
+            out
+        }
+        GradientMethod::Interpolated(_) => {
+            let mut dense = DenseOutput::new();
+            let out = tape_free(Some(&mut dense))?;
+            memo = Memo::Dense(dense);
+            out
         }
     };
     Ok(Trajectory {
@@ -67,7 +109,9 @@ pub fn odeint<M: NeuralDynamics>(
         y0,
         y0_input,
         ts: ts.to_vec(),
+        opts: opts.clone(),
         method: method.clone(),
+        memo,
     })
 }
 
@@ -100,25 +144,49 @@ impl<M: NeuralDynamics> Trajectory<M> {
         let mut grads = loss.backward();
         let y0_grad =
             |g: Option<Tensor<2>>| g.unwrap_or_else(|| self.y0.clone().inner().zeros_like());
-        let (params, y0, backward) = match &self.method {
-            GradientMethod::Backprop => {
-                let y0 = y0_grad(self.y0.grad(&grads));
-                let params = GradientsParams::from_module(&mut grads, outer);
-                (params, y0, SolveStats::default())
-            }
-            GradientMethod::Adjoint(opts) => {
-                let dl_dys: Tensor<3> = self
-                    .ys
-                    .grad(&grads)
-                    .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
-                // The forward states are the trajectory itself, without its tape.
-                let states = per_time(self.ys.clone().inner());
-                let (adjoint, y0, backward) =
-                    adjoint_backward(&self.model, &self.ts, &states, &per_time(dl_dys), opts)?;
-                // The loss may also touch parameters directly (weight decay, a head): add those.
-                let direct = GradientsParams::from_module(&mut grads, outer);
-                (add_gradients(adjoint, direct, outer), y0, backward)
-            }
+        let mut recompute = SolveStats::default();
+        let mut checkpoints = 0;
+        let (params, y0, backward) = if let GradientMethod::Backprop = &self.method {
+            let y0 = y0_grad(self.y0.grad(&grads));
+            let params = GradientsParams::from_module(&mut grads, outer);
+            (params, y0, SolveStats::default())
+        } else {
+            let dl_dys: Tensor<3> = self
+                .ys
+                .grad(&grads)
+                .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
+            let dl_dys = per_time(dl_dys);
+            let (through, y0, backward) = match (&self.method, self.memo) {
+                (GradientMethod::Adjoint(opts), _) => {
+                    // The forward states are the trajectory itself, without its tape.
+                    let states = per_time(self.ys.clone().inner());
+                    adjoint_backward(&self.model, &self.ts, &states, &dl_dys, opts)?
+                }
+                (GradientMethod::Interpolated(opts), Memo::Dense(dense)) => {
+                    check_finite(&self.ts, &dl_dys)?;
+                    let source = YSource::Dense(&dense);
+                    backward_solve(&self.model, &self.ts, source, &dl_dys, opts)?
+                }
+                (GradientMethod::Checkpointed(c), Memo::Checkpoints(recorder)) => {
+                    check_finite(&self.ts, &dl_dys)?;
+                    let r = reverse(
+                        &self.model,
+                        recorder,
+                        c.checkpoints,
+                        &self.ts,
+                        &self.opts,
+                        &dl_dys,
+                    )?;
+                    recompute = r.recompute;
+                    checkpoints = r.peak;
+                    // ∂L/∂y(t₀) directly, besides through the solve.
+                    (r.params, r.y0 + dl_dys[0].clone(), r.taped)
+                }
+                _ => unreachable!("the forward pass keeps what its method's backward needs"),
+            };
+            // The loss may also touch parameters directly (weight decay, a head): add those.
+            let direct = GradientsParams::from_module(&mut grads, outer);
+            (add_gradients(through, direct, outer), y0, backward)
         };
         // Chain ∂L/∂y₀ into whatever produced y0 (one more backward pass through it alone).
         let params = if self.y0_input.is_tracked() {
@@ -137,6 +205,8 @@ impl<M: NeuralDynamics> Trajectory<M> {
             y0,
             forward: self.stats,
             backward,
+            recompute,
+            checkpoints,
         })
     }
 }

@@ -22,8 +22,12 @@
 //!   PI step-size control ([`PiController`]), Hairer's initial step, dense output.
 //! * States are any [`State`]: every `Tensor<D>` (usually `[batch, dim]`), or composite states.
 //! * Integration runs forwards or backwards in time; failures are [`SolveError`]s with `t`, `dt`.
+//! * [`solve_observed`] reports every accepted step to a [`StepObserver`] (a [`StepLog`] of the
+//!   steps, a [`DenseOutput`] of the whole solution); [`replay`] re-takes recorded steps from
+//!   a stored state, exactly.
 
 mod controller;
+mod dense;
 mod dynamics;
 mod error;
 mod host;
@@ -31,7 +35,9 @@ mod initial_step;
 mod interpolate;
 mod method;
 mod norm;
+mod observe;
 mod options;
+mod replay;
 mod solution;
 mod solve;
 mod state;
@@ -40,12 +46,15 @@ pub mod tableau;
 mod time_grid;
 
 pub use controller::PiController;
+pub use dense::{DenseOutput, StepInterpolant};
 pub use dynamics::Dynamics;
 pub use error::SolveError;
 pub use method::{Method, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
+pub use observe::{StepLog, StepObserver, StepRecord};
 pub use options::{Adaptive, Convention, SolveOptions, Stepping};
 pub use solution::{Solution, SolveStats};
-pub use solve::{solve, solve_with_norm};
+pub use replay::{Replayed, replay};
+pub use solve::{solve, solve_observed, solve_with_norm};
 pub use state::State;
 pub use time_grid::validate_time_grid;

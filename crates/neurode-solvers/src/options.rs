@@ -4,6 +4,7 @@ use burn::config::Config;
 use serde::{Deserialize, Serialize};
 
 use crate::tableau::{self, InterpolantKind, Tableau};
+use crate::solve::Grid;
 use crate::{Method, PiController, SolveError};
 
 /// Whose conventions a solve follows where ODE libraries differ in more than the method.
@@ -207,6 +208,18 @@ impl SolveOptions {
             Stepping::Adaptive(a) => Some(a),
             _ => None,
         }
+    }
+
+    /// The number of steps a fixed-step solve over `ts` takes (`None` when adaptive or when
+    /// `ts` spans no time).
+    pub fn fixed_step_count(&self, ts: &[f64]) -> Option<usize> {
+        let span = (ts.last()? - ts.first()?).abs();
+        let grid = match self.stepping {
+            Stepping::Adaptive(_) => return None,
+            Stepping::Steps(n) => Grid::Steps(n),
+            Stepping::StepSize(h) => Grid::Size(h),
+        };
+        (span > 0.0).then(|| grid.count(span, self.convention).0)
     }
 
     /// Whether the solve takes fixed steps.

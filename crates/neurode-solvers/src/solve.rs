@@ -1,7 +1,9 @@
 //! `solve()`: validation, then the adaptive or the fixed-step integration loop.
 
+use crate::dense::StepInterpolant;
 use crate::initial_step::initial_step;
 use crate::interpolate::{Prepared, StepData};
+use crate::observe::{StepObserver, StepRecord};
 use crate::options::{Adaptive, Convention, Stepping};
 use crate::stepper::{Counted, ErrorControl, Step, rk_step};
 use crate::tableau::{InterpolantKind, Tableau};
@@ -34,6 +36,41 @@ where
     F: Dynamics<S>,
     N: ErrorNorm<S>,
 {
+    solve_inner(f, y0, ts, opts, norm, None)
+}
+
+/// [`solve_with_norm`] that calls `observer` after every accepted step (with the step's dense
+/// output when the observer wants it): how gradient methods keep checkpoints or the forward
+/// solution of a solve.
+pub fn solve_observed<S, F, N>(
+    f: &F,
+    y0: S,
+    ts: &[f64],
+    opts: &SolveOptions,
+    norm: &N,
+    observer: &mut dyn StepObserver<S>,
+) -> Result<Solution<S>, SolveError>
+where
+    S: State,
+    F: Dynamics<S>,
+    N: ErrorNorm<S>,
+{
+    solve_inner(f, y0, ts, opts, norm, Some(observer))
+}
+
+fn solve_inner<S, F, N>(
+    f: &F,
+    y0: S,
+    ts: &[f64],
+    opts: &SolveOptions,
+    norm: &N,
+    observer: Option<&mut dyn StepObserver<S>>,
+) -> Result<Solution<S>, SolveError>
+where
+    S: State,
+    F: Dynamics<S>,
+    N: ErrorNorm<S>,
+{
     opts.validate()?;
     let dir = validate_time_grid(ts)?;
     if !y0.is_finite() {
@@ -58,8 +95,10 @@ where
         interpolant: opts.interpolant()?,
         ts,
         dir,
+        first_output: 0,
         ys: Vec::with_capacity(ts.len()),
         stats: SolveStats::default(),
+        observer,
     };
     run.ys.push(y0.clone());
     match opts.stepping {
@@ -77,37 +116,54 @@ where
 
 /// A fixed-step grid: equal steps over the span, or steps of a given length.
 #[derive(Clone, Copy)]
-enum Grid {
+pub(crate) enum Grid {
     Steps(usize),
     Size(f64),
 }
 
-/// The state of one integration.
-struct Run<'a, S> {
-    tab: &'static Tableau,
-    /// The dense output (the method's own, or the convention's).
-    interpolant: InterpolantKind,
-    ts: &'a [f64],
-    dir: f64,
-    ys: Vec<S>,
-    stats: SolveStats,
+impl Grid {
+    /// The number of steps over `span` (> 0) and their length.
+    pub(crate) fn count(self, span: f64, convention: Convention) -> (usize, f64) {
+        match self {
+            Grid::Steps(n) => (n, span / n as f64),
+            // torchdiffeq: `ceil(span / h + 1)` grid points, the last moved onto the end.
+            Grid::Size(h) if convention == Convention::Torchdiffeq => {
+                (((span / h + 1.0).ceil() - 1.0).max(1.0) as usize, h)
+            }
+            Grid::Size(h) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
+        }
+    }
 }
 
-impl<S: State> Run<'_, S> {
+/// The state of one integration (or of a replay of some of its steps).
+pub(crate) struct Run<'a, 'o, S> {
+    pub tab: &'static Tableau,
+    /// The dense output (the method's own, or the convention's).
+    pub interpolant: InterpolantKind,
+    pub ts: &'a [f64],
+    pub dir: f64,
+    /// Index in `ts` of `ys[0]` (a replay starts part-way through the output times).
+    pub first_output: usize,
+    pub ys: Vec<S>,
+    pub stats: SolveStats,
+    pub observer: Option<&'o mut dyn StepObserver<S>>,
+}
+
+impl<S: State> Run<'_, '_, S> {
     /// Index of the next output time still to produce.
-    fn next_output(&self) -> usize {
-        self.ys.len()
+    pub fn next_output(&self) -> usize {
+        self.first_output + self.ys.len()
     }
 
-    /// Emits every output time in `(t0, t1]` from the accepted step `t0 → t1` and returns
-    /// `f(t1, y1)` when it is known (an FSAL method's last stage) or had to be computed.
-    /// Interpolation needs `f1` (and, for DOP853, extra stages) only when an output falls
-    /// strictly inside the step.
-    fn emit<F: Dynamics<S>>(
+    /// Emits every output time in `(t0, t1]` from the accepted step `t0 → t1` (taken with the
+    /// signed length `h`), tells the observer, and returns `f(t1, y1)` when it is known (an
+    /// FSAL method's last stage) or had to be computed. Interpolation needs `f1` (and, for
+    /// DOP853, extra stages) only when an output falls strictly inside the step or the
+    /// observer keeps the dense output.
+    pub fn emit<F: Dynamics<S>>(
         &mut self,
         f: &mut Counted<'_, F>,
-        t0: f64,
-        t1: f64,
+        (t0, t1, h): (f64, f64, f64),
         y0: &S,
         step: &Step<S>,
     ) -> Option<S> {
@@ -138,14 +194,29 @@ impl<S: State> Run<'_, S> {
             thetas.push((t_out - step.t0) / step.h);
             idx += 1;
         }
-        if !thetas.is_empty() {
+        let dense = self.observer.as_ref().is_some_and(|o| o.wants_dense());
+        let prepared = (!thetas.is_empty() || dense).then(|| {
             let f1v = f1.get_or_insert_with(|| f.eval(t1, step.y1)).clone();
             let mut eval = |t: f64, y: &S| f.eval(t, y);
-            let prepared = Prepared::new(self.interpolant, &step, &f1v, &mut eval);
-            self.ys.extend(prepared.at(&thetas));
+            Prepared::new(self.interpolant, &step, &f1v, &mut eval)
+        });
+        if let Some(p) = &prepared
+            && !thetas.is_empty()
+        {
+            self.ys.extend(p.at(&thetas));
         }
         if at_end {
             self.ys.push(step.y1.clone());
+        }
+        if let Some(observer) = self.observer.as_deref_mut() {
+            let index = self.stats.accepted_steps - 1;
+            let record = StepRecord { t0, t1, h };
+            let dense = prepared.filter(|_| dense).map(|prepared| StepInterpolant {
+                t0: step.t0,
+                h: step.h,
+                prepared,
+            });
+            observer.accepted(index, &record, step.y1, dense);
         }
         f1
     }
@@ -224,7 +295,7 @@ impl<S: State> Run<'_, S> {
                 self.stats.accepted_steps += 1;
                 last_failure_non_finite = false;
                 let t1 = if last { t_end } else { t + self.dir * h_step };
-                let f1_lazy = self.emit(f, t, t1, &y, &step);
+                let f1_lazy = self.emit(f, (t, t1, self.dir * h_step), &y, &step);
                 let done = self.next_output() >= self.ts.len();
                 if !done {
                     f0 = match f1_lazy {
@@ -258,14 +329,7 @@ impl<S: State> Run<'_, S> {
         let t0 = self.ts[0];
         let t_end = *self.ts.last().expect("validated non-empty");
         let span = (t_end - t0).abs();
-        let (n, h) = match grid {
-            Grid::Steps(n) => (n, span / n as f64),
-            // torchdiffeq: `ceil(span / h + 1)` grid points, the last moved onto the end.
-            Grid::Size(h) if opts.convention == Convention::Torchdiffeq => {
-                (((span / h + 1.0).ceil() - 1.0).max(1.0) as usize, h)
-            }
-            Grid::Size(h) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
-        };
+        let (n, h) = grid.count(span, opts.convention);
         if n > opts.max_steps {
             return Err(SolveError::MaxStepsExceeded {
                 t: t0,
@@ -293,7 +357,7 @@ impl<S: State> Run<'_, S> {
             let step = rk_step::<S, F, RmsNorm>(self.tab, f, t, &y, fy, t1 - t, None);
             self.stats.accepted_steps += 1;
             let before = self.next_output();
-            f_start = self.emit(f, t, t1, &y, &step);
+            f_start = self.emit(f, (t, t1, t1 - t), &y, &step);
             for idx in before..self.next_output() {
                 if !self.ys[idx].is_finite() {
                     return Err(SolveError::NonFiniteState {
