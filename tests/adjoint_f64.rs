@@ -1,4 +1,4 @@
-//! Gradients through solves in f64 on the CPU backends: both methods against exact gradients
+//! Gradients through solves in f64 on the CPU backends: every method against exact gradients
 //! of a linear ODE, against each other and finite differences on a tanh MLP, the seminorm, an
 //! optimizer step, and every error.
 
@@ -9,7 +9,9 @@ use burn::optim::{AdamConfig, GradientsParams};
 use common::nets::{LinearField, TanhMlp};
 use common::problems::*;
 use common::*;
-use neurode::adjoint::{AdjointError, AdjointOptions, GradientMethod, adjoint_backward, odeint};
+use neurode::adjoint::{
+    AdjointError, AdjointOptions, CheckpointOptions, GradientMethod, adjoint_backward, odeint,
+};
 use neurode::solvers::{SolveOptions, solve};
 
 fn tight() -> SolveOptions {
@@ -18,6 +20,16 @@ fn tight() -> SolveOptions {
 
 fn tight_adjoint() -> GradientMethod {
     GradientMethod::Adjoint(AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-11, 1e-13)))
+}
+
+fn tight_interpolated() -> GradientMethod {
+    let solve = SolveOptions::adaptive(1e-11, 1e-13);
+    GradientMethod::Interpolated(AdjointOptions::new().with_solve(solve))
+}
+
+/// Checkpointed backprop with a budget small enough to recompute.
+fn checkpointed() -> GradientMethod {
+    GradientMethod::Checkpointed(CheckpointOptions::with_budget(3))
 }
 
 fn rel_err(a: &[f64], b: &[f64]) -> f64 {
@@ -128,6 +140,14 @@ fn linear_exact_adjoint(device: &Device) {
     linear_ode_gradients_are_exact(device, tight_adjoint());
 }
 
+fn linear_exact_checkpointed(device: &Device) {
+    linear_ode_gradients_are_exact(device, checkpointed());
+}
+
+fn linear_exact_interpolated(device: &Device) {
+    linear_ode_gradients_are_exact(device, tight_interpolated());
+}
+
 fn linear_exact_adjoint_seminorm(device: &Device) {
     let opts = AdjointOptions::new()
         .with_solve(SolveOptions::adaptive(1e-11, 1e-13))
@@ -139,23 +159,19 @@ fn weight_decay_term_reaches_the_adjoint_gradients(device: &Device) {
     // L = Σ y(T)·c + ½ Σ M²: the direct term adds M to dL/dM.
     let ad = device.clone().autodiff();
     let model = LinearField::new(&M, 2, &ad);
-    let traj = odeint(
-        &model,
-        tensor(&Y0, &ad),
-        &[0.0, T_END],
-        &tight(),
-        &tight_adjoint(),
-    )
-    .unwrap();
-    let last = traj.ys.clone().slice(1..2).reshape([2, 2]);
-    let decay = model.m.val().powi_scalar(2).sum().mul_scalar(0.5);
-    let grads = traj
-        .backward((last * tensor(&[C], &ad)).sum() + decay)
-        .unwrap();
-    let (_, dm) = exact_linear_gradients();
-    let expected: Vec<f64> = dm.iter().zip(M).map(|(g, m)| g + m).collect();
-    let got = values(&grads.params.get::<2>(model.m.id).unwrap());
-    assert!(rel_err(&got, &expected) < 1e-5, "{got:?} vs {expected:?}");
+    for method in [tight_adjoint(), tight_interpolated(), checkpointed()] {
+        let ts = [0.0, T_END];
+        let traj = odeint(&model, tensor(&Y0, &ad), &ts, &tight(), &method).unwrap();
+        let last = traj.ys.clone().slice(1..2).reshape([2, 2]);
+        let decay = model.m.val().powi_scalar(2).sum().mul_scalar(0.5);
+        let grads = traj
+            .backward((last * tensor(&[C], &ad)).sum() + decay)
+            .unwrap();
+        let (_, dm) = exact_linear_gradients();
+        let expected: Vec<f64> = dm.iter().zip(M).map(|(g, m)| g + m).collect();
+        let got = values(&grads.params.get::<2>(model.m.id).unwrap());
+        assert!(rel_err(&got, &expected) < 1e-5, "{method:?}: {got:?} vs {expected:?}");
+    }
 }
 
 // ---- tanh MLP: adjoint vs backprop vs finite differences -----------------------------------
@@ -200,6 +216,8 @@ fn mlp_adjoint_matches_backprop(device: &Device) {
 fn mlp_gradients_match_central_differences(device: &Device) {
     let (ga, ya, model) = mlp_gradients(device, tight_adjoint());
     let (gb, _, _) = mlp_gradients(device, GradientMethod::Backprop);
+    let (gi, _, _) = mlp_gradients(device, tight_interpolated());
+    let (gc, _, _) = mlp_gradients(device, checkpointed());
     let base = model.flat();
     let h = 1e-5;
     // A spread of entries across every parameter tensor, and both y0 entries of a row.
@@ -209,7 +227,13 @@ fn mlp_gradients_match_central_differences(device: &Device) {
         down[k] -= h;
         let fd = (mlp_loss_host(&up, &MLP_Y0, device) - mlp_loss_host(&down, &MLP_Y0, device))
             / (2.0 * h);
-        for (name, g) in [("adjoint", ga[k]), ("backprop", gb[k])] {
+        let all = [
+            ("adjoint", ga[k]),
+            ("backprop", gb[k]),
+            ("interpolated", gi[k]),
+            ("checkpointed", gc[k]),
+        ];
+        for (name, g) in all {
             assert!(
                 (g - fd).abs() <= 1e-5 * fd.abs().max(1e-2),
                 "param {k} {name}: {g} vs fd {fd}"
@@ -290,14 +314,16 @@ fn one_adam_step(device: &Device, method: GradientMethod) -> Vec<f64> {
 }
 
 fn adam_step_is_the_same_with_either_method(device: &Device) {
-    let a = one_adam_step(device, tight_adjoint());
     let b = one_adam_step(device, GradientMethod::Backprop);
     let start = TanhMlp::seeded(2, 16, 7);
     assert!(
-        rel_err(&a, &start) > 1e-4,
+        rel_err(&b, &start) > 1e-4,
         "the step must move the parameters"
     );
-    assert!(max_abs_diff(&a, &b) < 1e-7, "{}", max_abs_diff(&a, &b));
+    for method in [tight_adjoint(), tight_interpolated(), checkpointed()] {
+        let a = one_adam_step(device, method.clone());
+        assert!(max_abs_diff(&a, &b) < 1e-7, "{method:?}: {}", max_abs_diff(&a, &b));
+    }
 }
 
 // ---- errors ------------------------------------------------------------------------------
@@ -355,6 +381,8 @@ cpu_backend_tests!(F64;
     linear_exact_backprop,
     linear_exact_adjoint,
     linear_exact_adjoint_seminorm,
+    linear_exact_checkpointed,
+    linear_exact_interpolated,
     weight_decay_term_reaches_the_adjoint_gradients,
     mlp_adjoint_matches_backprop,
     mlp_gradients_match_central_differences,
