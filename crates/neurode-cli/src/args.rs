@@ -147,9 +147,12 @@ pub struct TrainArgs {
     /// How gradients flow through the solver.
     #[arg(long)]
     pub gradient: Option<GradientKind>,
-    /// Seminorm error control in the adjoint's backward solve.
+    /// Seminorm error control in the adjoint's backward solve (adjoint, interpolated).
     #[arg(long)]
     pub seminorm: bool,
+    /// States held at once by --gradient checkpoint (default: about 2√n for n solver steps).
+    #[arg(long)]
+    pub gradient_checkpoints: Option<usize>,
     /// Training iterations (dynamics).
     #[arg(long)]
     pub iters: Option<u64>,

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
                 .skip(1)
                 .take_while(|l| l.starts_with(char::is_whitespace) && !l.trim().is_empty())
                 .map(str::trim)
+                .filter(|l| !l.starts_with("[possible values"))
                 .collect();
             let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
             let first = lines.next().unwrap_or("invalid arguments");

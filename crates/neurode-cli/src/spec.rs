@@ -146,6 +146,9 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
     if a.seminorm {
         c.seminorm = true;
     }
+    if let Some(n) = a.gradient_checkpoints {
+        c.gradient_checkpoints = Some(n);
+    }
     if let Some(v) = a.clip {
         c.clip = (v != 0.0).then_some(v);
     }

@@ -69,6 +69,8 @@ fn refused(args: &[String], needles: &[&str]) -> Result<(), String> {
         Some("printed a backtrace".to_string())
     } else if err.trim().lines().count() != 1 {
         Some(format!("{} stderr lines", err.trim().lines().count()))
+    } else if err.matches("[possible values").count() > 1 {
+        Some("accepted values listed twice".to_string())
     } else {
         needles
             .iter()
@@ -165,6 +167,14 @@ fn every_bad_input_is_one_clear_line_and_changes_nothing() {
             (train(&["--shooting", "5000"]), vec!["segments"]),
             (train(&["--shooting", "5", "--continuity", "-1"]), vec!["continuity"]),
             (train(&["--keep-checkpoints", "0"]), vec!["--keep-checkpoints"]),
+            (
+                train(&["--gradient", "checkpoint", "--gradient-checkpoints", "0"]),
+                vec!["--gradient-checkpoints", "at least 1"],
+            ),
+            (
+                train(&["--gradient-checkpoints", "8"]),
+                vec!["--gradient-checkpoints", "checkpointed gradients"],
+            ),
             (train(&["--warmup", "-3"]), vec!["--warmup"]),
             // Names.
             (train(&["--task", "regress"]), vec!["--task", "dynamics"]),
@@ -172,6 +182,7 @@ fn every_bad_input_is_one_clear_line_and_changes_nothing() {
             (train(&["--backend", "cuda"]), vec!["--backend", "flex"]),
             (train(&["--precision", "f16"]), vec!["--precision", "f32"]),
             (train(&["--solver", "rk45"]), vec!["--solver", "dopri5"]),
+            (train(&["--gradient", "revolve"]), vec!["--gradient", "checkpoint"]),
             (train(&["--schedule", "step"]), vec!["--schedule", "plateau"]),
             (train(&["--optimizer", "sgd"]), vec!["--optimizer", "adam"]),
             (train(&["--no-such-flag"]), vec!["--no-such-flag"]),

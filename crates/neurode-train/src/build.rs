@@ -1,6 +1,6 @@
 //! From a [`RunConfig`] to a device, data and a model.
 
-use neurode_adjoint::{AdjointOptions, GradientMethod};
+use neurode_adjoint::{AdjointOptions, CheckpointOptions, GradientMethod};
 use neurode_backend::Device;
 use neurode_datasets::{Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals};
 use neurode_models::{
@@ -34,12 +34,19 @@ pub fn solve_options(config: &RunConfig) -> SolveOptions {
 pub fn gradient_method(config: &RunConfig) -> GradientMethod {
     match config.gradient {
         GradientKind::Backprop => GradientMethod::Backprop,
-        GradientKind::Adjoint => GradientMethod::Adjoint(
-            AdjointOptions::new()
-                .with_solve(solve_options(config))
-                .with_seminorm(config.seminorm),
+        GradientKind::Adjoint => GradientMethod::Adjoint(adjoint_options(config)),
+        GradientKind::Interpolated => GradientMethod::Interpolated(adjoint_options(config)),
+        GradientKind::Checkpoint => GradientMethod::Checkpointed(
+            CheckpointOptions::new().with_checkpoints(config.gradient_checkpoints),
         ),
     }
+}
+
+/// The backward solve of the adjoint methods: the forward solver and tolerances.
+fn adjoint_options(config: &RunConfig) -> AdjointOptions {
+    AdjointOptions::new()
+        .with_solve(solve_options(config))
+        .with_seminorm(config.seminorm)
 }
 
 /// The dynamics architecture of a dynamics-task config.
@@ -103,6 +110,10 @@ pub fn dynamics_model(
         GradientMethod::Adjoint(a) => {
             let backward = a.solve.clone().with_stepping(solver.stepping);
             GradientMethod::Adjoint(a.with_solve(backward))
+        }
+        GradientMethod::Interpolated(a) => {
+            let backward = a.solve.clone().with_stepping(solver.stepping);
+            GradientMethod::Interpolated(a.with_solve(backward))
         }
         g => g,
     };

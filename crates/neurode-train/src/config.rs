@@ -73,6 +73,12 @@ pub enum GradientKind {
     Adjoint,
     /// Backpropagation through the solver steps.
     Backprop,
+    /// Backprop's gradients at bounded memory: checkpoints, then each stretch re-run on the
+    /// tape (diffrax's `RecursiveCheckpointAdjoint`).
+    Checkpoint,
+    /// The interpolating adjoint: the backward solve reads `y(t)` from the forward solve's
+    /// dense output instead of integrating it backwards (right for contracting dynamics).
+    Interpolated,
 }
 
 /// The adaptive solvers' step-size controller (forward and adjoint solves).
@@ -131,8 +137,12 @@ pub struct RunConfig {
     pub steps: Option<usize>,
     /// Gradient method.
     pub gradient: GradientKind,
-    /// Seminorm in the adjoint's error control.
+    /// Seminorm in the adjoint's error control (adjoint and interpolated gradients).
     pub seminorm: bool,
+    /// States held at once by checkpointed gradients (`gradient = "checkpoint"`); absent:
+    /// about 2√n for n solver steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradient_checkpoints: Option<usize>,
     /// Training iterations (dynamics).
     pub iters: u64,
     /// Training epochs (classification).
@@ -220,6 +230,7 @@ impl RunConfig {
             steps: None,
             gradient: GradientKind::Adjoint,
             seminorm: false,
+            gradient_checkpoints: None,
             iters: 3000,
             epochs: 500,
             batch_size: 32,

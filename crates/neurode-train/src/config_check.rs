@@ -127,6 +127,10 @@ impl RunConfig {
             ("steps", self.steps.unwrap_or(0) as u128),
             ("seq_len", self.seq_len as u128),
             ("keep_checkpoints", self.keep_checkpoints as u128),
+            (
+                "gradient_checkpoints",
+                self.gradient_checkpoints.unwrap_or(0) as u128,
+            ),
             ("schedule", span),
         ] {
             if value > toml_max {
@@ -142,6 +146,23 @@ impl RunConfig {
             if value > max {
                 return bad(name, value.to_string(), expected);
             }
+        }
+        match (self.gradient_checkpoints, self.gradient) {
+            (Some(0), _) => {
+                return bad(
+                    "gradient_checkpoints",
+                    "0".into(),
+                    "at least 1 state (the initial one)",
+                );
+            }
+            (Some(n), g) if g != crate::GradientKind::Checkpoint => {
+                return bad(
+                    "gradient_checkpoints",
+                    n.to_string(),
+                    "a checkpoint budget only with checkpointed gradients",
+                );
+            }
+            _ => {}
         }
         if self.keep_checkpoints == 0 {
             return bad("keep_checkpoints", "0".into(), "at least 1 checkpoint");
