@@ -1,7 +1,9 @@
-//! Peak heap memory of one gradient vs the number of solver steps (RK4 with 10, 100, 1,000
-//! fixed steps; 64-unit tanh MLP; batch 32; f32 on flex), for backprop and the adjoint. Each
-//! configuration runs in its own child process, so peaks never mix; a counting global
-//! allocator measures the bytes live at the peak above the baseline before the gradient.
+//! Peak heap memory and time of one gradient vs the number of solver steps (RK4 with 10, 100,
+//! 1,000, 10,000 fixed steps; 64-unit tanh MLP; batch 32; f32 on flex), for backprop,
+//! checkpointed backprop (automatic budget), the backsolve adjoint and the interpolating
+//! adjoint. Each configuration runs in its own child process, so peaks never mix; a counting
+//! global allocator measures the bytes live at the peak above the baseline before the
+//! gradient (the counting allocator slows every method alike).
 //!
 //! `cargo bench -p neurode-adjoint --bench memory`
 #![allow(missing_docs)] // criterion's macros and bench helpers are not public API
@@ -11,9 +13,10 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::Instant;
 
 use burn::Tensor;
-use neurode_adjoint::{AdjointOptions, GradientMethod, odeint};
+use neurode_adjoint::{AdjointOptions, CheckpointOptions, GradientMethod, odeint};
 use neurode_backend::{Backend, Precision};
 use neurode_solvers::{Method, SolveOptions};
 
@@ -40,7 +43,21 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-fn measure(method: &str, steps: usize) -> usize {
+/// The gradient method called `name` on the solver `opts` (the adjoints solve backwards
+/// with the same fixed steps).
+fn method(name: &str, opts: &SolveOptions) -> GradientMethod {
+    let adjoint = AdjointOptions::new().with_solve(opts.clone());
+    match name {
+        "backprop" => GradientMethod::Backprop,
+        "checkpoint" => GradientMethod::Checkpointed(CheckpointOptions::new()),
+        "interpolated" => GradientMethod::Interpolated(adjoint),
+        _ => GradientMethod::Adjoint(adjoint),
+    }
+}
+
+/// Peak bytes above the baseline during one gradient, the fastest of three gradients'
+/// seconds, and the second gradient's work.
+fn measure(name: &str, steps: usize) -> (usize, f64, String) {
     let plain = neurode_backend::device(Backend::Flex, Precision::F32).unwrap();
     let device = plain.clone().autodiff();
     let model = common::Mlp64::new(&device);
@@ -50,10 +67,7 @@ fn measure(method: &str, steps: usize) -> usize {
         &device,
     );
     let opts = SolveOptions::steps(Method::Rk4, steps);
-    let method = match method {
-        "backprop" => GradientMethod::Backprop,
-        _ => GradientMethod::Adjoint(AdjointOptions::new().with_solve(opts.clone())),
-    };
+    let method = method(name, &opts);
     // Warm up (lazy parameter init, caches), then measure above the live baseline.
     let run = || {
         let traj = odeint(&model, y0.clone(), &[0.0, 1.0], &opts, &method).unwrap();
@@ -63,37 +77,65 @@ fn measure(method: &str, steps: usize) -> usize {
     drop(run());
     let base = LIVE.load(Relaxed);
     PEAK.store(base, Relaxed);
-    drop(run());
-    PEAK.load(Relaxed) - base
+    let start = Instant::now();
+    let g = run();
+    let mut secs = start.elapsed().as_secs_f64();
+    let peak = PEAK.load(Relaxed) - base;
+    let work = format!(
+        "{} / {} / {} NFE, {} states",
+        g.forward.nfe, g.recompute.nfe, g.backward.nfe, g.checkpoints
+    );
+    drop(g);
+    for _ in 0..2 {
+        let start = Instant::now();
+        drop(run());
+        secs = secs.min(start.elapsed().as_secs_f64());
+    }
+    (peak, secs, work)
 }
+
+const METHODS: [&str; 4] = ["backprop", "checkpoint", "adjoint", "interpolated"];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
-        let (method, steps) = (&args[i + 1], args[i + 2].parse().unwrap());
-        println!("{}", measure(method, steps));
+        let (name, steps) = (&args[i + 1], args[i + 2].parse().unwrap());
+        let (peak, secs, work) = measure(name, steps);
+        println!("{peak}\t{secs}\t{work}");
         return;
     }
     if args.iter().any(|a| a == "--list") {
         return; // criterion-style discovery: no named benchmarks here
     }
-    println!("peak heap of one gradient (RK4, MLP 2-64-2, batch 32, f32, flex)");
-    println!("| steps | backprop | adjoint |");
-    println!("|---:|---:|---:|");
-    for steps in [10, 100, 1000] {
-        let mut row = format!("| {steps} |");
-        for method in ["backprop", "adjoint"] {
+    println!("one gradient (RK4 fixed steps over [0, 1], MLP 2-64-2, batch 32, f32, flex)");
+    println!("peak heap above the baseline; time: the fastest of three; vs backprop in ( )");
+    println!("work: forward / recomputed / backward (or taped) NFE, most states held");
+    println!("| steps | method | peak heap | time per gradient | work |");
+    println!("|---:|---|---:|---:|---|");
+    for steps in [10, 100, 1000, 10_000] {
+        let mut backprop = (f64::NAN, f64::NAN);
+        for name in METHODS {
             let exe = std::env::current_exe().unwrap();
             let out = Command::new(exe)
-                .args(["--child", method, &steps.to_string()])
+                .args(["--child", name, &steps.to_string()])
                 .output()
                 .unwrap();
-            let bytes: f64 = String::from_utf8_lossy(&out.stdout)
-                .trim()
-                .parse()
-                .unwrap_or(f64::NAN);
-            row += &format!(" {:.1} KiB |", bytes / 1024.0);
+            let text = String::from_utf8_lossy(&out.stdout);
+            let mut fields = text.trim().split('\t');
+            let mut next = || fields.next().unwrap_or("").to_string();
+            let bytes: f64 = next().parse().unwrap_or(f64::NAN);
+            let secs: f64 = next().parse().unwrap_or(f64::NAN);
+            let work = next();
+            if name == "backprop" {
+                backprop = (bytes, secs);
+            }
+            println!(
+                "| {steps} | {name} | {:.1} KiB ({:.1} %) | {:.2} ms ({:.2}×) | {work} |",
+                bytes / 1024.0,
+                100.0 * bytes / backprop.0,
+                secs * 1e3,
+                secs / backprop.1,
+            );
         }
-        println!("{row}");
     }
 }

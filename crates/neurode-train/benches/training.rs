@@ -86,7 +86,12 @@ fn main() {
         "workload", "s/step", "NFE fwd", "NFE bwd"
     );
     for model in [ModelKind::Residual64, ModelKind::Baseline] {
-        for gradient in [GradientKind::Backprop, GradientKind::Adjoint] {
+        for gradient in [
+            GradientKind::Backprop,
+            GradientKind::Checkpoint,
+            GradientKind::Adjoint,
+            GradientKind::Interpolated,
+        ] {
             let name = format!("w1 {model:?} {gradient:?}").to_lowercase();
             if !wanted(&name) {
                 continue;
