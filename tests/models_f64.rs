@@ -8,7 +8,7 @@ use burn::module::{Module, ModuleMapper, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Int, TensorData};
 use common::{Device, Tensor, tensor, values};
-use neurode::adjoint::{AdjointOptions, GradientMethod};
+use neurode::adjoint::{AdjointOptions, CheckpointOptions, GradientMethod};
 use neurode::models::{NeuralOdeConfig, OdeClassifier, OdeClassifierConfig, Preset};
 use neurode::solvers::{Method, SolveOptions};
 
@@ -138,11 +138,14 @@ fn time_aware_segment_gradients_agree(device: &Device) {
         flat_grads(&model, &g.params)
     };
     let bp = grads(GradientMethod::Backprop);
-    let adj = grads(GradientMethod::Adjoint(
-        AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12)),
-    ));
+    let backward = AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12));
+    let adj = grads(GradientMethod::Adjoint(backward.clone()));
     assert_eq!(bp.len(), 5_538);
     assert!(rel_err(&adj, &bp) < 1e-5, "{}", rel_err(&adj, &bp));
+    let interpolated = grads(GradientMethod::Interpolated(backward));
+    assert!(rel_err(&interpolated, &bp) < 1e-5, "{}", rel_err(&interpolated, &bp));
+    let checkpointed = grads(GradientMethod::Checkpointed(CheckpointOptions::with_budget(3)));
+    assert!(rel_err(&checkpointed, &bp) < 1e-12, "{}", rel_err(&checkpointed, &bp));
     // The time embedding gets a gradient: the clock reaches it.
     assert!(bp[..32].iter().any(|g| g.abs() > 1e-8));
 }
@@ -161,6 +164,9 @@ fn euler_classifier_adjoint_is_close_to_backprop(device: &Device) {
         flat_grads(&model, &out.backward(loss, &model).unwrap().params)
     };
     let bp = grads(GradientMethod::Backprop);
+    // Checkpointed backprop through the lift, the solve and the head: backprop's gradients.
+    let checkpointed = grads(GradientMethod::Checkpointed(CheckpointOptions::with_budget(4)));
+    assert!(rel_err(&checkpointed, &bp) < 1e-12, "{}", rel_err(&checkpointed, &bp));
     let adj = grads(GradientMethod::Adjoint(
         AdjointOptions::new().with_solve(SolveOptions::steps(Method::Euler, 20)),
     ));
