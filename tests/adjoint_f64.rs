@@ -170,7 +170,10 @@ fn weight_decay_term_reaches_the_adjoint_gradients(device: &Device) {
         let (_, dm) = exact_linear_gradients();
         let expected: Vec<f64> = dm.iter().zip(M).map(|(g, m)| g + m).collect();
         let got = values(&grads.params.get::<2>(model.m.id).unwrap());
-        assert!(rel_err(&got, &expected) < 1e-5, "{method:?}: {got:?} vs {expected:?}");
+        assert!(
+            rel_err(&got, &expected) < 1e-5,
+            "{method:?}: {got:?} vs {expected:?}"
+        );
     }
 }
 
@@ -322,7 +325,11 @@ fn adam_step_is_the_same_with_either_method(device: &Device) {
     );
     for method in [tight_adjoint(), tight_interpolated(), checkpointed()] {
         let a = one_adam_step(device, method.clone());
-        assert!(max_abs_diff(&a, &b) < 1e-7, "{method:?}: {}", max_abs_diff(&a, &b));
+        assert!(
+            max_abs_diff(&a, &b) < 1e-7,
+            "{method:?}: {}",
+            max_abs_diff(&a, &b)
+        );
     }
 }
 

@@ -29,7 +29,10 @@ fn grad_values<M: Module>(model: &M, g: &GradientsParams) -> Vec<f64> {
     struct Collect<'a>(&'a GradientsParams, Vec<f64>);
     impl ModuleVisitor for Collect<'_> {
         fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
-            let t = self.0.get::<D>(p.id).expect("a gradient for every parameter");
+            let t = self
+                .0
+                .get::<D>(p.id)
+                .expect("a gradient for every parameter");
             self.1.extend(values(&t));
         }
     }
@@ -69,18 +72,33 @@ fn equal_to_backprop<M: NeuralDynamics>(model: &M, device: &Device, solves: &[So
     for opts in solves {
         let (gb, yb, b) = gradients(model, &ts, opts, GradientMethod::Backprop, device);
         let n = b.forward.accepted_steps;
-        for budget in [Some(1), Some(2), Some(3), Some(5), Some(n / 2), Some(n + 1), None] {
+        for budget in [
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(5),
+            Some(n / 2),
+            Some(n + 1),
+            None,
+        ] {
             let (gc, yc, c) = gradients(model, &ts, opts, checkpointed(budget), device);
             let what = format!("{:?} {:?}, budget {budget:?}", opts.method, opts.stepping);
             assert!(rel_err(&gc, &gb) < 1e-12, "{what}: θ {}", rel_err(&gc, &gb));
-            assert!(rel_err(&yc, &yb) < 1e-12, "{what}: y0 {}", rel_err(&yc, &yb));
+            assert!(
+                rel_err(&yc, &yb) < 1e-12,
+                "{what}: y0 {}",
+                rel_err(&yc, &yb)
+            );
             assert_eq!(c.forward.accepted_steps, n, "{what}");
             assert_eq!(c.backward.accepted_steps, n, "{what}: each step taped once");
             if let Some(budget) = budget {
                 assert!(c.checkpoints <= budget.max(1), "{what}: {}", c.checkpoints);
             }
             if budget == Some(n + 1) && opts.is_fixed_step() {
-                assert_eq!(c.recompute.accepted_steps, 0, "{what}: nothing to recompute");
+                assert_eq!(
+                    c.recompute.accepted_steps, 0,
+                    "{what}: nothing to recompute"
+                );
             }
             if budget == Some(1) {
                 // Only y0: step i is recomputed i times from it.
@@ -201,8 +219,16 @@ fn contracting_system_needs_more_than_the_backsolve(device: &Device) {
         checkpointed(None),
     ] {
         let (g, y, _) = gradients(&model, &ts, &opts, method.clone(), &ad);
-        assert!(rel_err(&g, &gb) < 1e-6, "{method:?}: θ {}", rel_err(&g, &gb));
-        assert!(rel_err(&y, &yb) < 1e-6, "{method:?}: y0 {}", rel_err(&y, &yb));
+        assert!(
+            rel_err(&g, &gb) < 1e-6,
+            "{method:?}: θ {}",
+            rel_err(&g, &gb)
+        );
+        assert!(
+            rel_err(&y, &yb) < 1e-6,
+            "{method:?}: y0 {}",
+            rel_err(&y, &yb)
+        );
     }
 }
 

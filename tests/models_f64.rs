@@ -143,9 +143,19 @@ fn time_aware_segment_gradients_agree(device: &Device) {
     assert_eq!(bp.len(), 5_538);
     assert!(rel_err(&adj, &bp) < 1e-5, "{}", rel_err(&adj, &bp));
     let interpolated = grads(GradientMethod::Interpolated(backward));
-    assert!(rel_err(&interpolated, &bp) < 1e-5, "{}", rel_err(&interpolated, &bp));
-    let checkpointed = grads(GradientMethod::Checkpointed(CheckpointOptions::with_budget(3)));
-    assert!(rel_err(&checkpointed, &bp) < 1e-12, "{}", rel_err(&checkpointed, &bp));
+    assert!(
+        rel_err(&interpolated, &bp) < 1e-5,
+        "{}",
+        rel_err(&interpolated, &bp)
+    );
+    let checkpointed = grads(GradientMethod::Checkpointed(
+        CheckpointOptions::with_budget(3),
+    ));
+    assert!(
+        rel_err(&checkpointed, &bp) < 1e-12,
+        "{}",
+        rel_err(&checkpointed, &bp)
+    );
     // The time embedding gets a gradient: the clock reaches it.
     assert!(bp[..32].iter().any(|g| g.abs() > 1e-8));
 }
@@ -165,8 +175,14 @@ fn euler_classifier_adjoint_is_close_to_backprop(device: &Device) {
     };
     let bp = grads(GradientMethod::Backprop);
     // Checkpointed backprop through the lift, the solve and the head: backprop's gradients.
-    let checkpointed = grads(GradientMethod::Checkpointed(CheckpointOptions::with_budget(4)));
-    assert!(rel_err(&checkpointed, &bp) < 1e-12, "{}", rel_err(&checkpointed, &bp));
+    let checkpointed = grads(GradientMethod::Checkpointed(
+        CheckpointOptions::with_budget(4),
+    ));
+    assert!(
+        rel_err(&checkpointed, &bp) < 1e-12,
+        "{}",
+        rel_err(&checkpointed, &bp)
+    );
     let adj = grads(GradientMethod::Adjoint(
         AdjointOptions::new().with_solve(SolveOptions::steps(Method::Euler, 20)),
     ));

@@ -34,21 +34,30 @@ fn replay_reproduces_the_solve_exactly(device: &Device) {
     for ts in [linspace(0.0, 3.0, 13), linspace(2.0, -1.0, 7)] {
         for opts in options() {
             let mut log = StepLog::default();
-            let sol = solve_observed(&f, tensor(&Y0, device), &ts, &opts, &RmsNorm, &mut log)
-                .unwrap();
+            let sol =
+                solve_observed(&f, tensor(&Y0, device), &ts, &opts, &RmsNorm, &mut log).unwrap();
             let n = log.steps.len();
             assert_eq!(n, sol.stats.accepted_steps, "{opts:?}");
             let whole = replay(&f, tensor(&Y0, device), &log.steps, &ts, &opts).unwrap();
             assert_eq!(whole.first_output, 1);
             assert_eq!(whole.ys.len(), ts.len() - 1, "{opts:?}");
             for (i, y) in whole.ys.iter().enumerate() {
-                assert_eq!(values(y), values(&sol.ys[i + 1]), "{opts:?}: output {}", i + 1);
+                assert_eq!(
+                    values(y),
+                    values(&sol.ys[i + 1]),
+                    "{opts:?}: output {}",
+                    i + 1
+                );
             }
             // From the middle: the state after k steps, then the rest.
             let k = n / 2;
             let mid = replay(&f, tensor(&Y0, device), &log.steps[..k], &ts, &opts).unwrap();
             let rest = replay(&f, mid.end, &log.steps[k..], &ts, &opts).unwrap();
-            assert_eq!(mid.first_output + mid.ys.len(), rest.first_output, "{opts:?}");
+            assert_eq!(
+                mid.first_output + mid.ys.len(),
+                rest.first_output,
+                "{opts:?}"
+            );
             for (i, y) in rest.ys.iter().enumerate() {
                 let j = rest.first_output + i;
                 assert_eq!(values(y), values(&sol.ys[j]), "{opts:?}: output {j}");

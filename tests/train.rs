@@ -76,7 +76,7 @@ fn the_classification_trainer_is_the_verified_step(backend: Backend) {
         // discrete gradient; RK4's is O(h⁴).
         let solver = match g {
             GradientKind::Adjoint => neurode::solvers::Method::Rk4,
-            GradientKind::Backprop => neurode::solvers::Method::Euler,
+            _ => neurode::solvers::Method::Euler,
         };
         let config = RunConfig {
             backend,

@@ -68,8 +68,14 @@ fn methods(adjoint: &AdjointOptions) -> Vec<(&'static str, GradientMethod)> {
             "adjoint_seminorm",
             GradientMethod::Adjoint(adjoint.clone().with_seminorm(true)),
         ),
-        ("checkpoint", GradientMethod::Checkpointed(CheckpointOptions::new())),
-        ("interpolated", GradientMethod::Interpolated(adjoint.clone())),
+        (
+            "checkpoint",
+            GradientMethod::Checkpointed(CheckpointOptions::new()),
+        ),
+        (
+            "interpolated",
+            GradientMethod::Interpolated(adjoint.clone()),
+        ),
         (
             "interpolated_seminorm",
             GradientMethod::Interpolated(adjoint.clone().with_seminorm(true)),

@@ -112,14 +112,16 @@ impl StepObserver<Tensor<2>> for Recorder {
                 }
             }
             Keep::Online { stride, cap } => {
-                if k % *stride == 0 {
+                if k.is_multiple_of(*stride) {
                     self.stored.push((k, y1.clone()));
-                    let cap = cap.unwrap_or_else(|| (k as f64).sqrt().ceil() as usize).max(1);
+                    let cap = cap
+                        .unwrap_or_else(|| (k as f64).sqrt().ceil() as usize)
+                        .max(1);
                     // Thin by doubling the spacing; the initial state always stays.
                     while self.stored.len() > cap {
                         *stride *= 2;
                         let s = *stride;
-                        self.stored.retain(|(j, _)| j % s == 0);
+                        self.stored.retain(|(j, _)| j.is_multiple_of(s));
                     }
                 }
             }

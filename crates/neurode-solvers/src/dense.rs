@@ -1,8 +1,8 @@
 //! The dense output of a whole solve, kept for later: the solution at any time of the span.
 
+use crate::State;
 use crate::interpolate::Prepared;
 use crate::observe::{StepObserver, StepRecord};
-use crate::State;
 
 /// The interpolant of one accepted step (the method's own dense output, or the convention's).
 pub struct StepInterpolant<S> {
@@ -80,13 +80,7 @@ impl<S: State> StepObserver<S> for DenseOutput<S> {
         true
     }
 
-    fn accepted(
-        &mut self,
-        _: usize,
-        step: &StepRecord,
-        _: &S,
-        dense: Option<StepInterpolant<S>>,
-    ) {
+    fn accepted(&mut self, _: usize, step: &StepRecord, _: &S, dense: Option<StepInterpolant<S>>) {
         if self.bounds.is_empty() {
             self.bounds.push(step.t0);
         }

@@ -3,8 +3,8 @@
 use burn::config::Config;
 use serde::{Deserialize, Serialize};
 
-use crate::tableau::{self, InterpolantKind, Tableau};
 use crate::solve::Grid;
+use crate::tableau::{self, InterpolantKind, Tableau};
 use crate::{Method, PiController, SolveError};
 
 /// Whose conventions a solve follows where ODE libraries differ in more than the method.
