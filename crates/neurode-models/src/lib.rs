@@ -24,6 +24,8 @@
 //!   augmented Neural ODE.
 //! * Paper 003 (classification): [`OdeClassifier`] (18,906 parameters) and [`ResNetMlp`]
 //!   (364,236).
+//! * Paper 003's liquid networks: [`LtcCell`] (Hasani et al. 2021's liquid time-constant
+//!   cell, driven by a held [`InputSignal`]), dynamics for any solver and gradient method.
 //! * [`NeuralOde`] = dynamics + solver + gradient method; on an autodiff device its output
 //!   is differentiable ([`OdeOutput::backward`]).
 //! * [`param_size`], [`save_record`] / [`load_record`] (atomic burnpack records);
@@ -38,6 +40,7 @@ mod dynamics;
 mod error;
 mod field;
 mod init;
+mod ltc;
 mod mlp;
 mod neural_ode;
 mod record;
@@ -55,6 +58,7 @@ pub use dynamics::{Dynamics, DynamicsConfig, Preset, UnknownPreset};
 pub use error::ModelError;
 pub use field::{Time, VectorField};
 pub use init::{Init, LayerInit};
+pub use ltc::{InputSignal, LtcCell, LtcConfig};
 pub use neural_ode::{NeuralOde, NeuralOdeConfig, OdeOutput};
 pub use record::{load_record, save_record};
 pub use residual::{Residual, ResidualConfig};

@@ -1,0 +1,189 @@
+//! Liquid time-constant networks (Hasani et al., "Liquid Time-constant Networks", AAAI 2021),
+//! as the dynamics of a Neural ODE with inputs (paper 003, "Connections to Other
+//! Architectures"): `dh/dt = −[1/τ + f(h, x)] ⊙ h + f(h, x) ⊙ A` with
+//! `f = σ(h W_r + x W_s + b)`, time constants `τ > 0` and biases `A` learned per unit.
+
+use burn::Tensor;
+use burn::config::Config;
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::tensor::activation::{sigmoid, softplus};
+use burn::tensor::{Device, TensorData};
+use neurode_adjoint::NeuralDynamics;
+
+use crate::ModelError;
+use crate::error::at_least;
+use crate::init::{Init, LayerInit};
+
+/// An input held piecewise constant between its sample times (zero-order hold): `x(t)` is the
+/// sample at the last time `≤ t` (the first sample before it). Host data, so the same signal
+/// drives the cell on any device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputSignal {
+    times: Vec<f64>,
+    batch: usize,
+    dim: usize,
+    /// `[time][batch × dim]`, row-major.
+    values: Vec<Vec<f64>>,
+}
+
+impl InputSignal {
+    /// `values[k]` (row-major `[batch, dim]`) held from `times[k]` on. Times must be finite and
+    /// increasing, with one sample per time, each of `batch × dim` finite values.
+    pub fn new(
+        times: Vec<f64>,
+        batch: usize,
+        dim: usize,
+        values: Vec<Vec<f64>>,
+    ) -> Result<Self, ModelError> {
+        at_least("input batch", batch, 1)?;
+        at_least("input features", dim, 1)?;
+        if times.is_empty() || times.len() != values.len() {
+            return Err(ModelError::Shape {
+                name: "input signal",
+                got: vec![times.len(), values.len()],
+                expected: "one sample per sample time, at least one".into(),
+            });
+        }
+        if !times.iter().all(|t| t.is_finite()) || !times.windows(2).all(|w| w[1] > w[0]) {
+            return Err(ModelError::InvalidConfig {
+                name: "input times",
+                value: format!("{times:?}"),
+                expected: "finite, strictly increasing times",
+            });
+        }
+        if let Some(v) = values.iter().find(|v| v.len() != batch * dim) {
+            return Err(ModelError::Shape {
+                name: "input sample",
+                got: vec![v.len()],
+                expected: format!("{batch} × {dim} values (row-major [batch, features])"),
+            });
+        }
+        if values.iter().flatten().any(|x| !x.is_finite()) {
+            return Err(ModelError::NonFinite {
+                name: "input signal",
+            });
+        }
+        Ok(Self {
+            times,
+            batch,
+            dim,
+            values,
+        })
+    }
+
+    /// A signal that is zero forever (an undriven cell).
+    pub fn zeros(batch: usize, dim: usize) -> Self {
+        Self {
+            times: vec![0.0],
+            batch,
+            dim,
+            values: vec![vec![0.0; batch * dim]],
+        }
+    }
+
+    /// Rows and features of every sample.
+    pub fn shape(&self) -> [usize; 2] {
+        [self.batch, self.dim]
+    }
+
+    /// The held sample at `t`, row-major `[batch, dim]`.
+    pub fn at(&self, t: f64) -> &[f64] {
+        let k = self.times.partition_point(|&s| s <= t).max(1) - 1;
+        &self.values[k]
+    }
+}
+
+/// Shape of an LTC cell.
+#[derive(Config, Debug, PartialEq)]
+pub struct LtcConfig {
+    /// Number of LTC units (the state dimension).
+    #[config(default = 16)]
+    pub units: usize,
+    /// Input features.
+    #[config(default = 1)]
+    pub inputs: usize,
+}
+
+impl LtcConfig {
+    /// A cell with seeded parameters (`τ` starts at 1, `A` uniform in [−1, 1]), driven by
+    /// zeros until [`LtcCell::driven_by`] gives it an input.
+    pub fn init(&self, init: &mut Init, device: &Device) -> Result<LtcCell, ModelError> {
+        at_least("units", self.units, 1)?;
+        at_least("inputs", self.inputs, 1)?;
+        let recurrent = init.linear(self.units, self.units, LayerInit::Uniform, device);
+        let sensory = init.linear(self.inputs, self.units, LayerInit::Uniform, device);
+        // softplus(0.5413) = 1: unit time constants.
+        let tau = vec![0.541_324_854_612_918_1; self.units];
+        // A leaf of its own (a reshape would be a recorded op on an autodiff device).
+        let a = init
+            .linear(1, self.units, LayerInit::Uniform, device)
+            .weight
+            .val()
+            .reshape([self.units])
+            .into_data();
+        let a = Tensor::from_data(a, device);
+        Ok(LtcCell {
+            recurrent,
+            sensory,
+            tau_raw: Param::from_tensor(Tensor::from_data(
+                TensorData::new(tau, [self.units]),
+                device,
+            )),
+            bias_a: Param::from_tensor(a),
+            input: InputSignal::zeros(1, self.inputs),
+        })
+    }
+}
+
+/// A liquid time-constant cell: the dynamics `dh/dt` of `[batch, units]` states under its
+/// input signal.
+#[derive(Module, Debug)]
+pub struct LtcCell {
+    /// `h W_r + b` inside `f`.
+    pub recurrent: Linear,
+    /// `x W_s + b_s` inside `f`.
+    pub sensory: Linear,
+    /// `τ = softplus(tau_raw)` per unit (always positive).
+    pub tau_raw: Param<Tensor<1>>,
+    /// The reversal potentials `A` per unit.
+    pub bias_a: Param<Tensor<1>>,
+    /// The input driving the cell.
+    #[module(skip)]
+    pub input: InputSignal,
+}
+
+impl LtcCell {
+    /// The same cell (shared parameters) driven by `input`.
+    pub fn driven_by(&self, input: InputSignal) -> Self {
+        Self {
+            input,
+            ..self.clone()
+        }
+    }
+
+    /// The time constants `τ`.
+    pub fn tau(&self) -> Tensor<1> {
+        softplus(self.tau_raw.val(), 1.0)
+    }
+
+    /// The gate `f(h, x) = σ(h W_r + x W_s + b)`, in (0, 1).
+    pub fn gate(&self, t: f64, h: Tensor<2>) -> Tensor<2> {
+        let [batch, dim] = self.input.shape();
+        let x = Tensor::<2>::from_data(
+            TensorData::new(self.input.at(t).to_vec(), [batch, dim]),
+            &h.device(),
+        );
+        sigmoid(self.recurrent.forward(h) + self.sensory.forward(x))
+    }
+}
+
+impl NeuralDynamics for LtcCell {
+    fn forward(&self, t: f64, h: Tensor<2>) -> Tensor<2> {
+        let f = self.gate(t, h.clone());
+        let inv_tau = self.tau().recip().unsqueeze::<2>();
+        let a = self.bias_a.val().unsqueeze::<2>();
+        // −(1/τ + f) ⊙ h + f ⊙ A = −h/τ + f ⊙ (A − h)
+        f * (a - h.clone()) - h * inv_tau
+    }
+}

@@ -1,0 +1,228 @@
+//! The liquid time-constant cell in f64 on the CPU backends: the closed form of its linear
+//! ODE when the gate is constant, every gradient method against backprop under a held input,
+//! and the LTC stability property (states stay in the box spanned by 0 and `A`).
+
+#[macro_use]
+mod common;
+
+use burn::module::Param;
+use burn::optim::GradientsParams;
+use common::problems::linspace;
+use common::*;
+use neurode::adjoint::{AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint};
+use neurode::models::{Init, InputSignal, LtcCell, LtcConfig, ModelError};
+use neurode::solvers::{SolveOptions, solve};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+fn rel_err(a: &[f64], b: &[f64]) -> f64 {
+    let diff: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
+    let norm: f64 = b.iter().map(|y| y * y).sum();
+    (diff / norm.max(1e-300)).sqrt()
+}
+
+fn set(p: &mut Param<Tensor<2>>, v: Vec<f64>, shape: [usize; 2], device: &Device) {
+    *p = Param::from_tensor(Tensor::from_data(
+        burn::tensor::TensorData::new(v, shape),
+        device,
+    ));
+}
+
+fn ltc_with_constant_gate_is_its_linear_ode(device: &Device) {
+    // W_r = W_s = 0: f = σ(b) per unit, and dh/dt = −(1/τ + f) h + f A is linear:
+    // h(t) = h* + (h₀ − h*) e^{−(1/τ + f) t}, h* = f A / (1/τ + f).
+    let units = 3;
+    let mut cell = LtcConfig::new()
+        .with_units(units)
+        .with_inputs(2)
+        .init(&mut Init::new(4), device)
+        .unwrap();
+    set(
+        &mut cell.recurrent.weight,
+        vec![0.0; units * units],
+        [units, units],
+        device,
+    );
+    set(
+        &mut cell.sensory.weight,
+        vec![0.0; 2 * units],
+        [2, units],
+        device,
+    );
+    let signal = InputSignal::new(vec![0.0, 0.7], 2, 2, vec![vec![1.0; 4], vec![-3.0; 4]]);
+    let cell = cell.driven_by(signal.unwrap());
+    let h0 = [[0.4, -0.2, 0.9], [-1.0, 0.3, 0.0]];
+    let ts = linspace(0.0, 3.0, 7);
+    let f = |t: f64, h: &Tensor<2>| cell.forward(t, h.clone());
+    let sol = solve(
+        &f,
+        tensor(&h0, device),
+        &ts,
+        &SolveOptions::adaptive(1e-11, 1e-13),
+    )
+    .unwrap();
+    let b: Vec<f64> = (values(&cell.recurrent.bias.as_ref().unwrap().val()).iter())
+        .zip(values(&cell.sensory.bias.as_ref().unwrap().val()))
+        .map(|(r, s)| r + s)
+        .collect();
+    let tau = values(&cell.tau());
+    let a = values(&cell.bias_a.val());
+    assert!(
+        tau.iter().all(|t| (t - 1.0).abs() < 1e-12),
+        "τ starts at 1: {tau:?}"
+    );
+    for (k, &t) in ts.iter().enumerate() {
+        let got = values(&sol.ys[k]);
+        for (r, row) in h0.iter().enumerate() {
+            for u in 0..units {
+                let g = 1.0 / (1.0 + (-b[u]).exp());
+                let rate = 1.0 / tau[u] + g;
+                let star = g * a[u] / rate;
+                let exact = star + (row[u] - star) * (-rate * t).exp();
+                let e = (got[r * units + u] - exact).abs();
+                assert!(
+                    e < 1e-9,
+                    "t {t} row {r} unit {u}: {} vs {exact}",
+                    got[r * units + u]
+                );
+            }
+        }
+    }
+}
+
+/// A cell driven by a random held input over [0, 4], its readout loss and gradients.
+fn ltc_gradients(device: &Device, method: GradientMethod) -> (Vec<f64>, Vec<f64>) {
+    let ad = device.clone().autodiff();
+    let mut rng = StdRng::seed_from_u64(11);
+    let times = linspace(0.0, 4.0, 9);
+    let samples = times
+        .iter()
+        .map(|_| (0..3 * 2).map(|_| rng.random_range(-2.0..2.0)).collect())
+        .collect();
+    let signal = InputSignal::new(times, 3, 2, samples).unwrap();
+    let cell = LtcConfig::new()
+        .with_units(5)
+        .with_inputs(2)
+        .init(&mut Init::new(2), &ad)
+        .unwrap()
+        .driven_by(signal);
+    let h0 = tensor(&[[0.1; 5], [-0.2; 5], [0.0; 5]], &ad);
+    // Outputs between and on the input's sample times.
+    let ts = linspace(0.0, 4.0, 13);
+    let opts = SolveOptions::adaptive(1e-10, 1e-12);
+    let traj = odeint(&cell, h0, &ts, &opts, &method).unwrap();
+    let loss = (traj.ys.clone().powi_scalar(2) + traj.ys.clone().mul_scalar(0.5)).mean();
+    let g = traj.backward(loss).unwrap();
+    (flat(&cell, &g.params), values(&g.y0))
+}
+
+fn flat(cell: &LtcCell, g: &GradientsParams) -> Vec<f64> {
+    let mut v = Vec::new();
+    for id in [cell.recurrent.weight.id, cell.sensory.weight.id] {
+        v.extend(values(&g.get::<2>(id).unwrap()));
+    }
+    for p in [
+        cell.recurrent.bias.as_ref().unwrap(),
+        cell.sensory.bias.as_ref().unwrap(),
+        &cell.tau_raw,
+        &cell.bias_a,
+    ] {
+        v.extend(values(&g.get::<1>(p.id).unwrap()));
+    }
+    v
+}
+
+fn ltc_gradients_agree_across_methods(device: &Device) {
+    let (gb, yb) = ltc_gradients(device, GradientMethod::Backprop);
+    assert_eq!(gb.len(), 5 * 5 + 2 * 5 + 4 * 5);
+    assert!(gb.iter().all(|g| g.is_finite()) && gb.iter().any(|g| g.abs() > 1e-6));
+    let backward = AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12));
+    for (method, tol) in [
+        (GradientMethod::Adjoint(backward.clone()), 1e-5),
+        (GradientMethod::Interpolated(backward), 1e-5),
+        (
+            GradientMethod::Checkpointed(CheckpointOptions::with_budget(4)),
+            1e-12,
+        ),
+    ] {
+        let (g, y) = ltc_gradients(device, method.clone());
+        assert!(rel_err(&g, &gb) < tol, "{method:?}: θ {}", rel_err(&g, &gb));
+        assert!(
+            rel_err(&y, &yb) < tol,
+            "{method:?}: h0 {}",
+            rel_err(&y, &yb)
+        );
+    }
+}
+
+fn ltc_states_stay_in_their_box(device: &Device) {
+    // For every unit, [min(0, A), max(0, A)] is invariant: at its top −h/τ + f (A − h) ≤ 0,
+    // at its bottom ≥ 0, for any gate f in (0, 1) and any τ > 0 — whatever the input.
+    for seed in 0..6 {
+        let mut rng = StdRng::seed_from_u64(100 + seed);
+        let mut cell = LtcConfig::new()
+            .with_units(6)
+            .with_inputs(3)
+            .init(&mut Init::new(seed), device)
+            .unwrap();
+        // Strong random couplings and time constants from 0.05 to 5.
+        let w: Vec<f64> = (0..36).map(|_| rng.random_range(-4.0..4.0)).collect();
+        set(&mut cell.recurrent.weight, w, [6, 6], device);
+        let tau: Vec<f64> = (0..6).map(|_| rng.random_range(-3.0..5.0)).collect();
+        cell.tau_raw = Param::from_tensor(Tensor::from_data(
+            burn::tensor::TensorData::new(tau, [6]),
+            device,
+        ));
+        let times = linspace(0.0, 20.0, 41);
+        let samples = times
+            .iter()
+            .map(|_| (0..4 * 3).map(|_| rng.random_range(-10.0..10.0)).collect())
+            .collect();
+        let cell = cell.driven_by(InputSignal::new(times, 4, 3, samples).unwrap());
+        let a = values(&cell.bias_a.val());
+        // Start anywhere in the box.
+        let h0: Vec<f64> = (0..24)
+            .map(|i| a[i % 6] * rng.random_range(0.0..1.0))
+            .collect();
+        let h0 = Tensor::<2>::from_data(burn::tensor::TensorData::new(h0, [4, 6]), device);
+        let f = |t: f64, h: &Tensor<2>| cell.forward(t, h.clone());
+        let ts = linspace(0.0, 20.0, 201);
+        let sol = solve(&f, h0, &ts, &SolveOptions::adaptive(1e-8, 1e-10)).unwrap();
+        for (k, y) in sol.ys.iter().enumerate() {
+            for (i, h) in values(y).iter().enumerate() {
+                let (lo, hi) = (a[i % 6].min(0.0), a[i % 6].max(0.0));
+                assert!(
+                    *h >= lo - 1e-7 && *h <= hi + 1e-7,
+                    "seed {seed}, t {}: h {h} outside [{lo}, {hi}]",
+                    ts[k]
+                );
+            }
+        }
+    }
+}
+
+fn bad_input_signals_are_refused(_device: &Device) {
+    let bad = [
+        InputSignal::new(vec![], 1, 1, vec![]),
+        InputSignal::new(vec![0.0, 0.0], 1, 1, vec![vec![1.0], vec![2.0]]),
+        InputSignal::new(vec![0.0, f64::NAN], 1, 1, vec![vec![1.0], vec![2.0]]),
+        InputSignal::new(vec![0.0], 2, 1, vec![vec![1.0]]),
+        InputSignal::new(vec![0.0], 1, 1, vec![vec![f64::INFINITY]]),
+        InputSignal::new(vec![0.0], 0, 1, vec![vec![]]),
+    ];
+    for (i, r) in bad.into_iter().enumerate() {
+        let e: ModelError = r.expect_err(&format!("case {i} must be refused"));
+        assert!(!e.to_string().is_empty());
+    }
+    let s = InputSignal::new(vec![0.0, 1.0], 1, 1, vec![vec![1.0], vec![2.0]]).unwrap();
+    assert_eq!(
+        (s.at(-1.0), s.at(0.5), s.at(1.0), s.at(9.0)),
+        (&[1.0][..], &[1.0][..], &[2.0][..], &[2.0][..])
+    );
+}
+
+cpu_backend_tests!(F64;
+    ltc_with_constant_gate_is_its_linear_ode,
+    ltc_gradients_agree_across_methods,
+    ltc_states_stay_in_their_box,
+    bad_input_signals_are_refused,
+);
