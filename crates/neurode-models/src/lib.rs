@@ -24,6 +24,9 @@
 //!   augmented Neural ODE.
 //! * Paper 003 (classification): [`OdeClassifier`] (18,906 parameters) and [`ResNetMlp`]
 //!   (364,236).
+//! * Paper 003's continuous normalizing flows: [`CnfField`] (FFJORD's `[z, Δ log p]` with an
+//!   exact or Hutchinson trace, RNODE's regularisers) over any [`JvpDynamics`], such as
+//!   FFJORD's [`ConcatSquashMlp`].
 //! * Paper 003's liquid networks: [`LtcCell`] (Hasani et al. 2021's liquid time-constant
 //!   cell, driven by a held [`InputSignal`]), dynamics for any solver and gradient method.
 //! * [`NeuralOde`] = dynamics + solver + gradient method; on an autodiff device its output
@@ -35,6 +38,8 @@
 mod activation;
 mod classifier;
 mod clock;
+mod cnf;
+mod concat_squash;
 mod dense;
 mod dynamics;
 mod error;
@@ -53,6 +58,8 @@ mod torch;
 
 pub use activation::{Activation, UnknownActivation};
 pub use classifier::{ClassifierOutput, OdeClassifier, OdeClassifierConfig};
+pub use cnf::{CnfField, CnfOutput, Probe, Trace, standard_normal_log_prob};
+pub use concat_squash::{ConcatSquash, ConcatSquashConfig, ConcatSquashMlp, JvpDynamics};
 pub use dense::{Dense, DenseConfig};
 pub use dynamics::{Dynamics, DynamicsConfig, Preset, UnknownPreset};
 pub use error::ModelError;
