@@ -27,6 +27,7 @@ mod error;
 mod segments;
 mod series;
 mod spiral;
+mod toy2d;
 
 pub use classification::{Labeled, TwoSpirals};
 pub use csv_load::{MAX_CLASSES, load_labeled, load_series};
@@ -34,3 +35,4 @@ pub use error::DataError;
 pub use segments::{SegmentBatch, SegmentSampler};
 pub use series::Series;
 pub use spiral::{SpiralData, SpiralDataConfig, SpiralSystem, linspace};
+pub use toy2d::Toy2d;
