@@ -42,7 +42,7 @@ impl Toy2d {
 
     /// `n ≥ 2` points (even: the two-part sets draw `n / 2` of each), reproducible from `seed`.
     pub fn sample(self, n: usize, seed: u64) -> Result<Vec<[f64; 2]>, DataError> {
-        if n < 2 || n % 2 != 0 || n > 1 << 24 {
+        if n < 2 || !n.is_multiple_of(2) || n > 1 << 24 {
             return Err(DataError::InvalidConfig {
                 name: "points",
                 value: n.to_string(),
