@@ -15,7 +15,7 @@ use burn::optim::AdamConfig;
 use burn::tensor::TensorData;
 use neurode::adjoint::{GradientMethod, odeint};
 use neurode::backend::{Backend, Device, Precision};
-use neurode::models::{InputSignal, Init, LayerInit, LtcCell, LtcConfig};
+use neurode::models::{Init, InputSignal, LayerInit, LtcCell, LtcConfig};
 use neurode::solvers::SolveOptions;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -89,8 +89,12 @@ fn predict(
         let traj = odeint(&cell, h0, &ts, &opts, &GradientMethod::Backprop)?;
         (traj.ys.clone(), Some(traj))
     } else {
-        let f = |t: f64, h: &Tensor<2>| neurode::adjoint::NeuralDynamics::forward(&cell, t, h.clone());
-        (neurode::solvers::solve(&f, h0, &ts, &opts)?.into_stacked(), None)
+        let f =
+            |t: f64, h: &Tensor<2>| neurode::adjoint::NeuralDynamics::forward(&cell, t, h.clone());
+        (
+            neurode::solvers::solve(&f, h0, &ts, &opts)?.into_stacked(),
+            None,
+        )
     };
     let out = model.readout.forward(ys);
     Ok(((out - target).powi_scalar(2).mean(), traj))
@@ -102,7 +106,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let device = plain.clone().autodiff();
     let mut init = Init::new(0);
     let mut model = LtcModel {
-        cell: LtcConfig::new().with_units(UNITS).with_inputs(1).init(&mut init, &device)?,
+        cell: LtcConfig::new()
+            .with_units(UNITS)
+            .with_inputs(1)
+            .init(&mut init, &device)?,
         readout: init.linear(UNITS, 1, LayerInit::Uniform, &device),
     };
     let (train, test) = (sequences(16, 1)?, sequences(8, 2)?);
