@@ -13,7 +13,7 @@ use burn::module::Module;
 use burn::nn::Linear;
 use burn::optim::AdamConfig;
 use burn::tensor::TensorData;
-use neurode::adjoint::{GradientMethod, odeint};
+use neurode::adjoint::{GradientMethod, Trajectory, odeint};
 use neurode::backend::{Backend, Device, Precision};
 use neurode::models::{Init, InputSignal, LayerInit, LtcCell, LtcConfig};
 use neurode::solvers::SolveOptions;
@@ -72,12 +72,15 @@ fn sequences(n: usize, seed: u64) -> Result<Sequences, Box<dyn Error>> {
     Ok(Sequences { signal, targets })
 }
 
+/// The MSE of the predictions, and the solve behind it (on an autodiff device).
+type Prediction = (Tensor<1>, Option<Trajectory<LtcCell>>);
+
 /// Predictions `[time, sequence, 1]` and their MSE against the targets.
 fn predict(
     model: &LtcModel,
     data: &Sequences,
     device: &Device,
-) -> Result<(Tensor<1>, Option<neurode::adjoint::Trajectory<LtcCell>>), Box<dyn Error>> {
+) -> Result<Prediction, Box<dyn Error>> {
     let [n, _] = data.signal.shape();
     let ts: Vec<f64> = (0..data.targets.len()).map(|k| k as f64 * SAMPLE).collect();
     let cell = model.cell.driven_by(data.signal.clone());
