@@ -1,7 +1,7 @@
 //! Fits a continuous normalizing flow (FFJORD: ConcatSquash MLP 64-64-64, exact trace, flow
 //! time 0.5, DOPRI5 1e-5/1e-5, Adam 1e-3, fresh batches of 512) to one of FFJORD's 2-D toy
 //! densities, prints the held-out negative log-likelihood as it trains, and writes the data,
-//! the learned density and samples to `out/cnf_<dataset>.png`.
+//! the learned density, samples and the flow of a grid to `out/cnf_<dataset>.png`.
 //!
 //! With `rnode` as the third argument the loss adds RNODE's regularisers (Finlay et al. 2020),
 //! `0.01 · (∫‖f‖² + ∫‖∂f/∂z‖²_F)`, which keep the flow straight and cheap to solve.
@@ -134,12 +134,42 @@ fn plot(
     let samples = cnf.sample(points(&z, device), T_END, opts, &GradientMethod::Backprop)?;
     let samples: Vec<f64> = samples.end.to_data().iter::<f64>().collect();
     let truth = data.sample(2000, 1)?;
+    // The flow of a grid: lines of the base space carried to the data space.
+    let line = |k: usize, along: bool| -> Vec<[f64; 2]> {
+        let c = -3.0 + 0.75 * k as f64;
+        (0..=60)
+            .map(|i| {
+                let u = -3.0 + 0.1 * i as f64;
+                if along { [u, c] } else { [c, u] }
+            })
+            .collect()
+    };
+    let lines: Vec<Vec<[f64; 2]>> = (0..9)
+        .flat_map(|k| [line(k, true), line(k, false)])
+        .collect();
+    let flat: Vec<[f64; 2]> = lines.iter().flatten().copied().collect();
+    let moved: Vec<f64> = cnf
+        .sample(
+            points(&flat, device),
+            T_END,
+            opts,
+            &GradientMethod::Backprop,
+        )?
+        .end
+        .to_data()
+        .iter::<f64>()
+        .collect();
     let tmp = format!("{path}.tmp.png");
     {
-        let root = BitMapBackend::new(&tmp, (1500, 520)).into_drawing_area();
+        let root = BitMapBackend::new(&tmp, (2000, 520)).into_drawing_area();
         root.fill(&WHITE)?;
-        let panels = root.split_evenly((1, 3));
-        let titles = ["data", "learned density", "samples"];
+        let panels = root.split_evenly((1, 4));
+        let titles = [
+            "data",
+            "learned density",
+            "samples",
+            "flow of a base-space grid",
+        ];
         for (k, panel) in panels.iter().enumerate() {
             let mut chart = ChartBuilder::on(panel)
                 .caption(titles[k], ("sans-serif", 22))
@@ -165,6 +195,14 @@ fn plot(
                         let (x, y) = (p[0] - step / 2.0, p[1] - step / 2.0);
                         Rectangle::new([(x, y), (x + step, y + step)], c.filled())
                     }))?;
+                }
+                3 => {
+                    for l in moved.chunks(2 * 61) {
+                        chart.draw_series(LineSeries::new(
+                            l.chunks(2).map(|p| (p[0], p[1])),
+                            BLACK.mix(0.6),
+                        ))?;
+                    }
                 }
                 _ => {
                     chart.draw_series(
