@@ -245,6 +245,13 @@ fn every_bad_input_is_one_clear_line_and_changes_nothing() {
         ]
     };
     assert!(cases.len() >= 60, "{} cases", cases.len());
+    // Cases without --out would train into ./runs/run-NNN: a refused run leaves none behind.
+    let run_folders = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir("runs")
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let folders_before = run_folders();
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|(args, needles)| refused(args, needles).err())
@@ -259,6 +266,11 @@ fn every_bad_input_is_one_clear_line_and_changes_nothing() {
     assert!(
         snapshot(Path::new(&run)) == before,
         "the existing run folder changed"
+    );
+    assert_eq!(
+        run_folders(),
+        folders_before,
+        "a refused run left a run folder"
     );
     eprintln!("{} bad inputs refused cleanly", cases.len());
 }

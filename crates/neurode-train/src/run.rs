@@ -110,6 +110,17 @@ fn run<T: Task<Model: TorchNames>>(
     if let Some(init) = config.init.as_ref().filter(|_| !opts.resume) {
         model = load_torch_weights(model, init)?;
     }
+    // A folder this call creates is removed again if the run fails before writing anything
+    // but its config (bad settings found late, e.g. a window longer than the data).
+    let fresh = !opts.resume && !dir.root.exists();
+    // …and so are the parent folders it creates (`runs/`), when they stay empty.
+    let new_parents: Vec<std::path::PathBuf> = dir
+        .root
+        .ancestors()
+        .skip(1)
+        .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+        .map(|p| p.to_path_buf())
+        .collect();
     // One writer per folder, held to the end of the run (released by the OS if killed).
     let _lock = dir.lock()?;
     dir.start(config, opts.resume)?;
@@ -141,9 +152,27 @@ fn run<T: Task<Model: TorchNames>>(
     let observers: &mut [&mut dyn Observer<T::Model>] =
         &mut [&mut folder, &mut progress, &mut figures];
     let outcome = trainer.resume(model, state, task, observers);
+    if outcome.is_err() && fresh && remove_if_only_config(&dir.root) {
+        for parent in &new_parents {
+            // Only empty folders go (remove_dir fails on any other).
+            let _ = std::fs::remove_dir(parent);
+        }
+    }
     let summary = folder.summary().cloned();
     outcome?;
     summary.ok_or_else(|| TrainError::file(&dir.summary(), "the run ended without a summary"))
+}
+
+/// Removes `root` when it holds nothing but a run's `config.toml` and lock file (a run that
+/// failed before its first evaluation leaves no empty run folder behind); whether it did.
+fn remove_if_only_config(root: &std::path::Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return false;
+    };
+    let only_config = entries
+        .flatten()
+        .all(|e| matches!(e.file_name().to_str(), Some("config.toml" | ".lock")));
+    only_config && std::fs::remove_dir_all(root).is_ok()
 }
 
 /// Draws the figures at the end of a run, from the best model seen and the last one.
