@@ -32,17 +32,6 @@ fn checkpointed() -> GradientMethod {
     GradientMethod::Checkpointed(CheckpointOptions::with_budget(3))
 }
 
-fn rel_err(a: &[f64], b: &[f64]) -> f64 {
-    let diff: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).powi(2))
-        .sum::<f64>()
-        .sqrt();
-    let norm: f64 = b.iter().map(|y| y * y).sum::<f64>().sqrt();
-    diff / norm.max(1e-300)
-}
-
 // ---- matrix exponential (scaling and squaring with Taylor), for exact gradients -----------
 
 fn matmul(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {

@@ -7,7 +7,6 @@
 mod common;
 
 use burn::module::{Module, Param};
-use burn::optim::GradientsParams;
 use common::*;
 use neurode::adjoint::{AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics};
 use neurode::models::{
@@ -129,7 +128,7 @@ fn random_mlp(device: &Device) -> ConcatSquashMlp {
         .unwrap();
     let last = mlp.layers.len() - 1;
     mlp.layers[last].linear = init.linear(16, 2, LayerInit::Uniform, device);
-    mlp.layers[last].hyper_bias = init.linear(1, 2, LayerInit::Uniform, device);
+    mlp.layers[last].hyper_bias = init.linear(1, 2, LayerInit::Uniform, device).weight;
     mlp
 }
 
@@ -169,22 +168,7 @@ fn grads(cnf: &CnfField<ConcatSquashMlp>, x: Tensor<2>, method: &GradientMethod)
     let out = cnf.log_density(x, 1.0, &opts, method).unwrap();
     let loss = out.log_px.clone().mean().neg();
     let g = out.trajectory.unwrap().backward(loss).unwrap();
-    flat(&cnf.field, &g.params)
-}
-
-fn flat<M: Module>(model: &M, g: &GradientsParams) -> Vec<f64> {
-    struct Collect<'a>(&'a GradientsParams, Vec<f64>);
-    impl burn::module::ModuleVisitor for Collect<'_> {
-        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
-            match self.0.get::<D>(p.id) {
-                Some(t) => self.1.extend(values(&t)),
-                None => self.1.extend(vec![0.0; p.shape().num_elements()]),
-            }
-        }
-    }
-    let mut c = Collect(g, Vec::new());
-    model.visit(&mut c);
-    c.1
+    grad_values(&cnf.field, &g.params)
 }
 
 fn hutchinson_gradients_agree_with_exact_ones_in_expectation(device: &Device) {

@@ -6,8 +6,7 @@
 #[macro_use]
 mod common;
 
-use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::GradientsParams;
+use burn::module::{Module, Param};
 use common::nets::TanhMlp;
 use common::problems::linspace;
 use common::*;
@@ -17,29 +16,6 @@ use neurode::adjoint::{
 };
 use neurode::models::{Init, ResidualConfig};
 use neurode::solvers::{Convention, Method, SolveOptions};
-
-fn rel_err(a: &[f64], b: &[f64]) -> f64 {
-    let diff: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
-    let norm: f64 = b.iter().map(|y| y * y).sum();
-    (diff / norm.max(1e-300)).sqrt()
-}
-
-/// Every parameter's gradient, in visiting order.
-fn grad_values<M: Module>(model: &M, g: &GradientsParams) -> Vec<f64> {
-    struct Collect<'a>(&'a GradientsParams, Vec<f64>);
-    impl ModuleVisitor for Collect<'_> {
-        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
-            let t = self
-                .0
-                .get::<D>(p.id)
-                .expect("a gradient for every parameter");
-            self.1.extend(values(&t));
-        }
-    }
-    let mut c = Collect(g, Vec::new());
-    model.visit(&mut c);
-    c.1
-}
 
 const Y0: [[f64; 2]; 3] = [[1.0, -0.5], [0.3, 0.8], [-0.7, 0.2]];
 

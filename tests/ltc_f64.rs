@@ -6,19 +6,12 @@
 mod common;
 
 use burn::module::Param;
-use burn::optim::GradientsParams;
 use common::problems::linspace;
 use common::*;
 use neurode::adjoint::{AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint};
-use neurode::models::{Init, InputSignal, LtcCell, LtcConfig, ModelError};
+use neurode::models::{Init, InputSignal, LtcConfig, ModelError};
 use neurode::solvers::{SolveOptions, solve};
 use rand::{Rng, SeedableRng, rngs::StdRng};
-
-fn rel_err(a: &[f64], b: &[f64]) -> f64 {
-    let diff: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
-    let norm: f64 = b.iter().map(|y| y * y).sum();
-    (diff / norm.max(1e-300)).sqrt()
-}
 
 fn set(p: &mut Param<Tensor<2>>, v: Vec<f64>, shape: [usize; 2], device: &Device) {
     *p = Param::from_tensor(Tensor::from_data(
@@ -124,23 +117,7 @@ fn ltc_gradients(device: &Device, method: GradientMethod) -> (Vec<f64>, Vec<f64>
     let traj = odeint(&cell, h0, &ts, &opts, &method).unwrap();
     let loss = (traj.ys.clone().powi_scalar(2) + traj.ys.clone().mul_scalar(0.5)).mean();
     let g = traj.backward(loss).unwrap();
-    (flat(&cell, &g.params), values(&g.y0))
-}
-
-fn flat(cell: &LtcCell, g: &GradientsParams) -> Vec<f64> {
-    let mut v = Vec::new();
-    for id in [cell.recurrent.weight.id, cell.sensory.weight.id] {
-        v.extend(values(&g.get::<2>(id).unwrap()));
-    }
-    for p in [
-        cell.recurrent.bias.as_ref().unwrap(),
-        cell.sensory.bias.as_ref().unwrap(),
-        &cell.tau_raw,
-        &cell.bias_a,
-    ] {
-        v.extend(values(&g.get::<1>(p.id).unwrap()));
-    }
-    v
+    (grad_values(&cell, &g.params), values(&g.y0))
 }
 
 fn ltc_gradients_agree_across_methods(device: &Device) {

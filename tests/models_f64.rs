@@ -5,9 +5,8 @@
 mod common;
 
 use burn::module::{Module, ModuleMapper, Param};
-use burn::optim::GradientsParams;
 use burn::tensor::{Int, TensorData};
-use common::{Device, Tensor, tensor, values};
+use common::{Device, Tensor, grad_values, rel_err, tensor, values};
 use neurode::adjoint::{AdjointOptions, CheckpointOptions, GradientMethod};
 use neurode::models::{NeuralOdeConfig, OdeClassifier, OdeClassifierConfig, Preset};
 use neurode::solvers::{Method, SolveOptions};
@@ -31,23 +30,6 @@ fn ce_loss(
     (loss, out)
 }
 
-/// Every parameter gradient in visiting order, flattened.
-fn flat_grads<M: Module>(model: &M, g: &GradientsParams) -> Vec<f64> {
-    struct Collect<'a>(&'a GradientsParams, Vec<f64>);
-    impl burn::module::ModuleVisitor for Collect<'_> {
-        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
-            let grad = self
-                .0
-                .get::<D>(p.id)
-                .expect("every parameter has a gradient");
-            self.1.extend(values(&grad));
-        }
-    }
-    let mut c = Collect(g, Vec::new());
-    model.visit(&mut c);
-    c.1
-}
-
 /// Adds `eps` to the `k`-th scalar parameter (visiting order).
 fn nudge<M: Module>(model: M, k: usize, eps: f64) -> M {
     struct Nudge(usize, f64);
@@ -69,17 +51,6 @@ fn nudge<M: Module>(model: M, k: usize, eps: f64) -> M {
     model.map(&mut Nudge(k, eps))
 }
 
-fn rel_err(a: &[f64], b: &[f64]) -> f64 {
-    let num: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).powi(2))
-        .sum::<f64>()
-        .sqrt();
-    let den: f64 = b.iter().map(|y| y * y).sum::<f64>().sqrt();
-    num / den
-}
-
 fn classifier_gradients_cover_every_layer(device: &Device) {
     let ad = device.clone().autodiff();
     let base = OdeClassifierConfig::new()
@@ -87,7 +58,7 @@ fn classifier_gradients_cover_every_layer(device: &Device) {
         .with_solver(SolveOptions::steps(Method::Rk4, 20));
     let backprop = base.clone().init(3, &ad).unwrap();
     let (loss, out) = ce_loss(&backprop, &ad);
-    let g_bp = flat_grads(&backprop, &out.backward(loss, &backprop).unwrap().params);
+    let g_bp = grad_values(&backprop, &out.backward(loss, &backprop).unwrap().params);
     assert_eq!(g_bp.len(), 18_906);
 
     // Central differences on a few parameters of each part: lift (0..18), dynamics, head.
@@ -115,7 +86,7 @@ fn classifier_gradients_cover_every_layer(device: &Device) {
         .init(3, &ad)
         .unwrap();
     let (loss, out) = ce_loss(&adjoint, &ad);
-    let g_adj = flat_grads(&adjoint, &out.backward(loss, &adjoint).unwrap().params);
+    let g_adj = grad_values(&adjoint, &out.backward(loss, &adjoint).unwrap().params);
     assert!(rel_err(&g_adj, &g_bp) < 1e-4, "{}", rel_err(&g_adj, &g_bp));
     assert!(rel_err(&g_adj[..18], &g_bp[..18]) < 1e-4, "lift");
 }
@@ -135,7 +106,7 @@ fn time_aware_segment_gradients_agree(device: &Device) {
             .unwrap();
         let loss = out.ys.clone().powi_scalar(2).mean();
         let g = out.backward(loss).unwrap();
-        flat_grads(&model, &g.params)
+        grad_values(&model, &g.params)
     };
     let bp = grads(GradientMethod::Backprop);
     let backward = AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12));
@@ -171,7 +142,7 @@ fn euler_classifier_adjoint_is_close_to_backprop(device: &Device) {
     let grads = |gradient| {
         let model = base.clone().with_gradient(gradient).init(3, &ad).unwrap();
         let (loss, out) = ce_loss(&model, &ad);
-        flat_grads(&model, &out.backward(loss, &model).unwrap().params)
+        grad_values(&model, &out.backward(loss, &model).unwrap().params)
     };
     let bp = grads(GradientMethod::Backprop);
     // Checkpointed backprop through the lift, the solve and the head: backprop's gradients.

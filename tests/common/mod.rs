@@ -36,6 +36,33 @@ pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// `‖a − b‖ / ‖b‖` (Euclidean).
+pub fn rel_err(a: &[f64], b: &[f64]) -> f64 {
+    let diff: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
+    let norm: f64 = b.iter().map(|y| y * y).sum();
+    (diff / norm.max(1e-300)).sqrt()
+}
+
+/// Every parameter's gradient in visiting order, flattened (each parameter must have one).
+pub fn grad_values<M: burn::module::Module>(
+    model: &M,
+    g: &burn::optim::GradientsParams,
+) -> Vec<f64> {
+    struct Collect<'a>(&'a burn::optim::GradientsParams, Vec<f64>);
+    impl burn::module::ModuleVisitor for Collect<'_> {
+        fn visit_float<const D: usize>(&mut self, p: &burn::module::Param<Tensor<D>>) {
+            let t = self
+                .0
+                .get::<D>(p.id)
+                .expect("a gradient for every parameter");
+            self.1.extend(values(&t));
+        }
+    }
+    let mut c = Collect(g, Vec::new());
+    model.visit(&mut c);
+    c.1
+}
+
 /// Stamps `#[test] fn name()` calling `super::name(&device)` for one backend.
 macro_rules! stamp {
     ($backend:expr, $precision:expr; $($name:ident),+ $(,)?) => {

@@ -175,6 +175,8 @@ fn flow<F: JvpDynamics>(
         });
     }
     let device = start.device();
+    // Sampling starts from the base point: its log-density is fixed by the input.
+    let base = (direction == Direction::Sampling).then(|| standard_normal_log_prob(start.clone()));
     let extra = cnf.width() - d;
     let y0 = Tensor::cat(vec![start, Tensor::zeros([batch, extra], &device)], 1);
     let ts = match direction {
@@ -192,13 +194,9 @@ fn flow<F: JvpDynamics>(
     let last: Tensor<2> = ys.clone().narrow(0, 1, 1).reshape([batch, d + extra]);
     let end = last.clone().narrow(1, 0, d);
     let delta: Tensor<1> = last.clone().narrow(1, d, 1).reshape([batch]);
-    let log_px = match direction {
-        Direction::Density => standard_normal_log_prob(end.clone()) - delta,
-        Direction::Sampling => {
-            // The base point is the start; its log-density is data, not a function of θ.
-            let z = ys.narrow(0, 0, 1).reshape([batch, d + extra]);
-            standard_normal_log_prob(z.narrow(1, 0, d)) + delta
-        }
+    let log_px = match base {
+        None => standard_normal_log_prob(end.clone()) - delta,
+        Some(base) => base + delta,
     };
     let regularizers = cnf.regularize.then(|| {
         let col = |j: usize| -> Tensor<1> { last.clone().narrow(1, d + j, 1).reshape([batch]) };

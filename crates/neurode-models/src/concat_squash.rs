@@ -3,7 +3,7 @@
 
 use burn::Tensor;
 use burn::config::Config;
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::Linear;
 use burn::tensor::Device;
 use burn::tensor::activation::sigmoid;
@@ -34,15 +34,15 @@ pub struct ConcatSquash {
     pub linear: Linear,
     /// The time gate `t w_g + b_g`.
     pub gate: Linear,
-    /// The time bias `t w_b` (its own bias unused: zero).
-    pub hyper_bias: Linear,
+    /// The time bias weights `w_b`, `[1, out]` (FFJORD's bias-free `hyper_bias` layer).
+    pub hyper_bias: Param<Tensor<2>>,
 }
 
 impl ConcatSquash {
     fn time_parts(&self, t: f64, device: &Device) -> (Tensor<2>, Tensor<2>) {
         let t = Tensor::<2>::from_data(burn::tensor::TensorData::new(vec![t], [1, 1]), device);
         let gate = sigmoid(self.gate.forward(t.clone()));
-        let bias = t.matmul(self.hyper_bias.weight.val());
+        let bias = t.matmul(self.hyper_bias.val());
         (gate, bias)
     }
 }
@@ -82,7 +82,7 @@ impl ConcatSquashConfig {
                 ConcatSquash {
                     linear: init.linear(widths[i], widths[i + 1], how, device),
                     gate: init.linear(1, widths[i + 1], LayerInit::Uniform, device),
-                    hyper_bias: init.linear(1, widths[i + 1], how, device),
+                    hyper_bias: init.linear(1, widths[i + 1], how, device).weight,
                 }
             })
             .collect();
