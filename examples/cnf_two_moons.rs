@@ -20,7 +20,8 @@ use neurode::backend::{Backend, Device, Precision};
 use neurode::datasets::Toy2d;
 use neurode::models::{CnfField, ConcatSquashConfig, ConcatSquashMlp, Init, Trace};
 use neurode::solvers::SolveOptions;
-use plotters::prelude::*;
+use neurode::train::plot::save_figure;
+use neurode::train::{DensityData, flow_panels};
 
 const T_END: f64 = 0.5;
 const BATCH: usize = 512;
@@ -78,7 +79,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         data.name(),
         if rnode { "_rnode" } else { "" }
     );
-    plot(&cnf.valid(), &data, &plain, &opts, &path)?;
+    // The library's figure of a density run: data, learned density, samples, grid flow.
+    let truth = DensityData::Toy(data).draw(2000, 1)?;
+    let panels = flow_panels(&cnf.valid(), &truth, T_END, &opts, &plain)?;
+    save_figure(std::path::Path::new(&path), &panels, 4, (480, 480))?;
     println!("figure: {path}");
     Ok(())
 }
@@ -95,140 +99,4 @@ fn nll(
 ) -> Result<f64, Box<dyn Error>> {
     let out = cnf.log_density(x, T_END, opts, &GradientMethod::Backprop)?;
     Ok(-out.log_px.mean().into_scalar::<f64>())
-}
-
-/// Data (left), learned density (middle), samples (right); written to a temporary file and
-/// renamed.
-fn plot(
-    cnf: &CnfField<ConcatSquashMlp>,
-    data: &Toy2d,
-    device: &Device,
-    opts: &SolveOptions,
-    path: &str,
-) -> Result<(), Box<dyn Error>> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| "could not register the embedded font")?;
-    std::fs::create_dir_all("out")?;
-    let (lo, hi, cells) = (-4.0, 4.0, 80);
-    let step = (hi - lo) / cells as f64;
-    let grid: Vec<[f64; 2]> = (0..cells * cells)
-        .map(|k| {
-            let (i, j) = (k % cells, k / cells);
-            [lo + (i as f64 + 0.5) * step, lo + (j as f64 + 0.5) * step]
-        })
-        .collect();
-    let density: Vec<f64> = cnf
-        .log_density(
-            points(&grid, device),
-            T_END,
-            opts,
-            &GradientMethod::Backprop,
-        )?
-        .log_px
-        .to_data()
-        .iter::<f64>()
-        .map(f64::exp)
-        .collect();
-    let top = density.iter().copied().fold(0.0, f64::max).max(1e-12);
-    let z = gaussian(2000, 7);
-    let samples = cnf.sample(points(&z, device), T_END, opts, &GradientMethod::Backprop)?;
-    let samples: Vec<f64> = samples.end.to_data().iter::<f64>().collect();
-    let truth = data.sample(2000, 1)?;
-    // The flow of a grid: lines of the base space carried to the data space.
-    let line = |k: usize, along: bool| -> Vec<[f64; 2]> {
-        let c = -3.0 + 0.75 * k as f64;
-        (0..=60)
-            .map(|i| {
-                let u = -3.0 + 0.1 * i as f64;
-                if along { [u, c] } else { [c, u] }
-            })
-            .collect()
-    };
-    let lines: Vec<Vec<[f64; 2]>> = (0..9)
-        .flat_map(|k| [line(k, true), line(k, false)])
-        .collect();
-    let flat: Vec<[f64; 2]> = lines.iter().flatten().copied().collect();
-    let moved: Vec<f64> = cnf
-        .sample(
-            points(&flat, device),
-            T_END,
-            opts,
-            &GradientMethod::Backprop,
-        )?
-        .end
-        .to_data()
-        .iter::<f64>()
-        .collect();
-    let tmp = format!("{path}.tmp.png");
-    {
-        let root = BitMapBackend::new(&tmp, (2000, 520)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let panels = root.split_evenly((1, 4));
-        let titles = [
-            "data",
-            "learned density",
-            "samples",
-            "flow of a base-space grid",
-        ];
-        for (k, panel) in panels.iter().enumerate() {
-            let mut chart = ChartBuilder::on(panel)
-                .caption(titles[k], ("sans-serif", 22))
-                .margin(10)
-                .x_label_area_size(30)
-                .y_label_area_size(36)
-                .build_cartesian_2d(lo..hi, lo..hi)?;
-            chart.configure_mesh().disable_mesh().draw()?;
-            match k {
-                0 => {
-                    chart.draw_series(
-                        truth
-                            .iter()
-                            .map(|p| Circle::new((p[0], p[1]), 1, BLUE.mix(0.5).filled())),
-                    )?;
-                }
-                1 => {
-                    chart.draw_series(grid.iter().zip(&density).map(|(p, d)| {
-                        let v = (d / top).sqrt();
-                        // White → deep blue.
-                        let shade = |w: f64, to: f64| (255.0 + (to - 255.0) * w) as u8;
-                        let c = RGBColor(shade(v, 20.0), shade(v, 40.0), shade(v, 140.0));
-                        let (x, y) = (p[0] - step / 2.0, p[1] - step / 2.0);
-                        Rectangle::new([(x, y), (x + step, y + step)], c.filled())
-                    }))?;
-                }
-                3 => {
-                    for l in moved.chunks(2 * 61) {
-                        chart.draw_series(LineSeries::new(
-                            l.chunks(2).map(|p| (p[0], p[1])),
-                            BLACK.mix(0.6),
-                        ))?;
-                    }
-                }
-                _ => {
-                    chart.draw_series(
-                        samples
-                            .chunks(2)
-                            .map(|p| Circle::new((p[0], p[1]), 1, RED.mix(0.5).filled())),
-                    )?;
-                }
-            }
-        }
-        root.present()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}
-
-/// `n` standard normal points from a seed (Box–Muller).
-fn gaussian(n: usize, seed: u64) -> Vec<[f64; 2]> {
-    use rand::{Rng, SeedableRng, rngs::StdRng};
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..n)
-        .map(|_| {
-            let (u, v): (f64, f64) = (rng.random::<f64>().max(1e-300), rng.random());
-            let r = (-2.0 * u.ln()).sqrt();
-            let a = 2.0 * std::f64::consts::PI * v;
-            [r * a.cos(), r * a.sin()]
-        })
-        .collect()
 }

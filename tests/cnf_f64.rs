@@ -119,6 +119,91 @@ fn affine_flow_log_likelihood_is_the_closed_form(device: &Device) {
     }
 }
 
+/// RNODE's channels of the affine flow in closed form: `∫₀ᵀ ‖∂f/∂z‖²_F = T ‖M‖²_F` (exact
+/// trace), `T ‖ε M‖²` per row with a fixed Hutchinson probe `ε`, and the kinetic energy
+/// `∫₀ᵀ ‖x e^{Mt}‖² dt` (Simpson's rule on 2,000 intervals of the exact solution).
+fn rnode_channels_are_the_closed_form(device: &Device) {
+    let flow = || LinearFlow {
+        m: Param::from_tensor(tensor(&M, device)),
+    };
+    let x = [[0.5, -1.2], [2.0, 0.3], [-0.7, -0.1]];
+    let frob = M.iter().flatten().map(|v| v * v).sum::<f64>();
+    let exact = CnfField::new(flow(), Trace::Exact, true)
+        .log_density(
+            tensor(&x, device),
+            T_END,
+            &tight(),
+            &GradientMethod::Backprop,
+        )
+        .unwrap();
+    let (kinetic, jacobian) = exact.regularizers.unwrap();
+    let (kinetic, jacobian) = (values(&kinetic), values(&jacobian));
+    let n = 2000;
+    let h = T_END / n as f64;
+    for (i, row) in x.iter().enumerate() {
+        assert!(
+            (jacobian[i] - T_END * frob).abs() < 1e-9,
+            "row {i}: {}",
+            jacobian[i]
+        );
+        let speed2 = |t: f64| {
+            let e = expm(M.map(|r| r.map(|v| v * t)));
+            let z = [
+                row[0] * e[0][0] + row[1] * e[1][0],
+                row[0] * e[0][1] + row[1] * e[1][1],
+            ];
+            // f = z M
+            let f = [
+                z[0] * M[0][0] + z[1] * M[1][0],
+                z[0] * M[0][1] + z[1] * M[1][1],
+            ];
+            f[0] * f[0] + f[1] * f[1]
+        };
+        let simpson = (0..=n)
+            .map(|k| {
+                let w = if k == 0 || k == n {
+                    1.0
+                } else if k % 2 == 1 {
+                    4.0
+                } else {
+                    2.0
+                };
+                w * speed2(k as f64 * h)
+            })
+            .sum::<f64>()
+            * h
+            / 3.0;
+        assert!(
+            (kinetic[i] - simpson).abs() < 1e-8,
+            "row {i}: {} vs {simpson}",
+            kinetic[i]
+        );
+    }
+    let probe = Probe::rademacher(3, 2, 11);
+    let eps = probe.values().to_vec();
+    let hutch = CnfField::new(flow(), Trace::Hutchinson(probe), true)
+        .log_density(
+            tensor(&x, device),
+            T_END,
+            &tight(),
+            &GradientMethod::Backprop,
+        )
+        .unwrap();
+    let jacobian = values(&hutch.regularizers.unwrap().1);
+    for (i, e) in eps.chunks(2).enumerate() {
+        let em = [
+            e[0] * M[0][0] + e[1] * M[1][0],
+            e[0] * M[0][1] + e[1] * M[1][1],
+        ];
+        let expected = T_END * (em[0] * em[0] + em[1] * em[1]);
+        assert!(
+            (jacobian[i] - expected).abs() < 1e-9,
+            "row {i}: {} vs {expected}",
+            jacobian[i]
+        );
+    }
+}
+
 /// A FFJORD network with every layer random (its last layer starts at zero by default).
 fn random_mlp(device: &Device) -> ConcatSquashMlp {
     let mut init = Init::new(5);
@@ -277,4 +362,5 @@ cpu_backend_tests!(F64;
     hutchinson_gradients_agree_with_exact_ones_in_expectation,
     sampling_then_density_returns_the_base_log_probability,
     every_gradient_method_through_the_flow,
+    rnode_channels_are_the_closed_form,
 );

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use neurode_backend::{Backend, Precision};
+use neurode_datasets::Toy2d;
 use neurode_solvers::Method;
-use neurode_train::{Algorithm, ControllerKind, GradientKind, Recipe, TaskKind};
+use neurode_train::{Algorithm, ControllerKind, GradientKind, Recipe, TaskKind, TraceKind};
 
 /// Neural ODEs on CPU or GPU: train the papers' models, evaluate and run them.
 #[derive(Debug, Parser)]
@@ -103,7 +104,8 @@ pub struct SolveArgs {
 /// the task's defaults (the papers' settings).
 #[derive(Debug, Args, Default)]
 pub struct TrainArgs {
-    /// What is learned: dynamics (paper 000) or classify (paper 003).
+    /// What is learned: dynamics (paper 000), classify (paper 003) or density (paper 003's
+    /// continuous normalizing flows).
     #[arg(long)]
     pub task: Option<TaskKind>,
     /// The settings every other flag starts from: neurode's (the default; fits on every seed
@@ -209,6 +211,22 @@ pub struct TrainArgs {
     /// Learn the segment starts of multiple shooting (default: take them from the data).
     #[arg(long, requires = "shooting")]
     pub free_nodes: bool,
+    /// The built-in distribution of --task density: moons, 8gaussians, checkerboard or
+    /// 2spirals (FFJORD's 2-D toys; default moons).
+    #[arg(long, value_parser = parse_toy)]
+    pub dataset: Option<Toy2d>,
+    /// Flow time T of --task density (data at 0, the normal base at T; default 0.5).
+    #[arg(long)]
+    pub flow_time: Option<f64>,
+    /// The divergence in --task density's training (evaluation is exact).
+    #[arg(long)]
+    pub trace: Option<TraceKind>,
+    /// RNODE's weight λ in --task density: the loss adds λ(∫‖f‖² + ∫‖∂f/∂z‖²_F).
+    #[arg(long)]
+    pub rnode: Option<f64>,
+    /// Held-out points drawn from the built-in distribution of --task density (default 2000).
+    #[arg(long)]
+    pub test_points: Option<usize>,
     /// Seed of parameters and batches.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -218,7 +236,8 @@ pub struct TrainArgs {
     /// Held-out share for classification.
     #[arg(long)]
     pub test_fraction: Option<f64>,
-    /// Your own CSV data (dynamics: t, x1..xn[, id]; classify: x1..xn, label).
+    /// Your own CSV data (dynamics: t, x1..xn[, id]; classify: x1..xn, label; density:
+    /// x1..xn).
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Initial weights from PyTorch (a `state_dict` as .safetensors, .pt or .pth) instead of the
@@ -272,6 +291,15 @@ pub enum ModelArg {
     OdeRk4,
     /// Paper 003's ResNet-MLP baseline.
     Resnet,
+    /// A continuous normalizing flow (FFJORD's concat-squash MLP, --hidden wide, --layers
+    /// affine layers).
+    Cnf,
+}
+
+/// `--dataset`: one of FFJORD's 2-D toys by its name.
+fn parse_toy(s: &str) -> Result<Toy2d, String> {
+    s.parse()
+        .map_err(|e: neurode_datasets::DataError| e.to_string())
 }
 
 /// `--schedule`.

@@ -85,6 +85,7 @@ fn export(run: &Path, out: &Path) -> Result<()> {
     match TrainedRun::open(&RunDir::new(run))?.trained {
         Trained::Dynamics { model, .. } => save_torch_weights(&model, out)?,
         Trained::Classify { model, .. } => save_torch_weights(&model, out)?,
+        Trained::Density { model, .. } => save_torch_weights(&model, out)?,
     }
     say!(
         "wrote {} (PyTorch state_dict names and layouts)",
@@ -100,6 +101,10 @@ fn dynamics_run(run: &Path, what: &str) -> Result<(NeuralOde<Dynamics>, Vec<Seri
         Trained::Dynamics { model, series, .. } => Ok((model, series, opened.device)),
         Trained::Classify { .. } => bail!(
             "{}: holds a classification run; `{what}` needs a dynamics run",
+            run.display()
+        ),
+        Trained::Density { .. } => bail!(
+            "{}: holds a density run; `{what}` needs a dynamics run",
             run.display()
         ),
     }
@@ -132,6 +137,10 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
                 "final: train accuracy {:.1}%, test accuracy {:.1}%, test loss {:.4}",
                 100.0 * last.train_acc.unwrap_or(f64::NAN),
                 100.0 * last.test_acc.unwrap_or(f64::NAN),
+                last.test_loss
+            ),
+            TaskKind::Density => say!(
+                "final: held-out negative log-likelihood {:.4} nats per point",
                 last.test_loss
             ),
         }
@@ -189,6 +198,11 @@ fn eval(run: &Path) -> Result<()> {
                 );
             }
         }
+        Trained::Density { model, task } => say!(
+            "held-out negative log-likelihood {:.4} nats per point ({} points)",
+            task.test_nll(&model)?,
+            task.test.len()
+        ),
         Trained::Classify { model, train, test } => {
             for (name, set) in [("train", &train), ("test", &test)] {
                 let logits = predict_logits(&model, &set.x, set.dim, device)?;

@@ -83,6 +83,7 @@ fn render(e: &anyhow::Error) -> String {
     use neurode_train::TrainError;
     let flag = |name: &str| match name {
         "budget" => "--iters/--epochs".to_string(),
+        "flow" => "--dataset/--flow-time/--trace/--rnode/--test-points".to_string(),
         // Settings only a config file (or a recipe) holds.
         "curriculum" => format!("the config's {name}"),
         // A fixed window comes from --seq-len; a fraction only from a curriculum stage.

@@ -89,7 +89,7 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
         let (kind, solver) = model(m);
         if !kind.fits(c.task) {
             bail!(
-                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet",
+                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet, density takes cnf",
                 flag_value(m),
                 flag_value(c.task)
             );
@@ -126,6 +126,36 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
     );
     if let Some(t) = a.stop_below {
         c.stop_below = Some(t);
+    }
+    let flow_flags = a.dataset.is_some()
+        || a.flow_time.is_some()
+        || a.trace.is_some()
+        || a.rnode.is_some()
+        || a.test_points.is_some();
+    if flow_flags {
+        if c.task != TaskKind::Density {
+            bail!(
+                "--dataset, --flow-time, --trace, --rnode and --test-points are settings of --task density, not of --task {}",
+                flag_value(c.task)
+            );
+        }
+        let mut flow = c.flow();
+        if let Some(d) = a.dataset {
+            flow.dataset = d;
+        }
+        if let Some(t) = a.flow_time {
+            flow.time = t;
+        }
+        if let Some(t) = a.trace {
+            flow.trace = t;
+        }
+        if let Some(l) = a.rnode {
+            flow.rnode = (l != 0.0).then_some(l);
+        }
+        if let Some(n) = a.test_points {
+            flow.test_points = n;
+        }
+        c.flow = Some(flow);
     }
     if let Some(segments) = a.shooting {
         c.shooting = Some(neurode_train::Shooting {
@@ -212,6 +242,7 @@ fn model(m: ModelArg) -> (ModelKind, Option<Method>) {
         ModelArg::OdeEuler => (ModelKind::Ode, Some(Method::Euler)),
         ModelArg::OdeRk4 => (ModelKind::Ode, Some(Method::Rk4)),
         ModelArg::Resnet => (ModelKind::Resnet, None),
+        ModelArg::Cnf => (ModelKind::Cnf, None),
     }
 }
 

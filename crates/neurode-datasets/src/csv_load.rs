@@ -278,3 +278,31 @@ pub fn load_labeled(path: &Path, min_rows: usize) -> Result<Labeled, DataError> 
     }
     Ok(data)
 }
+
+/// Loads unlabelled points (density estimation): a header naming the coordinates and one
+/// point per row, every column a coordinate; at least `min_rows` rows. Returned as
+/// [`Labeled`] points of one class (label 0 on every row), so splits and batches work as for
+/// classification.
+pub fn load_points(path: &Path, min_rows: usize) -> Result<Labeled, DataError> {
+    let table = read(path)?;
+    let dim = table.header.len();
+    let mut x = Vec::with_capacity(table.rows.len() * dim);
+    for (line, fields) in &table.rows {
+        for (c, field) in fields.iter().enumerate() {
+            x.push(number(path, *line, &table.header[c], field)?);
+        }
+    }
+    let rows = table.rows.len();
+    if rows < min_rows {
+        return Err(DataError::Csv {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!("{rows} data rows; at least {min_rows} points are needed"),
+        });
+    }
+    Ok(Labeled {
+        x,
+        labels: vec![0; rows],
+        dim,
+    })
+}

@@ -30,7 +30,7 @@ mod spiral;
 mod toy2d;
 
 pub use classification::{Labeled, TwoSpirals};
-pub use csv_load::{MAX_CLASSES, load_labeled, load_series};
+pub use csv_load::{MAX_CLASSES, load_labeled, load_points, load_series};
 pub use error::DataError;
 pub use segments::{SegmentBatch, SegmentSampler};
 pub use series::Series;

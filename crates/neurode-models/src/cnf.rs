@@ -35,6 +35,11 @@ impl Probe {
         Self { values, batch, dim }
     }
 
+    /// The entries, row-major `[batch, d]`.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
     /// Rademacher (±1) entries: the smaller-variance estimator.
     pub fn rademacher(batch: usize, dim: usize, seed: u64) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
@@ -77,6 +82,25 @@ impl<F: JvpDynamics> CnfField<F> {
         }
     }
 
+    /// The same flow (shared parameters) with another trace: e.g. a fresh Hutchinson probe
+    /// per training step, or the exact trace for evaluation.
+    pub fn with_trace(&self, trace: Trace) -> Self {
+        Self {
+            trace,
+            ..self.clone()
+        }
+    }
+
+    /// How the divergence is computed.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Whether RNODE's two regularising channels are integrated.
+    pub fn regularized(&self) -> bool {
+        self.regularize
+    }
+
     /// Columns of the augmented state: `d + 1`, or `d + 3` regularised.
     pub fn width(&self) -> usize {
         self.field.dim() + if self.regularize { 3 } else { 1 }
@@ -102,6 +126,24 @@ impl<F: JvpDynamics> CnfField<F> {
     }
 }
 
+impl crate::TorchNames for CnfField<crate::ConcatSquashMlp> {
+    /// FFJORD's names (`ODEnet` on concat-squash layers): `odefunc.diffeq.layers.{i}._layer`
+    /// and `._hyper_gate`; the bias-free `_hyper_bias` weight keeps neurode's name
+    /// (`field.layers.{i}.hyper_bias`, `[1, out]`).
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        (0..self.field.layers.len())
+            .flat_map(|i| {
+                let ours = format!("field.layers.{i}");
+                let theirs = format!("odefunc.diffeq.layers.{i}");
+                [
+                    (format!("{ours}.linear"), format!("{theirs}._layer")),
+                    (format!("{ours}.gate"), format!("{theirs}._hyper_gate")),
+                ]
+            })
+            .collect()
+    }
+}
+
 impl<F: JvpDynamics> NeuralDynamics for CnfField<F> {
     fn forward(&self, t: f64, y: Tensor<2>) -> Tensor<2> {
         let [batch, _] = y.dims();
@@ -114,8 +156,13 @@ impl<F: JvpDynamics> NeuralDynamics for CnfField<F> {
         let mut parts = vec![f.clone(), div.neg()];
         if self.regularize {
             parts.push(f.powi_scalar(2).sum_dim(1));
+            // Exact: the d columns of ∂f/∂z, so the sum is ‖∂f/∂z‖²_F; Hutchinson: the mean of
+            // ‖(∂f/∂z) ε‖² over the probes, whose expectation is ‖∂f/∂z‖²_F.
             let frob = jv.powi_scalar(2).sum_dim(2).sum_dim(0).reshape([batch, 1]);
-            parts.push(frob.div_scalar(k as f64));
+            parts.push(match self.trace {
+                Trace::Exact => frob,
+                Trace::Hutchinson(_) => frob.div_scalar(k as f64),
+            });
         }
         Tensor::cat(parts, 1)
     }

@@ -4,12 +4,13 @@ use neurode_adjoint::{AdjointOptions, CheckpointOptions, GradientMethod};
 use neurode_backend::Device;
 use neurode_datasets::{Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals};
 use neurode_models::{
-    Activation, DenseConfig, Dynamics, DynamicsConfig, NeuralOde, NeuralOdeConfig, OdeClassifier,
-    OdeClassifierConfig, Preset, ResNetMlp, ResNetMlpConfig,
+    Activation, CnfField, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, Dynamics,
+    DynamicsConfig, Init, NeuralOde, NeuralOdeConfig, OdeClassifier, OdeClassifierConfig, Preset,
+    ResNetMlp, ResNetMlpConfig, Trace,
 };
 use neurode_solvers::{Adaptive, SolveOptions, Stepping};
 
-use crate::{GradientKind, ModelKind, RunConfig, TrainError};
+use crate::{DensityData, GradientKind, ModelKind, RunConfig, TrainError};
 
 /// The device of a run (plain; `.autodiff()` for training).
 pub fn run_device(config: &RunConfig) -> Result<Device, TrainError> {
@@ -64,7 +65,9 @@ pub fn dynamics_config(config: &RunConfig) -> DynamicsConfig {
                 .with_layers(config.layers)
                 .with_activation(Activation::Tanh),
         ),
-        ModelKind::Residual64 | ModelKind::Ode | ModelKind::Resnet => preset(Preset::Residual64),
+        ModelKind::Residual64 | ModelKind::Ode | ModelKind::Resnet | ModelKind::Cnf => {
+            preset(Preset::Residual64)
+        }
     }
 }
 
@@ -80,6 +83,10 @@ pub fn model_name(config: &RunConfig) -> String {
         ModelKind::Dense => format!("Dense-{}-L{}", config.hidden, config.layers),
         ModelKind::Ode => format!("Neural ODE ({})", config.solver),
         ModelKind::Resnet => "ResNet-MLP".to_string(),
+        ModelKind::Cnf => format!(
+            "CNF (concat-squash {})",
+            vec![config.hidden.to_string(); config.layers.saturating_sub(1)].join("-")
+        ),
     };
     if config.augment > 0 {
         format!("{base} + ANODE({})", config.augment)
@@ -201,4 +208,45 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// The continuous normalizing flow of a density run on `dim`-dimensional points: FFJORD's
+/// concat-squash MLP (`layers − 1` hidden layers of `hidden`), regularised when the run uses
+/// RNODE.
+pub fn flow_model(
+    config: &RunConfig,
+    dim: usize,
+    device: &Device,
+) -> Result<CnfField<ConcatSquashMlp>, TrainError> {
+    let hidden = vec![config.hidden; config.layers.saturating_sub(1)];
+    let field = ConcatSquashConfig::new().with_hidden(hidden).init(
+        dim,
+        &mut Init::new(config.seed),
+        device,
+    )?;
+    Ok(CnfField::new(
+        field,
+        Trace::Exact,
+        config.flow().rnode.is_some(),
+    ))
+}
+
+/// Training data and held-out points of a density run: the built-in distribution (fresh
+/// points each iteration; held-out points drawn from the data seed) or the CSV's points split
+/// by `test_fraction`.
+pub fn density_data(config: &RunConfig) -> Result<(DensityData, Labeled), TrainError> {
+    match &config.data {
+        Some(path) => {
+            let all = neurode_datasets::load_points(path, 2)?;
+            let (train, test) = all.split(config.test_fraction, config.data_seed)?;
+            Ok((DensityData::Points(train), test))
+        }
+        None => {
+            let flow = config.flow();
+            let data = DensityData::Toy(flow.dataset);
+            // Held-out points from a stream no training batch uses.
+            let test = data.draw(flow.test_points, step_seed(config.data_seed, u64::MAX))?;
+            Ok((data, test))
+        }
+    }
 }

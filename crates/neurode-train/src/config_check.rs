@@ -17,7 +17,7 @@ impl RunConfig {
             return bad(
                 "model",
                 format!("{:?}", self.model).to_lowercase(),
-                "for the dynamics task: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for the classify task: ode-euler, ode-rk4, resnet",
+                "for the dynamics task: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for the classify task: ode-euler, ode-rk4, resnet; for the density task: cnf",
             );
         }
         let positive = |v: f64| v.is_finite() && v > 0.0;
@@ -79,7 +79,7 @@ impl RunConfig {
                 return bad(name, "0".into(), "at least 1");
             }
         }
-        if self.task == TaskKind::Dynamics && self.iters == 0 {
+        if matches!(self.task, TaskKind::Dynamics | TaskKind::Density) && self.iters == 0 {
             return bad("iters", "0".into(), "at least 1");
         }
         if self.task == TaskKind::Classify && self.epochs == 0 {
@@ -192,6 +192,33 @@ impl RunConfig {
                     "multiple shooting from the model's own initialisation (no init file)",
                 );
             }
+        }
+        match (&self.flow, self.task) {
+            (Some(_), task) if task != TaskKind::Density => {
+                return bad(
+                    "flow",
+                    format!("{task:?}").to_lowercase(),
+                    "flow settings only for the density task",
+                );
+            }
+            (_, TaskKind::Density) => {
+                self.flow().validate()?;
+                if !self.curriculum.is_empty() {
+                    return bad(
+                        "curriculum",
+                        format!("{} stages", self.curriculum.len()),
+                        "no curriculum for the density task (it has no time windows)",
+                    );
+                }
+                if self.data.is_none() && !self.batch_size.is_multiple_of(2) {
+                    return bad(
+                        "batch_size",
+                        self.batch_size.to_string(),
+                        "an even number of points for the built-in densities (half from each part of the two-part sets)",
+                    );
+                }
+            }
+            _ => {}
         }
         self.phases()?;
         match self.schedule {

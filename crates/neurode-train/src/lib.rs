@@ -20,7 +20,8 @@
 //!
 //! * [`Trainer`], [`Task`], [`Observer`], [`TrainState`] (resumable), [`Fitted`].
 //! * Tasks: [`Regression`] (windows of one or several trajectories, time-weighted loss, test
-//!   MSE, drift, extrapolation), [`Classification`] (any [`ClassifierModel`]).
+//!   MSE, drift, extrapolation), [`Classification`] (any [`ClassifierModel`]), [`Density`]
+//!   (any `CnfField`; maximum likelihood, Hutchinson or exact trace, RNODE).
 //! * Step functions, pure in model and batch: [`regression_step`], [`classification_step`].
 //! * [`Adam`]: PyTorch's Adam (ε = 1e-8, coupled L2 weight decay, its order of operations)
 //!   with `clip_grad_norm_`'s global-norm clipping; [`Schedule`]: ReduceLROnPlateau, cosine.
@@ -37,9 +38,12 @@ mod classification;
 mod config;
 mod config_check;
 mod curriculum;
+mod density;
 mod error;
 pub mod figures;
 mod files;
+mod flow;
+mod flow_figures;
 mod interrupt;
 mod lock;
 pub mod loss;
@@ -62,15 +66,18 @@ mod trainer;
 
 pub use adam::{Adam, AdamSettings, Algorithm, StepInfo};
 pub use build::{
-    Classifier, classifier, classify_data, dynamics_config, dynamics_data, dynamics_model,
-    gradient_method, model_name, run_device, solve_options, step_seed,
+    Classifier, classifier, classify_data, density_data, dynamics_config, dynamics_data,
+    dynamics_model, flow_model, gradient_method, model_name, run_device, solve_options, step_seed,
 };
 pub use checkpoints::{Checkpoint, Intact, sha256_of};
 pub use classification::{Classification, ClassifierModel, classification_step, predict_logits};
 pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, TaskKind};
 pub use curriculum::{Horizon, Phase, Stage, check_phases, phase_of, phases_of};
+pub use density::{Density, DensityData, points};
 pub use error::TrainError;
 pub use files::{read_text, write_atomic};
+pub use flow::{Flow, TraceKind};
+pub use flow_figures::{density_figures, flow_panels};
 pub use interrupt::Interrupt;
 pub use lock::RunLock;
 pub use observer::{Observer, StepReport};

@@ -26,6 +26,8 @@ impl RunConfig {
             (TaskKind::Classify, Recipe::Paper) => Self::paper_classify(),
             (TaskKind::Dynamics, Recipe::Neurode) => Self::dynamics(),
             (TaskKind::Classify, Recipe::Neurode) => Self::classify(),
+            // Paper 003 gives a flow's equations, not a training recipe: both are FFJORD's.
+            (TaskKind::Density, _) => Self::density(),
         }
     }
 

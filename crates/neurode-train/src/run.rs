@@ -7,9 +7,10 @@ use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 
 use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
-    Classification, MultipleShooting, Observer, Progress, Regression, RunConfig, RunDir, RunFolder,
-    RunInfo, Summary, Task, TaskKind, TrainError, TrainState, Trainer, classifier, classify_data,
-    dynamics_data, dynamics_model, model_name, run_device,
+    Classification, Density, MultipleShooting, Observer, Progress, Regression, RunConfig, RunDir,
+    RunFolder, RunInfo, Summary, Task, TaskKind, TrainError, TrainState, Trainer, classifier,
+    classify_data, density_data, density_figures, dynamics_data, dynamics_model, flow_model,
+    gradient_method, model_name, run_device, solve_options,
 };
 
 /// How a run behaves (not part of its config).
@@ -78,6 +79,27 @@ pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Su
             run(config, dir, opts, model, &task, "it", |best, _, rows| {
                 let ext = task.extended.as_ref();
                 dynamics_figures(dir, rows, &best.valid(), &task.series[0], ext, &device)
+            })
+        }
+        TaskKind::Density => {
+            let (data, test) = density_data(config)?;
+            let flow = config.flow();
+            let model = flow_model(config, data.dim(), &device.clone().autodiff())?;
+            let mut task = Density::new(
+                data,
+                test,
+                config.batch_size,
+                flow.time,
+                solve_options(config),
+                gradient_method(config),
+                &device,
+            )
+            .with_trace(flow.trace);
+            if let Some(lambda) = flow.rnode {
+                task = task.with_rnode(lambda);
+            }
+            run(config, dir, opts, model, &task, "it", |best, _, rows| {
+                density_figures(dir, rows, &best.valid(), &task, &device)
             })
         }
         TaskKind::Classify => {

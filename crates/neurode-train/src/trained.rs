@@ -2,11 +2,12 @@
 
 use burn::tensor::Device;
 use neurode_datasets::{Labeled, Series};
-use neurode_models::{Dynamics, NeuralOde, load_record};
+use neurode_models::{CnfField, ConcatSquashMlp, Dynamics, NeuralOde, load_record};
 
 use crate::{
-    Classifier, RunConfig, RunDir, Shot, TaskKind, TrainError, classifier, classify_data,
-    dynamics_data, dynamics_model, run_device,
+    Classifier, Density, RunConfig, RunDir, Shot, TaskKind, TrainError, classifier, classify_data,
+    density_data, dynamics_data, dynamics_model, flow_model, gradient_method, run_device,
+    solve_options,
 };
 
 /// The best model of a run and the data it was trained on.
@@ -30,6 +31,13 @@ pub enum Trained {
         train: Labeled,
         /// The test points.
         test: Labeled,
+    },
+    /// A density run.
+    Density {
+        /// The flow (exact trace).
+        model: CnfField<ConcatSquashMlp>,
+        /// The task: data, held-out points, flow time, solver.
+        task: Density,
     },
 }
 
@@ -82,6 +90,21 @@ impl TrainedRun {
                     &dir.best(),
                 )?;
                 Trained::Classify { model, train, test }
+            }
+            TaskKind::Density => {
+                let (data, test) = density_data(&config)?;
+                let flow = config.flow();
+                let model = load_record(flow_model(&config, data.dim(), &device)?, &dir.best())?;
+                let task = Density::new(
+                    data,
+                    test,
+                    config.batch_size,
+                    flow.time,
+                    solve_options(&config),
+                    gradient_method(&config),
+                    &device,
+                );
+                Trained::Density { model, task }
             }
         };
         Ok(Self {

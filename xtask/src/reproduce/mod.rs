@@ -2,7 +2,7 @@
 //! paper's number, ours (mean ± sd over seeds) and the difference, under `results/<item>/`.
 //!
 //! Items: `fig1`, `table1`, `table2`, `extrapolation`, `convergence` (paper 000);
-//! `classify`, `memory` (paper 003); `recipes` (which training settings fit, both papers);
+//! `classify`, `memory`, `flows` (paper 003); `recipes` (which training settings fit, both papers);
 //! `all`. Flags: `--seeds N` (default 3), `--quick` (tiny
 //! budgets, one seed: a smoke test of every item), `--backend flex|ndarray|wgpu`,
 //! `--gradient backprop|adjoint` (default backprop: exact gradients of the discretised solve,
@@ -14,6 +14,7 @@ mod classify;
 mod convergence;
 mod extrapolation;
 mod fig1;
+mod flows;
 pub mod memory;
 mod recipes;
 mod recipes_classify;
@@ -69,13 +70,15 @@ pub enum Item {
     Memory,
     /// Both papers: the paper's, torchdiffeq's and neurode's recipes side by side.
     Recipes,
+    /// Paper 003: continuous normalizing flows (FFJORD) on 2-D toys, with and without RNODE.
+    Flows,
     /// Every item.
     All,
 }
 
 impl Item {
     /// Every item, in report order.
-    pub const EACH: [Item; 8] = [
+    pub const EACH: [Item; 9] = [
         Item::Fig1,
         Item::Table1,
         Item::Table2,
@@ -84,6 +87,7 @@ impl Item {
         Item::Classify,
         Item::Memory,
         Item::Recipes,
+        Item::Flows,
     ];
 
     /// The item's folder under the output folder.
@@ -97,6 +101,7 @@ impl Item {
             Item::Classify => "classify",
             Item::Memory => "memory",
             Item::Recipes => "recipes",
+            Item::Flows => "flows",
             Item::All => "all",
         }
     }
@@ -152,6 +157,7 @@ pub fn main(args: &Args) -> anyhow::Result<()> {
             Item::Classify => classify::run(&opts),
             Item::Memory => memory::run(&opts),
             Item::Recipes => recipes::run(&opts),
+            Item::Flows => flows::run(&opts),
             Item::All => unreachable!("expanded above"),
         };
         done.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
