@@ -1,15 +1,20 @@
 //! The liquid time-constant cell in f64 on the CPU backends: the closed form of its linear
 //! ODE when the gate is constant, every gradient method against backprop under a held input,
-//! and the LTC stability property (states stay in the box spanned by 0 and `A`).
+//! and the LTC stability property (states stay in the box spanned by 0 and `A`); the same
+//! gradient checks for the input-concatenated Neural ODE, and a sequence model (cell +
+//! readout) predicting with and without a tape.
 
 #[macro_use]
 mod common;
 
-use burn::module::Param;
+use burn::module::{Module, Param};
 use common::problems::linspace;
 use common::*;
 use neurode::adjoint::{AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint};
-use neurode::models::{Init, InputSignal, LtcConfig, ModelError};
+use neurode::models::{
+    DrivenCell, Init, InputOdeCell, InputOdeConfig, InputSignal, LayerInit, LtcCell, LtcConfig,
+    ModelError, SequenceModel,
+};
 use neurode::solvers::{SolveOptions, solve};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -95,7 +100,11 @@ fn ltc_with_constant_gate_is_its_linear_ode(device: &Device) {
 }
 
 /// A cell driven by a random held input over [0, 4], its readout loss and gradients.
-fn ltc_gradients(device: &Device, method: GradientMethod) -> (Vec<f64>, Vec<f64>) {
+fn driven_gradients<C: DrivenCell>(
+    device: &Device,
+    make: impl Fn(&Device) -> C,
+    method: GradientMethod,
+) -> (Vec<f64>, Vec<f64>) {
     let ad = device.clone().autodiff();
     let mut rng = StdRng::seed_from_u64(11);
     let times = linspace(0.0, 4.0, 9);
@@ -104,12 +113,7 @@ fn ltc_gradients(device: &Device, method: GradientMethod) -> (Vec<f64>, Vec<f64>
         .map(|_| (0..3 * 2).map(|_| rng.random_range(-2.0..2.0)).collect())
         .collect();
     let signal = InputSignal::new(times, 3, 2, samples).unwrap();
-    let cell = LtcConfig::new()
-        .with_units(5)
-        .with_inputs(2)
-        .init(&mut Init::new(2), &ad)
-        .unwrap()
-        .driven_by(signal);
+    let cell = make(&ad).driven_by(signal);
     let h0 = tensor(&[[0.1; 5], [-0.2; 5], [0.0; 5]], &ad);
     // Outputs between and on the input's sample times.
     let ts = linspace(0.0, 4.0, 13);
@@ -120,9 +124,29 @@ fn ltc_gradients(device: &Device, method: GradientMethod) -> (Vec<f64>, Vec<f64>
     (grad_values(&cell, &g.params), values(&g.y0))
 }
 
-fn ltc_gradients_agree_across_methods(device: &Device) {
-    let (gb, yb) = ltc_gradients(device, GradientMethod::Backprop);
-    assert_eq!(gb.len(), 5 * 5 + 2 * 5 + 4 * 5);
+fn ltc(device: &Device) -> LtcCell {
+    LtcConfig::new()
+        .with_units(5)
+        .with_inputs(2)
+        .init(&mut Init::new(2), device)
+        .unwrap()
+}
+
+fn input_ode(device: &Device) -> InputOdeCell {
+    InputOdeConfig::new()
+        .with_units(5)
+        .with_inputs(2)
+        .init(&mut Init::new(2), device)
+        .unwrap()
+}
+
+fn gradients_agree_across_methods<C: DrivenCell>(
+    device: &Device,
+    make: impl Fn(&Device) -> C + Copy,
+    params: usize,
+) {
+    let (gb, yb) = driven_gradients(device, make, GradientMethod::Backprop);
+    assert_eq!(gb.len(), params);
     assert!(gb.iter().all(|g| g.is_finite()) && gb.iter().any(|g| g.abs() > 1e-6));
     let backward = AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12));
     for (method, tol) in [
@@ -133,7 +157,7 @@ fn ltc_gradients_agree_across_methods(device: &Device) {
             1e-12,
         ),
     ] {
-        let (g, y) = ltc_gradients(device, method.clone());
+        let (g, y) = driven_gradients(device, make, method.clone());
         assert!(rel_err(&g, &gb) < tol, "{method:?}: θ {}", rel_err(&g, &gb));
         assert!(
             rel_err(&y, &yb) < tol,
@@ -141,6 +165,69 @@ fn ltc_gradients_agree_across_methods(device: &Device) {
             rel_err(&y, &yb)
         );
     }
+}
+
+fn ltc_gradients_agree_across_methods(device: &Device) {
+    gradients_agree_across_methods(device, ltc, 5 * 5 + 2 * 5 + 4 * 5);
+}
+
+/// The same for the input-concatenated Neural ODE (no `A`: 5 fewer parameters).
+fn input_ode_gradients_agree_across_methods(device: &Device) {
+    gradients_agree_across_methods(device, input_ode, 5 * 5 + 2 * 5 + 3 * 5);
+}
+
+/// A sequence model (cell + readout): the tape-free prediction equals the taped one, and the
+/// gradients of cell and readout by checkpointing equal backprop's.
+fn sequence_model_predicts_and_differentiates(device: &Device) {
+    let ad = device.clone().autodiff();
+    let signal = InputSignal::new(
+        vec![0.0, 1.0, 2.5],
+        2,
+        2,
+        vec![
+            vec![1.0, -1.0, 0.5, 0.0],
+            vec![-2.0, 0.3, 1.0, 1.0],
+            vec![0.0; 4],
+        ],
+    )
+    .unwrap();
+    let ts = linspace(0.0, 3.0, 7);
+    let opts = SolveOptions::adaptive(1e-10, 1e-12);
+    let model = |method: GradientMethod| {
+        let mut init = Init::new(4);
+        let cell = LtcConfig::new()
+            .with_units(5)
+            .with_inputs(2)
+            .init(&mut init, &ad)
+            .unwrap();
+        let readout = init.linear(5, 3, LayerInit::Uniform, &ad);
+        SequenceModel::new(cell, readout, opts.clone(), method).unwrap()
+    };
+    let grads = |method: GradientMethod| {
+        let m = model(method);
+        let out = m.forward(signal.clone(), &ts).unwrap();
+        assert_eq!(out.ys.dims(), [7, 2, 3]);
+        let loss = out.ys.clone().powi_scalar(2).mean();
+        let g = out.backward(loss, &m).unwrap();
+        (
+            values(&m.forward(signal.clone(), &ts).unwrap().ys),
+            grad_values(&m, &g.params),
+        )
+    };
+    let (taped, gb) = grads(GradientMethod::Backprop);
+    let plain = model(GradientMethod::Backprop).valid();
+    let untaped = values(&plain.forward(signal.clone(), &ts).unwrap().ys);
+    assert!(max_abs_diff(&taped, &untaped) < 1e-12);
+    // Cell (5·5 + 5 + 2·5 + 5 + 5 + 5) and readout (5·3 + 3).
+    assert_eq!(gb.len(), 55 + 18);
+    let (_, gc) = grads(GradientMethod::Checkpointed(
+        CheckpointOptions::with_budget(3),
+    ));
+    assert!(rel_err(&gc, &gb) < 1e-12, "{}", rel_err(&gc, &gb));
+    // A readout that does not fit the cell is refused.
+    let cell = ltc(&ad);
+    let wrong = Init::new(1).linear(4, 1, LayerInit::Uniform, &ad);
+    assert!(SequenceModel::new(cell, wrong, opts, GradientMethod::Backprop).is_err());
 }
 
 fn ltc_states_stay_in_their_box(device: &Device) {
@@ -212,6 +299,8 @@ fn bad_input_signals_are_refused(_device: &Device) {
 cpu_backend_tests!(F64;
     ltc_with_constant_gate_is_its_linear_ode,
     ltc_gradients_agree_across_methods,
+    input_ode_gradients_agree_across_methods,
+    sequence_model_predicts_and_differentiates,
     ltc_states_stay_in_their_box,
     bad_input_signals_are_refused,
 );

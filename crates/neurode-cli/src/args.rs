@@ -104,8 +104,9 @@ pub struct SolveArgs {
 /// the task's defaults (the papers' settings).
 #[derive(Debug, Args, Default)]
 pub struct TrainArgs {
-    /// What is learned: dynamics (paper 000), classify (paper 003) or density (paper 003's
-    /// continuous normalizing flows).
+    /// What is learned: dynamics (paper 000), classify (paper 003), density (paper 003's
+    /// continuous normalizing flows) or sequence (its liquid networks: predict a driven
+    /// oscillator from its input).
     #[arg(long)]
     pub task: Option<TaskKind>,
     /// The settings every other flag starts from: neurode's (the default; fits on every seed
@@ -294,6 +295,10 @@ pub enum ModelArg {
     /// A continuous normalizing flow (FFJORD's concat-squash MLP, --hidden wide, --layers
     /// affine layers).
     Cnf,
+    /// A liquid time-constant network of --hidden units and a linear readout (sequence).
+    Ltc,
+    /// The same-size Neural ODE with its input concatenated to the state (sequence).
+    InputOde,
 }
 
 /// `--dataset`: one of FFJORD's 2-D toys by its name.

@@ -86,6 +86,7 @@ fn export(run: &Path, out: &Path) -> Result<()> {
         Trained::Dynamics { model, .. } => save_torch_weights(&model, out)?,
         Trained::Classify { model, .. } => save_torch_weights(&model, out)?,
         Trained::Density { model, .. } => save_torch_weights(&model, out)?,
+        Trained::Sequence { model, .. } => save_torch_weights(&model, out)?,
     }
     say!(
         "wrote {} (PyTorch state_dict names and layouts)",
@@ -103,8 +104,8 @@ fn dynamics_run(run: &Path, what: &str) -> Result<(NeuralOde<Dynamics>, Vec<Seri
             "{}: holds a classification run; `{what}` needs a dynamics run",
             run.display()
         ),
-        Trained::Density { .. } => bail!(
-            "{}: holds a density run; `{what}` needs a dynamics run",
+        Trained::Density { .. } | Trained::Sequence { .. } => bail!(
+            "{}: holds a density or sequence run; `{what}` needs a dynamics run",
             run.display()
         ),
     }
@@ -143,6 +144,7 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
                 "final: held-out negative log-likelihood {:.4} nats per point",
                 last.test_loss
             ),
+            TaskKind::Sequence => say!("final: held-out MSE {:.5}", last.test_loss),
         }
     }
     if let Some(best) = &s.best {
@@ -195,6 +197,16 @@ fn eval(run: &Path) -> Result<()> {
                     "extrapolation MAE on [0, {}]: {:.6}",
                     ext.ts[ext.len() - 1],
                     metrics::mae(&pred, &ext.values)
+                );
+            }
+        }
+        Trained::Sequence { model, task } => {
+            for (name, set) in [("train", &task.train), ("held-out", &task.test)] {
+                say!(
+                    "{name} MSE {:.6} ({} sequences; predicting zeros: {:.6})",
+                    metrics::mse(&model.predict(set)?, &set.flat_targets()),
+                    set.count,
+                    set.zero_mse()
                 );
             }
         }

@@ -89,7 +89,7 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
         let (kind, solver) = model(m);
         if !kind.fits(c.task) {
             bail!(
-                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet, density takes cnf",
+                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet, density takes cnf, sequence takes ltc or input-ode",
                 flag_value(m),
                 flag_value(c.task)
             );
@@ -243,6 +243,8 @@ fn model(m: ModelArg) -> (ModelKind, Option<Method>) {
         ModelArg::OdeRk4 => (ModelKind::Ode, Some(Method::Rk4)),
         ModelArg::Resnet => (ModelKind::Resnet, None),
         ModelArg::Cnf => (ModelKind::Cnf, None),
+        ModelArg::Ltc => (ModelKind::Ltc, None),
+        ModelArg::InputOde => (ModelKind::InputOde, None),
     }
 }
 

@@ -23,6 +23,7 @@
 
 mod classification;
 mod csv_load;
+mod driven;
 mod error;
 mod segments;
 mod series;
@@ -31,6 +32,7 @@ mod toy2d;
 
 pub use classification::{Labeled, TwoSpirals};
 pub use csv_load::{MAX_CLASSES, load_labeled, load_points, load_series};
+pub use driven::{DrivenOscillator, DrivenSequences};
 pub use error::DataError;
 pub use segments::{SegmentBatch, SegmentSampler};
 pub use series::Series;

@@ -28,7 +28,9 @@
 //!   exact or Hutchinson trace, RNODE's regularisers) over any [`JvpDynamics`], such as
 //!   FFJORD's [`ConcatSquashMlp`].
 //! * Paper 003's liquid networks: [`LtcCell`] (Hasani et al. 2021's liquid time-constant
-//!   cell, driven by a held [`InputSignal`]), dynamics for any solver and gradient method.
+//!   cell, driven by a held [`InputSignal`]), dynamics for any solver and gradient method;
+//!   the same-size input-concatenated Neural ODE [`InputOdeCell`]; either read out as a
+//!   [`SequenceModel`].
 //! * [`NeuralOde`] = dynamics + solver + gradient method; on an autodiff device its output
 //!   is differentiable ([`OdeOutput::backward`]).
 //! * [`param_size`], [`save_record`] / [`load_record`] (atomic burnpack records);
@@ -45,12 +47,14 @@ mod dynamics;
 mod error;
 mod field;
 mod init;
+mod input_ode;
 mod ltc;
 mod mlp;
 mod neural_ode;
 mod record;
 mod residual;
 mod resnet;
+mod sequence;
 mod size;
 mod time_aware;
 mod time_concat;
@@ -65,11 +69,13 @@ pub use dynamics::{Dynamics, DynamicsConfig, Preset, UnknownPreset};
 pub use error::ModelError;
 pub use field::{Time, VectorField};
 pub use init::{Init, LayerInit};
+pub use input_ode::{InputOdeCell, InputOdeConfig};
 pub use ltc::{InputSignal, LtcCell, LtcConfig};
 pub use neural_ode::{NeuralOde, NeuralOdeConfig, OdeOutput};
 pub use record::{load_record, save_record};
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNetMlp, ResNetMlpConfig};
+pub use sequence::{DrivenCell, SequenceModel, SequenceOutput};
 pub use size::{ParamSize, param_size};
 pub use time_aware::{TimeAware, TimeAwareConfig};
 pub use time_concat::TimeConcat;

@@ -92,6 +92,19 @@ impl InputSignal {
         let k = self.times.partition_point(|&s| s <= t).max(1) - 1;
         &self.values[k]
     }
+
+    /// The held sample at `t` as a `[batch, dim]` tensor on `device`.
+    pub fn tensor_at(&self, t: f64, device: &Device) -> Tensor<2> {
+        Tensor::from_data(
+            TensorData::new(self.at(t).to_vec(), [self.batch, self.dim]),
+            device,
+        )
+    }
+
+    /// The sample times (each sample held from its time on).
+    pub fn times(&self) -> &[f64] {
+        &self.times
+    }
 }
 
 /// Shape of an LTC cell.
@@ -169,11 +182,7 @@ impl LtcCell {
 
     /// The gate `f(h, x) = σ(h W_r + x W_s + b)`, in (0, 1).
     pub fn gate(&self, t: f64, h: Tensor<2>) -> Tensor<2> {
-        let [batch, dim] = self.input.shape();
-        let x = Tensor::<2>::from_data(
-            TensorData::new(self.input.at(t).to_vec(), [batch, dim]),
-            &h.device(),
-        );
+        let x = self.input.tensor_at(t, &h.device());
         sigmoid(self.recurrent.forward(h) + self.sensory.forward(x))
     }
 }
@@ -185,5 +194,15 @@ impl NeuralDynamics for LtcCell {
         let a = self.bias_a.val().unsqueeze::<2>();
         // −(1/τ + f) ⊙ h + f ⊙ A = −h/τ + f ⊙ (A − h)
         f * (a - h.clone()) - h * inv_tau
+    }
+}
+
+impl crate::DrivenCell for LtcCell {
+    fn driven_by(&self, input: InputSignal) -> Self {
+        LtcCell::driven_by(self, input)
+    }
+
+    fn units(&self) -> usize {
+        self.tau_raw.dims()[0]
     }
 }

@@ -2,15 +2,17 @@
 
 use neurode_adjoint::{AdjointOptions, CheckpointOptions, GradientMethod};
 use neurode_backend::Device;
-use neurode_datasets::{Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals};
+use neurode_datasets::{
+    DrivenOscillator, DrivenSequences, Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals,
+};
 use neurode_models::{
     Activation, CnfField, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, Dynamics,
-    DynamicsConfig, Init, NeuralOde, NeuralOdeConfig, OdeClassifier, OdeClassifierConfig, Preset,
-    ResNetMlp, ResNetMlpConfig, Trace,
+    DynamicsConfig, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde, NeuralOdeConfig,
+    OdeClassifier, OdeClassifierConfig, Preset, ResNetMlp, ResNetMlpConfig, SequenceModel, Trace,
 };
 use neurode_solvers::{Adaptive, SolveOptions, Stepping};
 
-use crate::{DensityData, GradientKind, ModelKind, RunConfig, TrainError};
+use crate::{DensityData, GradientKind, ModelKind, RunConfig, SequenceNet, TrainError};
 
 /// The device of a run (plain; `.autodiff()` for training).
 pub fn run_device(config: &RunConfig) -> Result<Device, TrainError> {
@@ -65,9 +67,12 @@ pub fn dynamics_config(config: &RunConfig) -> DynamicsConfig {
                 .with_layers(config.layers)
                 .with_activation(Activation::Tanh),
         ),
-        ModelKind::Residual64 | ModelKind::Ode | ModelKind::Resnet | ModelKind::Cnf => {
-            preset(Preset::Residual64)
-        }
+        ModelKind::Residual64
+        | ModelKind::Ode
+        | ModelKind::Resnet
+        | ModelKind::Cnf
+        | ModelKind::Ltc
+        | ModelKind::InputOde => preset(Preset::Residual64),
     }
 }
 
@@ -83,6 +88,8 @@ pub fn model_name(config: &RunConfig) -> String {
         ModelKind::Dense => format!("Dense-{}-L{}", config.hidden, config.layers),
         ModelKind::Ode => format!("Neural ODE ({})", config.solver),
         ModelKind::Resnet => "ResNet-MLP".to_string(),
+        ModelKind::Ltc => format!("LTC-{}", config.hidden),
+        ModelKind::InputOde => format!("Input ODE-{}", config.hidden),
         ModelKind::Cnf => format!(
             "CNF (concat-squash {})",
             vec![config.hidden.to_string(); config.layers.saturating_sub(1)].join("-")
@@ -249,4 +256,44 @@ pub fn density_data(config: &RunConfig) -> Result<(DensityData, Labeled), TrainE
             Ok((data, test))
         }
     }
+}
+
+/// The sequence model of a sequence run: `hidden` units of an LTC or of the input-concatenated
+/// Neural ODE, read out linearly, with the run's solver and gradient method.
+pub fn sequence_model(
+    config: &RunConfig,
+    data: &DrivenSequences,
+    device: &Device,
+) -> Result<SequenceNet, TrainError> {
+    let mut init = Init::new(config.seed);
+    let (units, inputs) = (config.hidden, data.input_dim);
+    let (solver, gradient) = (solve_options(config), gradient_method(config));
+    Ok(match config.model {
+        ModelKind::InputOde => {
+            let cell = InputOdeConfig::new()
+                .with_units(units)
+                .with_inputs(inputs)
+                .init(&mut init, device)?;
+            let readout = init.linear(units, data.output_dim, LayerInit::Uniform, device);
+            SequenceNet::InputOde(SequenceModel::new(cell, readout, solver, gradient)?)
+        }
+        _ => {
+            let cell = LtcConfig::new()
+                .with_units(units)
+                .with_inputs(inputs)
+                .init(&mut init, device)?;
+            let readout = init.linear(units, data.output_dim, LayerInit::Uniform, device);
+            SequenceNet::Ltc(SequenceModel::new(cell, readout, solver, gradient)?)
+        }
+    })
+}
+
+/// Training and held-out sequences of a sequence run: 32 and 16 sequences of the driven
+/// oscillator, from the data seed.
+pub fn sequence_data(config: &RunConfig) -> Result<(DrivenSequences, DrivenSequences), TrainError> {
+    let osc = DrivenOscillator::default();
+    Ok((
+        osc.generate(32, config.data_seed)?,
+        osc.generate(16, step_seed(config.data_seed, u64::MAX))?,
+    ))
 }

@@ -17,7 +17,7 @@ impl RunConfig {
             return bad(
                 "model",
                 format!("{:?}", self.model).to_lowercase(),
-                "for the dynamics task: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for the classify task: ode-euler, ode-rk4, resnet; for the density task: cnf",
+                "for the dynamics task: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for the classify task: ode-euler, ode-rk4, resnet; for the density task: cnf; for the sequence task: ltc, input-ode",
             );
         }
         let positive = |v: f64| v.is_finite() && v > 0.0;
@@ -79,7 +79,7 @@ impl RunConfig {
                 return bad(name, "0".into(), "at least 1");
             }
         }
-        if matches!(self.task, TaskKind::Dynamics | TaskKind::Density) && self.iters == 0 {
+        if self.task != TaskKind::Classify && self.iters == 0 {
             return bad("iters", "0".into(), "at least 1");
         }
         if self.task == TaskKind::Classify && self.epochs == 0 {
@@ -215,6 +215,22 @@ impl RunConfig {
                         "batch_size",
                         self.batch_size.to_string(),
                         "an even number of points for the built-in densities (half from each part of the two-part sets)",
+                    );
+                }
+            }
+            (_, TaskKind::Sequence) => {
+                if let Some(path) = &self.data {
+                    return bad(
+                        "data",
+                        path.display().to_string(),
+                        "no data file for the sequence task: it trains on the built-in driven oscillator",
+                    );
+                }
+                if !self.curriculum.is_empty() {
+                    return bad(
+                        "curriculum",
+                        format!("{} stages", self.curriculum.len()),
+                        "no curriculum for the sequence task (it trains on whole sequences)",
                     );
                 }
             }

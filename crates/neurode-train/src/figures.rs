@@ -18,7 +18,7 @@ fn log10_points(rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> f64) -> Vec<(f64
 }
 
 /// `loss.png`: training and test loss per evaluation (log scale).
-fn loss_figure(
+pub(crate) fn loss_figure(
     dir: &RunDir,
     rows: &[MetricsRow],
     unit: &str,

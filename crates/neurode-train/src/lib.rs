@@ -21,7 +21,9 @@
 //! * [`Trainer`], [`Task`], [`Observer`], [`TrainState`] (resumable), [`Fitted`].
 //! * Tasks: [`Regression`] (windows of one or several trajectories, time-weighted loss, test
 //!   MSE, drift, extrapolation), [`Classification`] (any [`ClassifierModel`]), [`Density`]
-//!   (any `CnfField`; maximum likelihood, Hutchinson or exact trace, RNODE).
+//!   (any `CnfField`; maximum likelihood, Hutchinson or exact trace, RNODE), [`Sequences`]
+//!   (a driven cell — LTC or input-concatenated Neural ODE — predicting a response from its
+//!   input).
 //! * Step functions, pure in model and batch: [`regression_step`], [`classification_step`].
 //! * [`Adam`]: PyTorch's Adam (ε = 1e-8, coupled L2 weight decay, its order of operations)
 //!   with `clip_grad_norm_`'s global-norm clipping; [`Schedule`]: ReduceLROnPlateau, cosine.
@@ -58,6 +60,8 @@ mod regression;
 mod run;
 mod run_folder;
 mod schedule;
+mod sequence_figures;
+mod sequences;
 mod shooting;
 mod state;
 mod step;
@@ -67,7 +71,8 @@ mod trainer;
 pub use adam::{Adam, AdamSettings, Algorithm, StepInfo};
 pub use build::{
     Classifier, classifier, classify_data, density_data, dynamics_config, dynamics_data,
-    dynamics_model, flow_model, gradient_method, model_name, run_device, solve_options, step_seed,
+    dynamics_model, flow_model, gradient_method, model_name, run_device, sequence_data,
+    sequence_model, solve_options, step_seed,
 };
 pub use checkpoints::{Checkpoint, Intact, sha256_of};
 pub use classification::{Classification, ClassifierModel, classification_step, predict_logits};
@@ -88,6 +93,8 @@ pub use regression::{Regression, TimeWeighting, predict, regression_step};
 pub use run::{TrainOptions, train, trainer};
 pub use run_folder::{RunFolder, RunInfo};
 pub use schedule::{PLATEAU_EPS, Plateau, Schedule, ScheduleState, ThresholdMode};
+pub use sequence_figures::sequence_figures;
+pub use sequences::{SequenceNet, Sequences, input_signal, targets};
 pub use shooting::{MultipleShooting, Nodes, Shooting, Shot};
 pub use state::TrainState;
 pub use step::StepOutput;

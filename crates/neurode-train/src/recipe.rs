@@ -28,6 +28,8 @@ impl RunConfig {
             (TaskKind::Classify, Recipe::Neurode) => Self::classify(),
             // Paper 003 gives a flow's equations, not a training recipe: both are FFJORD's.
             (TaskKind::Density, _) => Self::density(),
+            // Nor for liquid networks: neurode's settings for the driven oscillator.
+            (TaskKind::Sequence, _) => Self::sequence(),
         }
     }
 

@@ -8,9 +8,10 @@ use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
     Classification, Density, MultipleShooting, Observer, Progress, Regression, RunConfig, RunDir,
-    RunFolder, RunInfo, Summary, Task, TaskKind, TrainError, TrainState, Trainer, classifier,
-    classify_data, density_data, density_figures, dynamics_data, dynamics_model, flow_model,
-    gradient_method, model_name, run_device, solve_options,
+    RunFolder, RunInfo, Sequences, Summary, Task, TaskKind, TrainError, TrainState, Trainer,
+    classifier, classify_data, density_data, density_figures, dynamics_data, dynamics_model,
+    flow_model, gradient_method, model_name, run_device, sequence_data, sequence_figures,
+    sequence_model, solve_options,
 };
 
 /// How a run behaves (not part of its config).
@@ -100,6 +101,14 @@ pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Su
             }
             run(config, dir, opts, model, &task, "it", |best, _, rows| {
                 density_figures(dir, rows, &best.valid(), &task, &device)
+            })
+        }
+        TaskKind::Sequence => {
+            let (train_set, test_set) = sequence_data(config)?;
+            let model = sequence_model(config, &train_set, &device.clone().autodiff())?;
+            let task = Sequences::new(train_set, test_set, config.batch_size, &device);
+            run(config, dir, opts, model, &task, "it", |best, _, rows| {
+                sequence_figures(dir, rows, &best.valid(), &task.test)
             })
         }
         TaskKind::Classify => {

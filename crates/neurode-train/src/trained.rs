@@ -5,9 +5,9 @@ use neurode_datasets::{Labeled, Series};
 use neurode_models::{CnfField, ConcatSquashMlp, Dynamics, NeuralOde, load_record};
 
 use crate::{
-    Classifier, Density, RunConfig, RunDir, Shot, TaskKind, TrainError, classifier, classify_data,
-    density_data, dynamics_data, dynamics_model, flow_model, gradient_method, run_device,
-    solve_options,
+    Classifier, Density, RunConfig, RunDir, SequenceNet, Sequences, Shot, TaskKind, TrainError,
+    classifier, classify_data, density_data, dynamics_data, dynamics_model, flow_model,
+    gradient_method, run_device, sequence_data, sequence_model, solve_options,
 };
 
 /// The best model of a run and the data it was trained on.
@@ -31,6 +31,13 @@ pub enum Trained {
         train: Labeled,
         /// The test points.
         test: Labeled,
+    },
+    /// A sequence run.
+    Sequence {
+        /// The sequence model.
+        model: SequenceNet,
+        /// The task: training and held-out sequences.
+        task: Sequences,
     },
     /// A density run.
     Density {
@@ -90,6 +97,12 @@ impl TrainedRun {
                     &dir.best(),
                 )?;
                 Trained::Classify { model, train, test }
+            }
+            TaskKind::Sequence => {
+                let (train, test) = sequence_data(&config)?;
+                let model = load_record(sequence_model(&config, &train, &device)?, &dir.best())?;
+                let task = Sequences::new(train, test, config.batch_size, &device);
+                Trained::Sequence { model, task }
             }
             TaskKind::Density => {
                 let (data, test) = density_data(&config)?;

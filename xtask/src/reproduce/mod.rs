@@ -2,7 +2,7 @@
 //! paper's number, ours (mean ± sd over seeds) and the difference, under `results/<item>/`.
 //!
 //! Items: `fig1`, `table1`, `table2`, `extrapolation`, `convergence` (paper 000);
-//! `classify`, `memory`, `flows` (paper 003); `recipes` (which training settings fit, both papers);
+//! `classify`, `memory`, `flows`, `liquid` (paper 003); `recipes` (which training settings fit, both papers);
 //! `all`. Flags: `--seeds N` (default 3), `--quick` (tiny
 //! budgets, one seed: a smoke test of every item), `--backend flex|ndarray|wgpu`,
 //! `--gradient backprop|adjoint` (default backprop: exact gradients of the discretised solve,
@@ -15,6 +15,7 @@ mod convergence;
 mod extrapolation;
 mod fig1;
 mod flows;
+mod liquid;
 pub mod memory;
 mod recipes;
 mod recipes_classify;
@@ -72,13 +73,15 @@ pub enum Item {
     Recipes,
     /// Paper 003: continuous normalizing flows (FFJORD) on 2-D toys, with and without RNODE.
     Flows,
+    /// Paper 003: liquid time-constant networks against a same-size Neural ODE with inputs.
+    Liquid,
     /// Every item.
     All,
 }
 
 impl Item {
     /// Every item, in report order.
-    pub const EACH: [Item; 9] = [
+    pub const EACH: [Item; 10] = [
         Item::Fig1,
         Item::Table1,
         Item::Table2,
@@ -88,6 +91,7 @@ impl Item {
         Item::Memory,
         Item::Recipes,
         Item::Flows,
+        Item::Liquid,
     ];
 
     /// The item's folder under the output folder.
@@ -102,6 +106,7 @@ impl Item {
             Item::Memory => "memory",
             Item::Recipes => "recipes",
             Item::Flows => "flows",
+            Item::Liquid => "liquid",
             Item::All => "all",
         }
     }
@@ -158,6 +163,7 @@ pub fn main(args: &Args) -> anyhow::Result<()> {
             Item::Memory => memory::run(&opts),
             Item::Recipes => recipes::run(&opts),
             Item::Flows => flows::run(&opts),
+            Item::Liquid => liquid::run(&opts),
             Item::All => unreachable!("expanded above"),
         };
         done.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
