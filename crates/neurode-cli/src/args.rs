@@ -222,7 +222,7 @@ pub struct TrainArgs {
     /// The divergence in --task density's training (evaluation is exact).
     #[arg(long)]
     pub trace: Option<TraceKind>,
-    /// RNODE's weight λ in --task density: the loss adds λ(∫‖f‖² + ∫‖∂f/∂z‖²_F).
+    /// RNODE's weight λ in --task density: the loss adds λ(∫‖f‖² + ∫‖∂f/∂z‖²_F) (0: off).
     #[arg(long)]
     pub rnode: Option<f64>,
     /// Held-out points drawn from the built-in distribution of --task density (default 2000).
