@@ -10,7 +10,7 @@ use burn::Tensor;
 use burn::module::Module;
 use burn::tensor::TensorData;
 use neurode_adjoint::{GradientMethod, NeuralDynamics, Trajectory, odeint};
-use neurode_solvers::{SolveOptions, solve};
+use neurode_solvers::{SolveOptions, SolveStats, solve};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::StandardNormal;
 
@@ -176,6 +176,8 @@ pub struct CnfOutput<F: JvpDynamics> {
     pub end: Tensor<2>,
     /// `∫‖f‖² dt` and `∫‖∂f/∂z‖²_F dt` per row, when regularised.
     pub regularizers: Option<(Tensor<1>, Tensor<1>)>,
+    /// Statistics of the solve (NFE, steps).
+    pub stats: SolveStats,
     /// The solve, for `trajectory.backward(loss)` (on an autodiff device; `None` on a plain
     /// one, where the flow is evaluated without a tape).
     pub trajectory: Option<Trajectory<CnfField<F>>>,
@@ -230,13 +232,15 @@ fn flow<F: JvpDynamics>(
         Direction::Density => [0.0, t_end],
         Direction::Sampling => [t_end, 0.0],
     };
-    let (ys, trajectory) = if device.is_autodiff() {
+    let (ys, stats, trajectory) = if device.is_autodiff() {
         let trajectory = odeint(cnf, y0, &ts, opts, method)?;
-        (trajectory.ys.clone(), Some(trajectory))
+        (trajectory.ys.clone(), trajectory.stats, Some(trajectory))
     } else {
         // Evaluation only: a tape-free solve.
         let f = |t: f64, y: &Tensor<2>| cnf.forward(t, y.clone());
-        (solve(&f, y0, &ts, opts)?.into_stacked(), None)
+        let solution = solve(&f, y0, &ts, opts)?;
+        let stats = solution.stats;
+        (solution.into_stacked(), stats, None)
     };
     let last: Tensor<2> = ys.clone().narrow(0, 1, 1).reshape([batch, d + extra]);
     let end = last.clone().narrow(1, 0, d);
@@ -258,6 +262,7 @@ fn flow<F: JvpDynamics>(
         log_px,
         end,
         regularizers,
+        stats,
         trajectory,
     })
 }

@@ -28,7 +28,7 @@ pub struct InputOdeConfig {
 
 impl InputOdeConfig {
     /// A cell with seeded parameters (`τ` starts at 1), driven by zeros until
-    /// [`InputOdeCell::driven_by`] gives it an input.
+    /// [`DrivenCell::driven_by`](crate::DrivenCell::driven_by) gives it an input.
     pub fn init(&self, init: &mut Init, device: &Device) -> Result<InputOdeCell, ModelError> {
         at_least("units", self.units, 1)?;
         at_least("inputs", self.inputs, 1)?;
