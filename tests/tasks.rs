@@ -6,7 +6,7 @@
 #[macro_use]
 mod common;
 
-use common::{Backend, fresh, quiet};
+use common::{Backend, fresh, metric_bits, quiet};
 use neurode::train::{
     Flow, GradientKind, ModelKind, RunConfig, RunDir, TaskKind, TraceKind, TrainError,
     TrainOptions, density_data, train,
@@ -45,21 +45,6 @@ fn tiny_sequence(backend: Backend, model: ModelKind) -> RunConfig {
     }
 }
 
-/// `(step, train loss bits, test loss bits)` of every evaluation.
-fn losses(d: &RunDir) -> Vec<(u64, Option<u64>, u64)> {
-    d.read_metrics()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r.step,
-                r.train_loss.map(f64::to_bits),
-                r.test_loss.to_bits(),
-            )
-        })
-        .collect()
-}
-
 /// Trains `config` whole, and in two parts (4 steps, then resumed to 6): the same metrics bit
 /// for bit.
 fn resumes_exactly(config: &RunConfig, name: &str) -> RunDir {
@@ -76,7 +61,7 @@ fn resumes_exactly(config: &RunConfig, name: &str) -> RunDir {
         ..quiet()
     };
     train(config, &parts, &resume).unwrap();
-    assert_eq!(losses(&whole), losses(&parts), "{name}");
+    assert_eq!(metric_bits(&whole), metric_bits(&parts), "{name}");
     whole
 }
 

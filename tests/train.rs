@@ -5,12 +5,12 @@
 #[macro_use]
 mod common;
 
-use common::{Backend, fresh, param_values, quiet};
+use common::{Backend, fresh, metric_bits, param_values, quiet};
 use neurode::adjoint::GradientMethod;
 use neurode::models::load_record;
 use neurode::solvers::{PiController, SolveOptions};
 use neurode::train::{
-    Adam, AdamSettings, ControllerKind, GradientKind, ModelKind, RunConfig, RunDir, Schedule,
+    Adam, AdamSettings, ControllerKind, GradientKind, ModelKind, RunConfig, Schedule,
     ScheduleState, Status, TaskKind, TrainError, TrainOptions, classification_step, classifier,
     classify_data, dynamics_data, dynamics_model, gradient_method, metrics, predict, run_device,
     solve_options, step_seed, train,
@@ -146,20 +146,7 @@ fn resume_matches_an_uninterrupted_run(backend: Backend) {
         ..quiet()
     };
     let b = train(&config, &parts, &resume).unwrap();
-    let losses = |d: &RunDir| -> Vec<(u64, Option<u64>, u64)> {
-        d.read_metrics()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r.step,
-                    r.train_loss.map(f64::to_bits),
-                    r.test_loss.to_bits(),
-                )
-            })
-            .collect()
-    };
-    assert_eq!(losses(&whole), losses(&parts));
+    assert_eq!(metric_bits(&whole), metric_bits(&parts));
     assert_eq!(a.best.unwrap().test_loss, b.best.unwrap().test_loss);
     assert_eq!(
         std::fs::read(whole.best()).ok().map(|v| v.len()),

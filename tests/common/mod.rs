@@ -160,3 +160,19 @@ macro_rules! cpu_backend_tests_by_kind {
         mod ndarray { $( #[test] fn $name() { super::$name($crate::common::Backend::Ndarray); } )+ }
     };
 }
+
+/// `(step, train loss bits, test loss bits)` of every evaluation of a run folder: equal lists
+/// mean two runs evaluated to the same bits.
+pub fn metric_bits(d: &neurode::train::RunDir) -> Vec<(u64, Option<u64>, u64)> {
+    d.read_metrics()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.step,
+                r.train_loss.map(f64::to_bits),
+                r.test_loss.to_bits(),
+            )
+        })
+        .collect()
+}

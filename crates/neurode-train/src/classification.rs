@@ -56,11 +56,7 @@ impl ClassifierModel for OdeClassifier {
             return Ok(StepOutput::non_finite(value, out.stats.nfe));
         }
         let g = out.backward(loss, self)?;
-        Ok(StepOutput {
-            loss: value,
-            grads: g.params,
-            nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
-        })
+        Ok(StepOutput::of_gradients(value, g))
     }
 }
 

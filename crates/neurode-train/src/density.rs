@@ -180,11 +180,7 @@ impl<F: JvpDynamics> Task for Density<F> {
             _ => nll,
         };
         let g = traj.backward(loss).map_err(ModelError::from)?;
-        Ok(StepOutput {
-            loss: value,
-            grads: g.params,
-            nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
-        })
+        Ok(StepOutput::of_gradients(value, g))
     }
 
     fn evaluate(&self, model: &CnfField<F>) -> Result<MetricsRow, TrainError> {

@@ -202,11 +202,7 @@ pub fn regression_step<M: VectorField>(
             return Ok(StepOutput::non_finite(value, out.stats.nfe));
         }
         let g = out.backward(loss)?;
-        return Ok(StepOutput {
-            loss: value,
-            grads: g.params,
-            nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
-        });
+        return Ok(StepOutput::of_gradients(value, g));
     }
     // Unevenly sampled data: each window on its own time grid, gradients summed.
     let mut total = StepOutput {

@@ -52,11 +52,7 @@ fn mse_step<C: DrivenCell>(
         return Ok(StepOutput::non_finite(value, out.stats.nfe));
     }
     let g = out.backward(loss, model)?;
-    Ok(StepOutput {
-        loss: value,
-        grads: g.params,
-        nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
-    })
+    Ok(StepOutput::of_gradients(value, g))
 }
 
 impl SequenceNet {

@@ -14,6 +14,16 @@ pub struct StepOutput {
 }
 
 impl StepOutput {
+    /// A batch's `loss` and the gradients a solve's backward pass gave for it, with that
+    /// pass's forward and backward NFE.
+    pub fn of_gradients(loss: f64, g: neurode_adjoint::OdeGradients) -> Self {
+        Self {
+            loss,
+            grads: g.params,
+            nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
+        }
+    }
+
     /// A batch whose loss is not finite: no gradients (the trainer stops on it).
     pub fn non_finite(loss: f64, forward_nfe: usize) -> Self {
         Self {
