@@ -129,4 +129,51 @@ pub enum SolveError {
         /// The limit.
         max_steps: usize,
     },
+
+    /// A per-row solve was given no rows.
+    #[error(
+        "the batch has no rows: a per-row solve needs at least one row (and one output time per row)"
+    )]
+    EmptyBatch,
+
+    /// One row's output times are unusable.
+    #[error("output times of row {row}: {reason}")]
+    InvalidRowGrid {
+        /// The row.
+        row: usize,
+        /// What was wrong with its times.
+        reason: String,
+    },
+
+    /// The state has an empty dimension.
+    #[error(
+        "the state has shape {shape}: every dimension must be at least 1 (a [batch, dim] state \
+         with batch ≥ 1 and dim ≥ 1)"
+    )]
+    EmptyState {
+        /// The state's shape.
+        shape: String,
+    },
+
+    /// The per-row grid and the state disagree on the number of rows.
+    #[error(
+        "the time grid has {grid} rows but the initial state has {state}: give one list of \
+         output times per row of y0"
+    )]
+    RowCountMismatch {
+        /// Rows of the grid.
+        grid: usize,
+        /// Rows of the state.
+        state: usize,
+    },
+
+    /// A row of a per-row solve failed (the batch fails with it under
+    /// `FailurePolicy::FailBatch`).
+    #[error("row {row} failed: {error}")]
+    Row {
+        /// The row.
+        row: usize,
+        /// What happened to it.
+        error: Box<SolveError>,
+    },
 }

@@ -87,14 +87,20 @@ impl<S: State> Prepared<S> {
     /// The solution at `t₀ + θᵢ h` for every `θᵢ ∈ [0, 1]` of the step, in one batched
     /// linear combination.
     pub fn at(&self, thetas: &[f64]) -> Vec<S> {
-        let mut basis: Vec<&S> = vec![&self.y0];
-        basis.extend(self.basis.iter());
+        let basis = self.full_basis();
         let weights: Vec<Vec<f64>> = thetas.iter().map(|&th| self.weights(th)).collect();
         S::combine_rows(&basis, &weights)
     }
 
+    /// `[y₀, basis…]`: what [`Prepared::weights`] weighs.
+    pub(crate) fn full_basis(&self) -> Vec<&S> {
+        let mut basis: Vec<&S> = vec![&self.y0];
+        basis.extend(self.basis.iter());
+        basis
+    }
+
     /// Weights on `[y₀, basis…]` at `θ`.
-    fn weights(&self, theta: f64) -> Vec<f64> {
+    pub(crate) fn weights(&self, theta: f64) -> Vec<f64> {
         let (th, th1, h) = (theta, 1.0 - theta, self.h);
         match self.kind {
             InterpolantKind::Hermite => {

@@ -25,6 +25,8 @@
 //! * [`solve_observed`] reports every accepted step to a [`StepObserver`] (a [`StepLog`] of the
 //!   steps, a [`DenseOutput`] of the whole solution); [`replay`] re-takes recorded steps from
 //!   a stored state, exactly.
+//! * [`solve_rows`] gives every batch row its own clock: own output times ([`RowGrid`]), step
+//!   size, accept/reject, statistics and status; finished rows leave the evaluated batch.
 
 mod controller;
 mod dense;
@@ -38,6 +40,7 @@ mod norm;
 mod observe;
 mod options;
 mod replay;
+mod rows;
 mod solution;
 mod solve;
 mod state;
@@ -54,6 +57,10 @@ pub use norm::{ErrorNorm, RmsNorm};
 pub use observe::{StepLog, StepObserver, StepRecord};
 pub use options::{Adaptive, Convention, SolveOptions, Stepping};
 pub use replay::{Replayed, replay};
+pub use rows::{
+    FailurePolicy, RowDynamics, RowErrorNorm, RowGrid, RowRmsNorm, RowSolution, RowStats,
+    RowStatus, RowsAt, solve_rows, solve_rows_with_norm,
+};
 pub use solution::{Solution, SolveStats};
 pub use solve::{solve, solve_observed, solve_with_norm};
 pub use state::State;

@@ -1,0 +1,53 @@
+//! Per-row error norms: each row's step is accepted or rejected on its own error.
+
+use burn::Tensor;
+
+use super::ops::row_sq_sums;
+
+/// A norm of each row's local error estimate, scaled by the tolerances (accept a row's step
+/// when its norm is ≤ 1): the per-row counterpart of [`crate::ErrorNorm`].
+pub trait RowErrorNorm {
+    /// Per row, the sum of squared scaled errors over the components that count, and how many
+    /// components count per row.
+    fn row_sq_sums(
+        &self,
+        err: &Tensor<2>,
+        y0: &Tensor<2>,
+        y1: &Tensor<2>,
+        rtol: f64,
+        atol: f64,
+    ) -> (Vec<f64>, usize);
+
+    /// Per row, the root mean square of the scaled errors.
+    fn row_norms(
+        &self,
+        err: &Tensor<2>,
+        y0: &Tensor<2>,
+        y1: &Tensor<2>,
+        rtol: f64,
+        atol: f64,
+    ) -> Vec<f64> {
+        let (sums, n) = self.row_sq_sums(err, y0, y1, rtol, atol);
+        sums.into_iter()
+            .map(|s| (s / n.max(1) as f64).sqrt())
+            .collect()
+    }
+}
+
+/// Hairer's mixed RMS norm over each row's components (torchode's per-row norm):
+/// `√(mean_j((errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²))` for row `i`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowRmsNorm;
+
+impl RowErrorNorm for RowRmsNorm {
+    fn row_sq_sums(
+        &self,
+        err: &Tensor<2>,
+        y0: &Tensor<2>,
+        y1: &Tensor<2>,
+        rtol: f64,
+        atol: f64,
+    ) -> (Vec<f64>, usize) {
+        row_sq_sums(err, y0, y1, rtol, atol)
+    }
+}

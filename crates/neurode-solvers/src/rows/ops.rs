@@ -1,0 +1,145 @@
+//! Row operations on `[rows, dim]` tensors: gathering rows, merging two tensors row by row,
+//! per-row scaled combinations and per-row error sums. Every operation acts on each row alone
+//! (element-wise arithmetic, copies), so a row's values never depend on the other rows.
+
+use burn::Tensor;
+use burn::tensor::{Device, Int, TensorData};
+
+use crate::State;
+
+/// An index tensor of rows.
+pub(crate) fn index(rows: &[usize], device: &Device) -> Tensor<1, Int> {
+    let data: Vec<i64> = rows.iter().map(|&r| r as i64).collect();
+    Tensor::from_data(TensorData::new(data, [rows.len()]), device)
+}
+
+/// `[values.len(), 1]`: one value per row, broadcast along a row.
+pub(crate) fn column(values: &[f64], device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), device)
+}
+
+/// The rows `rows` of `t` (no operation when that is all of `t` in order).
+pub(crate) fn select(t: &Tensor<2>, rows: &[usize]) -> Tensor<2> {
+    let n = t.dims()[0];
+    if rows.len() == n && rows.iter().enumerate().all(|(i, &r)| i == r) {
+        return t.clone();
+    }
+    t.clone().select(0, index(rows, &t.device()))
+}
+
+/// Where a merged row comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum From {
+    /// Row of the first tensor.
+    A(usize),
+    /// Row of the second tensor.
+    B(usize),
+}
+
+/// Row `i` of the result is `a[j]` or `b[j]` as `picks[i]` says: one concatenation and one
+/// gather (or none when every row comes from one side in order).
+pub(crate) fn merge(a: &Tensor<2>, b: &Tensor<2>, picks: &[From]) -> Tensor<2> {
+    if picks.iter().all(|p| matches!(p, From::A(_))) {
+        let rows: Vec<usize> = picks.iter().map(|p| index_of(*p)).collect();
+        return select(a, &rows);
+    }
+    if picks.iter().all(|p| matches!(p, From::B(_))) {
+        let rows: Vec<usize> = picks.iter().map(|p| index_of(*p)).collect();
+        return select(b, &rows);
+    }
+    let na = a.dims()[0];
+    let rows: Vec<usize> = picks
+        .iter()
+        .map(|p| match p {
+            From::A(j) => *j,
+            From::B(j) => na + j,
+        })
+        .collect();
+    Tensor::cat(vec![a.clone(), b.clone()], 0).select(0, index(&rows, &a.device()))
+}
+
+fn index_of(p: From) -> usize {
+    match p {
+        From::A(j) | From::B(j) => j,
+    }
+}
+
+/// `y + h ⊙ Σ cᵢ kᵢ` with one `h` per row (`h` a `[rows, 1]` column).
+pub(crate) fn add_row_scaled(
+    y: &Tensor<2>,
+    h: &Tensor<2>,
+    terms: &[(f64, &Tensor<2>)],
+) -> Tensor<2> {
+    if terms.iter().all(|(c, _)| *c == 0.0) {
+        return y.clone();
+    }
+    y.clone() + Tensor::combine(terms) * h.clone()
+}
+
+/// `h ⊙ Σ cᵢ kᵢ` (at least one non-zero coefficient).
+pub(crate) fn row_scaled(h: &Tensor<2>, terms: &[(f64, &Tensor<2>)]) -> Tensor<2> {
+    Tensor::combine(terms) * h.clone()
+}
+
+/// Per row, `Σⱼ (errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²` (summed on the host in a fixed
+/// order, so a row's sum never depends on the other rows), and the number of columns.
+pub(crate) fn row_sq_sums(
+    err: &Tensor<2>,
+    y0: &Tensor<2>,
+    y1: &Tensor<2>,
+    rtol: f64,
+    atol: f64,
+) -> (Vec<f64>, usize) {
+    let [rows, cols] = err.dims();
+    let scale = y0
+        .clone()
+        .detach()
+        .abs()
+        .max_pair(y1.clone().detach().abs())
+        .mul_scalar(rtol)
+        .add_scalar(atol);
+    let ratio = err.clone().detach() / scale;
+    let host: Vec<f64> = (ratio.clone() * ratio).into_data().iter::<f64>().collect();
+    let sums = (0..rows)
+        .map(|r| host[r * cols..(r + 1) * cols].iter().sum())
+        .collect();
+    (sums, cols)
+}
+
+/// Whether each row is finite (one host read).
+pub(crate) fn row_finite(y: &Tensor<2>) -> Vec<bool> {
+    y.clone()
+        .detach()
+        .sum_dim(1)
+        .into_data()
+        .iter::<f64>()
+        .map(f64::is_finite)
+        .collect()
+}
+
+/// `out[e] = Σⱼ weights[e][j] · basis[j][rows[e]]`: outputs at per-row weights, one term per
+/// basis vector (element-wise products and sums in a fixed order).
+pub(crate) fn combine_per_row(
+    basis: &[&Tensor<2>],
+    rows: &[usize],
+    weights: &[Vec<f64>],
+) -> Tensor<2> {
+    let device = basis[0].device();
+    let idx = index(rows, &device);
+    let mut acc: Option<Tensor<2>> = None;
+    for (j, b) in basis.iter().enumerate() {
+        let col: Vec<f64> = weights.iter().map(|w| w[j]).collect();
+        if col.iter().all(|c| *c == 0.0) {
+            continue;
+        }
+        let term = (*b).clone().select(0, idx.clone()) * column(&col, &device);
+        acc = Some(match acc {
+            Some(a) => a + term,
+            None => term,
+        });
+    }
+    acc.unwrap_or_else(|| {
+        let d = basis[0].dims()[1];
+        Tensor::zeros([rows.len(), d], &device)
+    })
+}

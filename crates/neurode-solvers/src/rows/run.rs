@@ -1,0 +1,267 @@
+//! The bookkeeping of a per-row solve shared by its adaptive and fixed-step loops: per-row
+//! progress through the output times, failures, and the outputs of accepted steps (each row
+//! interpolated at its own `θ`).
+
+use burn::Tensor;
+
+use super::ops::{column, combine_per_row, index, select};
+use super::solution::{FailurePolicy, RowStats, RowStatus};
+use super::step::{RowCounted, RowStep};
+use super::{RowDynamics, RowGrid};
+use crate::SolveError;
+use crate::interpolate::{Prepared, StepData};
+use crate::tableau::{InterpolantKind, Tableau};
+
+/// A per-row solve in progress.
+pub(crate) struct RowRun<'a, F> {
+    pub tab: &'static Tableau,
+    pub interpolant: InterpolantKind,
+    pub grid: &'a RowGrid,
+    pub f: RowCounted<'a, F>,
+    pub policy: FailurePolicy,
+    /// Per row: index of the next output time to produce.
+    pub next: Vec<usize>,
+    pub stats: Vec<RowStats>,
+    /// Outputs and the `(row, k)` of each of their rows.
+    pub pieces: Vec<(Tensor<2>, Vec<(usize, usize)>)>,
+}
+
+/// A row whose step `t0 → t1` was accepted; `pos` is its row in the active tensors.
+pub(crate) struct Accepted {
+    pub pos: usize,
+    pub row: usize,
+    pub t0: f64,
+    pub t1: f64,
+}
+
+/// `f(t₁, y₁)` for some rows of the active tensors.
+pub(crate) struct Known {
+    pub tensor: Option<Tensor<2>>,
+    /// For each active position, its row in `tensor`.
+    at: Vec<Option<usize>>,
+}
+
+impl Known {
+    /// The row of `tensor` holding active position `pos`.
+    pub fn row_of(&self, pos: usize) -> usize {
+        self.at[pos].expect("f(t1, y1) computed for every row that needs it")
+    }
+
+    fn rows(&self, positions: &[usize]) -> Tensor<2> {
+        let rows: Vec<usize> = positions.iter().map(|&p| self.row_of(p)).collect();
+        select(self.tensor.as_ref().expect("known rows"), &rows)
+    }
+}
+
+/// The outputs one accepted row emits.
+struct Plan {
+    /// `(k, θ)` of outputs strictly inside the step.
+    interior: Vec<(usize, f64)>,
+    /// An output exactly at the step's end.
+    at_end: Option<usize>,
+    /// The next output index after this step.
+    next: usize,
+}
+
+impl<F: RowDynamics> RowRun<'_, F> {
+    /// Row `row` failed with `error`: under [`FailurePolicy::FailBatch`] the solve fails,
+    /// otherwise the row stops with its status.
+    pub fn fail(&mut self, row: usize, error: SolveError) -> Result<(), SolveError> {
+        if self.policy == FailurePolicy::FailBatch {
+            return Err(SolveError::Row {
+                row,
+                error: Box::new(error),
+            });
+        }
+        self.stats[row].status = RowStatus::of(&error);
+        self.stats[row].error = Some(error);
+        Ok(())
+    }
+
+    fn plan(&self, a: &Accepted) -> Plan {
+        let times = self.grid.times(a.row);
+        let dir = self.grid.direction(a.row);
+        let mut k = self.next[a.row];
+        let mut interior = Vec::new();
+        let mut at_end = None;
+        while k < times.len() {
+            let t_out = times[k];
+            if (t_out - a.t1) * dir > 0.0 {
+                break;
+            }
+            if t_out == a.t1 {
+                at_end = Some(k);
+                k += 1;
+                break;
+            }
+            interior.push((k, (t_out - a.t0) / (a.t1 - a.t0)));
+            k += 1;
+        }
+        Plan {
+            interior,
+            at_end,
+            next: k,
+        }
+    }
+
+    /// Emits the outputs of the accepted rows `acc` of `step` (taken from `y`, the active
+    /// states), advances their output index, and returns `f(t₁, y₁)` wherever the next step
+    /// or the interpolation needs it (the last stage of an FSAL method, else one evaluation
+    /// of those rows), with which accepted rows are done.
+    pub fn accept(
+        &mut self,
+        acc: &[Accepted],
+        y: &Tensor<2>,
+        step: &RowStep,
+    ) -> (Known, Vec<bool>) {
+        let active = y.dims()[0];
+        let plans: Vec<Plan> = acc.iter().map(|a| self.plan(a)).collect();
+        let done: Vec<bool> = acc
+            .iter()
+            .zip(&plans)
+            .map(|(a, p)| p.next >= self.grid.len(a.row))
+            .collect();
+        let known = if self.tab.fsal {
+            Known {
+                tensor: step.ks.last().cloned(),
+                at: (0..active).map(Some).collect(),
+            }
+        } else {
+            let need: Vec<&Accepted> = acc
+                .iter()
+                .zip(&plans)
+                .zip(&done)
+                .filter(|((_, p), d)| !**d || !p.interior.is_empty())
+                .map(|((a, _), _)| a)
+                .collect();
+            let mut at = vec![None; active];
+            let tensor = (!need.is_empty()).then(|| {
+                let pos: Vec<usize> = need.iter().map(|a| a.pos).collect();
+                let rows: Vec<usize> = need.iter().map(|a| a.row).collect();
+                let t1: Vec<f64> = need.iter().map(|a| a.t1).collect();
+                for (i, &p) in pos.iter().enumerate() {
+                    at[p] = Some(i);
+                }
+                self.f.eval(&t1, &select(&step.y1, &pos), &rows)
+            });
+            Known { tensor, at }
+        };
+        self.emit_at_ends(acc, &plans, &step.y1);
+        self.emit_interior(acc, &plans, y, step, &known);
+        for (a, p) in acc.iter().zip(&plans) {
+            self.next[a.row] = p.next;
+        }
+        (known, done)
+    }
+
+    fn emit_at_ends(&mut self, acc: &[Accepted], plans: &[Plan], y1: &Tensor<2>) {
+        let mut pos = Vec::new();
+        let mut labels = Vec::new();
+        for (a, p) in acc.iter().zip(plans) {
+            if let Some(k) = p.at_end {
+                pos.push(a.pos);
+                labels.push((a.row, k));
+            }
+        }
+        if !pos.is_empty() {
+            self.pieces.push((select(y1, &pos), labels));
+        }
+    }
+
+    /// Outputs strictly inside steps: each row's interpolant at its own `θ`. The stages are
+    /// scaled by each row's step length first, so the interpolant's weights are those of a
+    /// unit step (`h = 1`), the same for every row.
+    fn emit_interior(
+        &mut self,
+        acc: &[Accepted],
+        plans: &[Plan],
+        y: &Tensor<2>,
+        step: &RowStep,
+        known: &Known,
+    ) {
+        let inner: Vec<(&Accepted, &Plan)> = acc
+            .iter()
+            .zip(plans)
+            .filter(|(_, p)| !p.interior.is_empty())
+            .collect();
+        if inner.is_empty() {
+            return;
+        }
+        let device = y.device();
+        let pos: Vec<usize> = inner.iter().map(|(a, _)| a.pos).collect();
+        let rows: Vec<usize> = inner.iter().map(|(a, _)| a.row).collect();
+        let t0: Vec<f64> = inner.iter().map(|(a, _)| a.t0).collect();
+        let h: Vec<f64> = inner.iter().map(|(a, _)| a.t1 - a.t0).collect();
+        let hcol = column(&h, &device);
+        let used = match self.interpolant {
+            InterpolantKind::Hermite => 1,
+            InterpolantKind::Linear => 0,
+            _ => step.ks.len(),
+        };
+        let idx = index(&pos, &device);
+        let ks: Vec<Tensor<2>> = step.ks[..used]
+            .iter()
+            .map(|k| k.clone().select(0, idx.clone()) * hcol.clone())
+            .collect();
+        let y0 = select(y, &pos);
+        let y1 = select(&step.y1, &pos);
+        let f1 = known.rows(&pos) * hcol.clone();
+        let data = StepData {
+            t0: 0.0,
+            h: 1.0,
+            y0: &y0,
+            y1: &y1,
+            ks: &ks,
+        };
+        let f = &mut self.f;
+        // DOP853's extra stages: `c` is the stage's node, each row at `t₀ + c·h`.
+        let mut eval = |c: f64, yi: &Tensor<2>| {
+            let t: Vec<f64> = t0.iter().zip(&h).map(|(t, h)| t + c * h).collect();
+            f.eval(&t, yi, &rows) * hcol.clone()
+        };
+        let prepared = Prepared::new(self.interpolant, &data, &f1, &mut eval);
+        let mut out_rows = Vec::new();
+        let mut weights = Vec::new();
+        let mut labels = Vec::new();
+        for (i, (a, p)) in inner.iter().enumerate() {
+            for &(k, theta) in &p.interior {
+                out_rows.push(i);
+                weights.push(prepared.weights(theta));
+                labels.push((a.row, k));
+            }
+        }
+        let piece = combine_per_row(&prepared.full_basis(), &out_rows, &weights);
+        self.pieces.push((piece, labels));
+    }
+
+    /// Every output in one `[max_len, batch, dim]` tensor (zeros where none was produced),
+    /// with the number each row produced.
+    pub fn assemble(
+        &mut self,
+        dim: usize,
+        device: &burn::tensor::Device,
+    ) -> (Tensor<3>, Vec<usize>) {
+        let (l, b) = (self.grid.max_len(), self.grid.rows());
+        let mut slot = vec![usize::MAX; l * b];
+        let mut produced = vec![0usize; b];
+        let mut offset = 0;
+        let mut parts = Vec::with_capacity(self.pieces.len() + 1);
+        for (t, labels) in self.pieces.drain(..) {
+            for (i, &(r, k)) in labels.iter().enumerate() {
+                slot[k * b + r] = offset + i;
+                produced[r] = produced[r].max(k + 1);
+            }
+            offset += labels.len();
+            parts.push(t);
+        }
+        let zero_row = offset;
+        parts.push(Tensor::zeros([1, dim], device));
+        let all = Tensor::cat(parts, 0);
+        let rows: Vec<usize> = slot
+            .into_iter()
+            .map(|s| if s == usize::MAX { zero_row } else { s })
+            .collect();
+        let ys = all.select(0, index(&rows, device)).reshape([l, b, dim]);
+        (ys, produced)
+    }
+}

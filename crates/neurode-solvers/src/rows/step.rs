@@ -1,0 +1,167 @@
+//! The per-row Runge–Kutta step (every row its own `t` and `h`), its per-row error norms and
+//! Hairer's initial step per row.
+
+use burn::Tensor;
+
+use super::RowDynamics;
+use super::norm::RowErrorNorm;
+use super::ops::{add_row_scaled, column, row_scaled};
+use crate::State;
+use crate::tableau::{ErrorEstimator, Tableau};
+
+/// Counts evaluations: batched calls, and per row how many calls included it.
+pub(crate) struct RowCounted<'a, F> {
+    pub f: &'a F,
+    pub calls: usize,
+    pub row_nfe: Vec<usize>,
+}
+
+impl<F: RowDynamics> RowCounted<'_, F> {
+    /// `f` at `(t[i], y[i])` for the batch rows `rows` (one per row of `y`).
+    pub fn eval(&mut self, t: &[f64], y: &Tensor<2>, rows: &[usize]) -> Tensor<2> {
+        self.calls += 1;
+        for &r in rows {
+            self.row_nfe[r] += 1;
+        }
+        self.f.eval_rows(&super::RowsAt { t, rows }, y)
+    }
+}
+
+/// One attempted step of the active rows.
+pub(crate) struct RowStep {
+    pub y1: Tensor<2>,
+    /// `ks[0] = f(t, y)`; for FSAL methods the last is `f(t + h, y1)`.
+    pub ks: Vec<Tensor<2>>,
+    /// Error norm per row (empty without error control).
+    pub err: Vec<f64>,
+}
+
+/// Tolerances and norm of the per-row error control.
+pub(crate) struct RowControl<'a, N> {
+    pub norm: &'a N,
+    pub rtol: f64,
+    pub atol: f64,
+}
+
+/// One step of `tab` for the rows `rows` at times `t` with signed lengths `h` (one each).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rk_step_rows<F: RowDynamics, N: RowErrorNorm>(
+    tab: &Tableau,
+    f: &mut RowCounted<'_, F>,
+    rows: &[usize],
+    t: &[f64],
+    y: &Tensor<2>,
+    f0: Tensor<2>,
+    h: &[f64],
+    control: Option<&RowControl<'_, N>>,
+) -> RowStep {
+    let s = tab.stages();
+    let hcol = column(h, &y.device());
+    let mut ks: Vec<Tensor<2>> = Vec::with_capacity(s);
+    ks.push(f0);
+    let mut fsal_y1 = None;
+    for i in 1..s {
+        let terms: Vec<(f64, &Tensor<2>)> = tab.a[i].iter().copied().zip(&ks).collect();
+        let yi = add_row_scaled(y, &hcol, &terms);
+        let ti: Vec<f64> = t.iter().zip(h).map(|(t, h)| t + tab.c[i] * h).collect();
+        let ki = f.eval(&ti, &yi, rows);
+        if tab.fsal && i == s - 1 {
+            fsal_y1 = Some(yi);
+        }
+        ks.push(ki);
+    }
+    let y1 = match fsal_y1 {
+        Some(y1) => y1,
+        None => {
+            let terms: Vec<(f64, &Tensor<2>)> = tab.b.iter().copied().zip(&ks).collect();
+            add_row_scaled(y, &hcol, &terms)
+        }
+    };
+    let err = control
+        .map(|c| error_norms(tab, &ks, y, &y1, &hcol, c))
+        .unwrap_or_default();
+    RowStep { y1, ks, err }
+}
+
+fn error_norms<N: RowErrorNorm>(
+    tab: &Tableau,
+    ks: &[Tensor<2>],
+    y0: &Tensor<2>,
+    y1: &Tensor<2>,
+    hcol: &Tensor<2>,
+    c: &RowControl<'_, N>,
+) -> Vec<f64> {
+    let ks: Vec<Tensor<2>> = ks.iter().map(State::detached).collect();
+    let hcol = hcol.clone().detach();
+    let weighted = |e: &[f64]| -> Tensor<2> {
+        let terms: Vec<(f64, &Tensor<2>)> = e.iter().copied().zip(&ks).collect();
+        row_scaled(&hcol, &terms)
+    };
+    match tab.error {
+        ErrorEstimator::None => vec![0.0; y0.dims()[0]],
+        ErrorEstimator::Embedded(e) => c.norm.row_norms(&weighted(e), y0, y1, c.rtol, c.atol),
+        ErrorEstimator::Dop853 { e5, e3 } => {
+            let (s5, n) = c.norm.row_sq_sums(&weighted(e5), y0, y1, c.rtol, c.atol);
+            let (s3, _) = c.norm.row_sq_sums(&weighted(e3), y0, y1, c.rtol, c.atol);
+            s5.iter()
+                .zip(&s3)
+                .map(|(&s5, &s3)| {
+                    if s5 == 0.0 && s3 == 0.0 {
+                        0.0
+                    } else {
+                        s5 / ((s5 + 0.01 * s3) * n.max(1) as f64).sqrt()
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// Hairer's initial step (as `crate::initial_step`) for every row at once: `|h₀|` per row.
+/// Costs one evaluation.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn initial_steps<F: RowDynamics, N: RowErrorNorm>(
+    f: &mut RowCounted<'_, F>,
+    norm: &N,
+    rows: &[usize],
+    t0: &[f64],
+    y0: &Tensor<2>,
+    f0: &Tensor<2>,
+    dir: &[f64],
+    error_order: u32,
+    rtol: f64,
+    atol: f64,
+) -> Vec<f64> {
+    let d0 = norm.row_norms(y0, y0, y0, rtol, atol);
+    let d1 = norm.row_norms(f0, y0, y0, rtol, atol);
+    let h0: Vec<f64> = d0
+        .iter()
+        .zip(&d1)
+        .map(|(&d0, &d1)| {
+            if d0 < 1e-5 || d1 < 1e-5 {
+                1e-6
+            } else {
+                0.01 * d0 / d1
+            }
+        })
+        .collect();
+    let signed: Vec<f64> = h0.iter().zip(dir).map(|(h, d)| h * d).collect();
+    let y1 = add_row_scaled(y0, &column(&signed, &y0.device()), &[(1.0, f0)]);
+    let t1: Vec<f64> = t0.iter().zip(&signed).map(|(t, h)| t + h).collect();
+    let f1 = f.eval(&t1, &y1, rows);
+    let diff = Tensor::combine(&[(1.0, &f1), (-1.0, f0)]);
+    let d2 = norm.row_norms(&diff, y0, y0, rtol, atol);
+    (0..h0.len())
+        .map(|i| {
+            let d2 = d2[i] / h0[i];
+            let dmax = d1[i].max(d2);
+            let h1 = if dmax <= 1e-15 {
+                (h0[i] * 1e-3).max(1e-6)
+            } else {
+                (0.01 / dmax).powf(1.0 / f64::from(error_order + 1))
+            };
+            let h = (100.0 * h0[i]).min(h1);
+            if h.is_finite() && h > 0.0 { h } else { h0[i] }
+        })
+        .collect()
+}
