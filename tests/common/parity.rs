@@ -258,7 +258,7 @@ pub fn replay_residual(
     let (mut steps, mut after_first) = (Vec::new(), Vec::new());
     for step in t.steps.iter().take(n) {
         let batch = SegmentBatch::from_starts(&series, &step.starts, 40).unwrap();
-        let out = regression_step(&model, &batch, weighting, &ad).unwrap();
+        let out = regression_step(&model, &batch, weighting, true, &ad).unwrap();
         let (next, info) = adam.step(model, &out.grads, 5e-4);
         model = next;
         steps.push(Compared {

@@ -79,4 +79,14 @@ pub enum AdjointError {
         "the dynamics module has no float parameters: there is nothing to differentiate (use neurode_solvers::solve)"
     )]
     NoParameters,
+
+    /// A gradient method that per-row solves do not offer yet.
+    #[error(
+        "the {method} gradient method is not available for per-row solves yet: use backprop \
+         (GradientMethod::Backprop), or solve on a shared clock"
+    )]
+    PerRowMethod {
+        /// The method's name.
+        method: &'static str,
+    },
 }

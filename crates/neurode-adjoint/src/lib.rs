@@ -34,6 +34,8 @@
 //!   loss from it, then [`Trajectory::backward`] returns [`OdeGradients`] (`GradientsParams`
 //!   for the optimizer, `∂L/∂y₀`, forward and backward statistics).
 //! * [`adjoint_backward`] is the backward pass alone, for users who bring `∂L/∂y(tᵢ)`.
+//! * [`odeint_rows`] solves every batch row on its own clock (own output times, steps and
+//!   status) and differentiates through it by backprop.
 //!
 //! | method | gradient | memory | work |
 //! |---|---|---|---|
@@ -50,6 +52,7 @@ mod error;
 mod method;
 mod odeint;
 mod params;
+mod rows;
 mod schedule;
 
 pub use backward::{OdeGradients, adjoint_backward};
@@ -57,3 +60,4 @@ pub use dynamics::NeuralDynamics;
 pub use error::AdjointError;
 pub use method::{AdjointOptions, CheckpointOptions, GradientMethod};
 pub use odeint::{Trajectory, add_gradients, odeint};
+pub use rows::{RowTrajectory, odeint_rows};

@@ -27,4 +27,13 @@ impl<M: VectorField> NeuralDynamics for Clocked<M> {
         let f = self.inner.field(&Time::Rows(tau), h);
         Tensor::cat(vec![f, ones], 1)
     }
+
+    /// Per-row solves need no clock column: each row is evaluated at its own time.
+    fn forward_rows(&self, at: &neurode_solvers::RowsAt<'_>, y: Tensor<2>) -> Tensor<2> {
+        if self.clocked {
+            // A clocked state carries its own absolute time; the solver's is relative.
+            return self.forward(at.t[0], y);
+        }
+        crate::field::field_rows(&self.inner, at, y)
+    }
 }

@@ -40,6 +40,20 @@ pub trait VectorField: Module + ModuleDisplay {
     fn dim(&self) -> usize;
 }
 
+/// `f(h, t)` with every row at its own time: one evaluation with a `[rows, 1]` time column
+/// (or none for a time-independent field).
+pub(crate) fn field_rows<M: VectorField>(
+    field: &M,
+    at: &neurode_solvers::RowsAt<'_>,
+    h: Tensor<2>,
+) -> Tensor<2> {
+    if field.is_autonomous() {
+        return field.field(&Time::Scalar(at.t[0]), h);
+    }
+    let column = at.time_column(&h.device());
+    field.field(&Time::Rows(column), h)
+}
+
 /// `h ⊙ h ⊙ h` (paper 000 eq 16: the known cubic structure fed to the network).
 pub(crate) fn cube(h: Tensor<2>) -> Tensor<2> {
     h.clone() * h.clone() * h
@@ -52,6 +66,14 @@ macro_rules! neural_dynamics {
         impl neurode_adjoint::NeuralDynamics for $ty {
             fn forward(&self, t: f64, y: burn::Tensor<2>) -> burn::Tensor<2> {
                 $crate::field::VectorField::field(self, &$crate::field::Time::Scalar(t), y)
+            }
+
+            fn forward_rows(
+                &self,
+                at: &neurode_solvers::RowsAt<'_>,
+                y: burn::Tensor<2>,
+            ) -> burn::Tensor<2> {
+                $crate::field::field_rows(self, at, y)
             }
         }
     )+};

@@ -176,7 +176,7 @@ impl<M: VectorField> NeuralOde<M> {
         self.run(Tensor::cat(vec![y0, clock], 1), &shifted, true)
     }
 
-    fn check_y0(&self, y0: &Tensor<2>) -> Result<(), ModelError> {
+    pub(crate) fn check_y0(&self, y0: &Tensor<2>) -> Result<(), ModelError> {
         let dims = y0.dims();
         if dims[1] != self.dim || dims[0] == 0 {
             return Err(ModelError::Shape {
@@ -189,7 +189,7 @@ impl<M: VectorField> NeuralOde<M> {
     }
 
     /// Appends the zero-initialised augmented dimensions.
-    fn pad(&self, y0: Tensor<2>) -> Tensor<2> {
+    pub(crate) fn pad(&self, y0: Tensor<2>) -> Tensor<2> {
         let extra = self.augment();
         if extra == 0 {
             return y0;

@@ -6,8 +6,10 @@ use std::marker::PhantomData;
 use burn::Tensor;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, TensorData};
+use neurode_adjoint::GradientMethod;
 use neurode_datasets::{SegmentBatch, SegmentSampler, Series};
-use neurode_models::{NeuralOde, VectorField};
+use neurode_models::{ModelError, NeuralOde, VectorField};
+use neurode_solvers::{FailurePolicy, RowGrid};
 
 use crate::loss::{mse, time_weights, weighted_mse};
 use crate::{Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
@@ -37,6 +39,9 @@ pub struct Regression<M> {
     pub seq_len: usize,
     /// Time-weighted loss (eq 25), or plain MSE.
     pub weighting: Option<TimeWeighting>,
+    /// Unevenly sampled windows in one per-row solve (each window on its own clock; the
+    /// default), or one solve per window (`false`; what neurode did before per-row solves).
+    pub per_row: bool,
     /// The autodiff device of training.
     pub device: Device,
     /// The dynamics of the model trained.
@@ -51,6 +56,7 @@ impl<M> Clone for Regression<M> {
             batch_size: self.batch_size,
             seq_len: self.seq_len,
             weighting: self.weighting,
+            per_row: self.per_row,
             device: self.device.clone(),
             dynamics: PhantomData,
         }
@@ -67,6 +73,7 @@ impl<M> Regression<M> {
             batch_size,
             seq_len,
             weighting: None,
+            per_row: true,
             device: device.clone().autodiff(),
             dynamics: PhantomData,
         }
@@ -80,6 +87,12 @@ impl<M> Regression<M> {
             .map(|s| s.ts[s.len() - 1])
             .fold(f64::MIN, f64::max);
         self.weighting = Some(TimeWeighting { alpha, horizon });
+        self
+    }
+
+    /// Unevenly sampled windows one solve each (`false`) instead of one per-row solve.
+    pub fn with_per_row(mut self, per_row: bool) -> Self {
+        self.per_row = per_row;
         self
     }
 
@@ -123,7 +136,7 @@ impl<M: VectorField> Task for Regression<M> {
     }
 
     fn step(&self, model: &NeuralOde<M>, batch: &SegmentBatch) -> Result<StepOutput, TrainError> {
-        regression_step(model, batch, self.weighting, &self.device)
+        regression_step(model, batch, self.weighting, self.per_row, &self.device)
     }
 
     fn evaluate(&self, model: &NeuralOde<M>) -> Result<MetricsRow, TrainError> {
@@ -174,12 +187,16 @@ pub fn predict<M: VectorField>(
 
 /// One batch of trajectory windows: the (time-weighted) MSE of `model`'s predictions from each
 /// window's first state, and its gradients. Windows on a shared relative grid are solved
-/// together; unevenly sampled ones one by one, gradients summed. The model must live on the
-/// autodiff `device`.
+/// together on one clock; unevenly sampled ones together too, each on its own clock (a
+/// per-row solve, [`NeuralOde::forward_rows`]) when the gradient method is backprop, else one
+/// by one with their gradients summed (the adjoints are not available per row yet, and
+/// `per_row = false` asks for it). The model
+/// must live on the autodiff `device`.
 pub fn regression_step<M: VectorField>(
     model: &NeuralOde<M>,
     batch: &SegmentBatch,
     weighting: Option<TimeWeighting>,
+    per_row: bool,
     device: &Device,
 ) -> Result<StepOutput, TrainError> {
     let (b, l, d) = (batch.batch(), batch.seq_len, batch.dim);
@@ -204,7 +221,24 @@ pub fn regression_step<M: VectorField>(
         let g = out.backward(loss)?;
         return Ok(StepOutput::of_gradients(value, g));
     }
-    // Unevenly sampled data: each window on its own time grid, gradients summed.
+    if per_row && matches!(model.gradient(), GradientMethod::Backprop) {
+        // Unevenly sampled data, one batched solve: each window on its own clock.
+        let grid = RowGrid::new((0..b).map(|j| batch.window_times(j)).collect())
+            .map_err(ModelError::from)?;
+        let y0 = Tensor::<2>::from_data(TensorData::new(batch.y0.clone(), [b, d]), device);
+        let target =
+            Tensor::<3>::from_data(TensorData::new(batch.targets.clone(), [l, b, d]), device);
+        let out = model.forward_rows(y0, &grid, FailurePolicy::FailBatch)?;
+        let loss = loss_of(out.ys.clone(), target, weights, b);
+        let value: f64 = loss.clone().into_scalar();
+        if !value.is_finite() {
+            return Ok(StepOutput::non_finite(value, out.stats.nfe));
+        }
+        let g = out.backward(loss)?;
+        return Ok(StepOutput::of_gradients(value, g));
+    }
+    // Unevenly sampled data with an adjoint: each window on its own time grid, gradients
+    // summed.
     let mut total = StepOutput {
         loss: 0.0,
         grads: GradientsParams::new(),

@@ -11,7 +11,8 @@ use burn::tensor::TensorData;
 use neurode_datasets::Series;
 use neurode_models::{NeuralOde, VectorField};
 
-use neurode_models::TorchNames;
+use neurode_models::{ModelError, OdeOutput, RowOdeOutput, TorchNames};
+use neurode_solvers::{FailurePolicy, RowGrid};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::mse;
@@ -85,8 +86,9 @@ impl<M: TorchNames> TorchNames for Shot<M> {
     }
 }
 
-/// Multiple shooting over whole series (evenly sampled, each at least `K + 1` samples): `K`
-/// segments of `m = ⌊(len − 1)/K⌋` intervals each (samples past `K·m` are left out of the
+/// Multiple shooting over whole series (each at least `K + 1` samples; evenly sampled series
+/// share one clock, unevenly sampled ones are solved segment by segment on their own clocks in
+/// one per-row solve, which needs backprop gradients): `K` segments of `m = ⌊(len − 1)/K⌋` intervals each (samples past `K·m` are left out of the
 /// loss), weight `continuity` on the mean squared gap between a segment's end and the next
 /// start. Evaluation is [`Regression`]'s (prediction of each whole series from its first state).
 #[derive(Debug, Clone)]
@@ -103,6 +105,9 @@ pub struct MultipleShooting<M> {
     intervals: usize,
     /// The segments' relative time grid (`intervals + 1` times from 0).
     rel_ts: Vec<f64>,
+    /// Each segment's own absolute times when the series are unevenly sampled (a per-row
+    /// solve), series-major; `None` when every segment shares `rel_ts`.
+    grid: Option<RowGrid>,
     /// Absolute start time of each segment, series-major (series 0 segments 0…K−1, …).
     starts: Vec<f64>,
     /// The data at each segment's start, `[series · K, dim]` row-major.
@@ -140,21 +145,29 @@ impl<M> MultipleShooting<M> {
         let intervals = (shortest - 1) / segments;
         let s = &regression.series[0];
         let rel_ts: Vec<f64> = s.ts[..=intervals].iter().map(|t| t - s.ts[0]).collect();
-        // Every segment of every series must share that grid (one batched solve).
-        for s in &regression.series {
-            for k in 0..segments {
+        // Segments that all share that relative grid are solved on one clock; otherwise
+        // (unevenly sampled series) each segment on its own clock, in one per-row solve.
+        let shared = regression.series.iter().all(|s| {
+            (0..segments).all(|k| {
                 let at = k * intervals;
-                for (i, r) in rel_ts.iter().enumerate() {
+                rel_ts.iter().enumerate().all(|(i, r)| {
                     let here = s.ts[at + i] - s.ts[at];
-                    if (here - r).abs() > 1e-9 * r.abs().max(1.0) {
-                        return Err(invalid(
-                            "unevenly sampled series".into(),
-                            "evenly sampled series (every segment on one time grid)",
-                        ));
-                    }
-                }
-            }
-        }
+                    (here - r).abs() <= 1e-9 * r.abs().max(1.0)
+                })
+            })
+        });
+        let grid = if shared {
+            None
+        } else {
+            let rows = regression
+                .series
+                .iter()
+                .flat_map(|s| {
+                    (0..segments).map(move |k| s.ts[k * intervals..=(k + 1) * intervals].to_vec())
+                })
+                .collect();
+            Some(RowGrid::new(rows).map_err(ModelError::from)?)
+        };
         // The segments are fixed: their starts and targets are laid out once, here.
         let (k, m, dim) = (segments, intervals, s.dim);
         let n = regression.series.len() * k;
@@ -179,6 +192,7 @@ impl<M> MultipleShooting<M> {
             nodes,
             intervals,
             rel_ts,
+            grid,
             starts,
             data_starts,
             targets,
@@ -245,14 +259,23 @@ impl<M: VectorField> Task for MultipleShooting<M> {
             TensorData::new(self.targets.clone(), [m + 1, n, dim]),
             device,
         );
-        let out = model
-            .ode
-            .forward_segments(y0.clone(), &self.starts, &self.rel_ts)?;
-        let mut loss = mse(out.ys.clone(), target);
+        let out = match &self.grid {
+            None => Segments::Shared(model.ode.forward_segments(
+                y0.clone(),
+                &self.starts,
+                &self.rel_ts,
+            )?),
+            Some(grid) => Segments::Rows(model.ode.forward_rows(
+                y0.clone(),
+                grid,
+                FailurePolicy::FailBatch,
+            )?),
+        };
+        let mut loss = mse(out.ys(), target);
         if k > 1 && self.continuity > 0.0 {
             // Segment ends 1…K−1 of each series against the starts 2…K.
             let s = series.len();
-            let ends = out.ys.clone().narrow(0, m, 1).reshape([s, k, dim]);
+            let ends = out.ys().narrow(0, m, 1).reshape([s, k, dim]);
             let next = if free {
                 model.nodes.val().reshape([s, k - 1, dim])
             } else {
@@ -263,7 +286,7 @@ impl<M: VectorField> Task for MultipleShooting<M> {
         }
         let value: f64 = loss.clone().into_scalar();
         if !value.is_finite() {
-            return Ok(StepOutput::non_finite(value, out.stats.nfe));
+            return Ok(StepOutput::non_finite(value, out.nfe()));
         }
         let g = out.backward_for(loss, model)?;
         let mut grads = g.params;
@@ -290,5 +313,39 @@ impl<M: VectorField> Task for MultipleShooting<M> {
 
     fn evaluate(&self, model: &Shot<M>) -> Result<MetricsRow, TrainError> {
         self.regression.evaluate(&model.ode)
+    }
+}
+
+/// The segments' solve: on one shared clock, or each on its own.
+enum Segments<M> {
+    Shared(OdeOutput<M>),
+    Rows(RowOdeOutput<M>),
+}
+
+impl<M: VectorField> Segments<M> {
+    /// `[intervals + 1, segments, dim]`.
+    fn ys(&self) -> Tensor<3> {
+        match self {
+            Segments::Shared(o) => o.ys.clone(),
+            Segments::Rows(o) => o.ys.clone(),
+        }
+    }
+
+    fn nfe(&self) -> usize {
+        match self {
+            Segments::Shared(o) => o.stats.nfe,
+            Segments::Rows(o) => o.stats.nfe,
+        }
+    }
+
+    fn backward_for<N: Module>(
+        self,
+        loss: Tensor<1>,
+        outer: &N,
+    ) -> Result<neurode_adjoint::OdeGradients, ModelError> {
+        match self {
+            Segments::Shared(o) => o.backward_for(loss, outer),
+            Segments::Rows(o) => o.backward_for(loss, outer),
+        }
     }
 }
