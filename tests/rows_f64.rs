@@ -522,6 +522,7 @@ fn failed_rows_leave_the_others_gradients_unchanged(device: &Device) {
 }
 
 cpu_backend_tests!(F64;
+    fused_f64_combination_is_burns_arithmetic,
     per_row_gradients_are_the_sum_of_solo_gradients,
     failed_rows_leave_the_others_gradients_unchanged,
     batch_composition_invariance,
@@ -530,3 +531,42 @@ cpu_backend_tests!(F64;
     per_row_step_budget,
     bad_input_is_refused,
 );
+
+/// The fused f64 linear combination gives Burn's unfused `c₀·t₀ + c₁·t₁ + …` bit for bit, and
+/// the same gradients.
+fn fused_f64_combination_is_burns_arithmetic(device: &Device) {
+    let ad = device.clone().autodiff();
+    let make = |seed: u64| {
+        let v: Vec<f64> = (0..24)
+            .map(|i| ((i as f64 + 1.0) * (seed as f64 + 0.37)).sin() * 1.7)
+            .collect();
+        Tensor::<2>::from_data(burn::tensor::TensorData::new(v, [6, 4]), &ad).require_grad()
+    };
+    let ts: Vec<Tensor<2>> = (0..5).map(make).collect();
+    let coefs = [1.0, 0.1 / 3.0, -2.5e-3, 44.0 / 45.0, 1.0];
+    let terms: Vec<(f64, &Tensor<2>)> = coefs.iter().copied().zip(&ts).collect();
+    let fused = neurode::kernels::linear_combination(&terms);
+    let manual = terms
+        .iter()
+        .map(|(c, t)| {
+            if *c == 1.0 {
+                (*t).clone()
+            } else {
+                (*t).clone().mul_scalar(*c)
+            }
+        })
+        .reduce(|a, b| a + b)
+        .unwrap();
+    match fused {
+        Some(fused) => {
+            assert_eq!(values(&fused), values(&manual));
+            let gf = fused.powi_scalar(2).sum().backward();
+            let gm = manual.powi_scalar(2).sum().backward();
+            for t in &ts {
+                assert_eq!(values(&t.grad(&gf).unwrap()), values(&t.grad(&gm).unwrap()));
+            }
+        }
+        // Not fused on this backend: nothing to compare.
+        None => assert!(!format!("{device:?}").contains("Flex"), "flex f64 is fused"),
+    }
+}

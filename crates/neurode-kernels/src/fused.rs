@@ -11,11 +11,11 @@
 //!
 //! A Runge–Kutta stage `y + h·Σ aⱼ·kⱼ` composed from Burn's ops records two operations per
 //! term (scale, add); [`linear_combination`] records one for all terms, whose backward hands
-//! each input `cᵢ·g`, with the same f32 arithmetic in the same order.
+//! each input `cᵢ·g`, with the same arithmetic in the same order (f32 or f64).
 //!
-//! Both apply to f32 tensors on the flex backend, with or without a tape (the default,
-//! non-checkpointing autodiff). Everywhere else they return `None` and the caller composes
-//! Burn's ops.
+//! Both apply to tensors on the flex backend (the affine kernels to f32, the linear
+//! combination to f32 and f64), with or without a tape (the default, non-checkpointing
+//! autodiff). Everywhere else they return `None` and the caller composes Burn's ops.
 
 use burn::Tensor;
 
@@ -77,8 +77,10 @@ fn affine_impl(
 /// the tensors' float type, terms summed in order (as `c₀·t₀ + c₁·t₁ + …` composed from
 /// Burn's ops).
 ///
-/// Returns `None` where no fused kernel applies (see [`affine`]; also for no terms, more
-/// than 16, or terms of different shapes); the caller then composes Burn's ops.
+/// Applies to f32 and f64 tensors on flex; returns `None` where no fused kernel applies (see
+/// [`affine`], except that f64 is fused here; also for no terms, more than 16, or terms of
+/// different shapes or types); the caller then composes Burn's ops, which give the same
+/// values bit for bit.
 pub fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option<Tensor<D>> {
     #[cfg(feature = "flex")]
     {

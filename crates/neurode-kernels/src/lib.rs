@@ -17,7 +17,8 @@
 //! ```
 //!
 //! Every entry point decides from the tensor's device, by Burn's typed dispatch, whether a
-//! kernel applies (flex, f32, the default non-checkpointing tape); elsewhere [`affine`] and
+//! kernel applies (flex, f32 — f64 too for [`linear_combination`] — the default
+//! non-checkpointing tape); elsewhere [`affine`] and
 //! [`linear_combination`] return `None` and [`tanh`] is Burn's. Without this crate's `flex`
 //! feature nothing is fused. [`simd`] compiles host loops (these kernels', Adam's) for the
 //! CPU's vector extensions; [`tanh_f32`] is the scalar `tanh` they share.

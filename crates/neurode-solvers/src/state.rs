@@ -44,7 +44,7 @@ impl<const D: usize> State for Tensor<D> {
     fn add_scaled(&self, terms: &[(f64, &Self)]) -> Self {
         let mut all = vec![(1.0, self)];
         all.extend(terms.iter().filter(|(c, _)| *c != 0.0));
-        // One fused operation (one node on a tape) where the backend has one (flex, f32).
+        // One fused operation (one node on a tape) where the backend has one (flex, f32/f64).
         if all.len() > 1
             && let Some(sum) = neurode_kernels::linear_combination(&all)
         {

@@ -1,4 +1,4 @@
-//! The flex (f32) kernel behind [`crate::fused::linear_combination`] and its recorded backward.
+//! The flex (f32 and f64) kernel behind [`crate::fused::linear_combination`] and its recorded backward.
 
 use burn::Tensor;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -17,14 +17,27 @@ pub(crate) const MAX_TERMS: usize = 16;
 pub(crate) fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option<Tensor<D>> {
     let first = terms.first()?.1;
     let dims = first.dims();
+    let dtype = first.dtype();
     if terms.len() > MAX_TERMS
+        || !matches!(dtype, DType::F32 | DType::F64)
         || terms
             .iter()
-            .any(|(_, t)| t.dtype() != DType::F32 || t.dims() != dims)
+            .any(|(_, t)| t.dtype() != dtype || t.dims() != dims)
     {
         return None;
     }
-    let coefs: Vec<f32> = terms.iter().map(|(c, _)| *c as f32).collect();
+    // f32 tensors combine with f32 coefficients (as Burn's `mul_scalar` would); f64 ones in
+    // f64, term by term in order: the same operations as Burn's unfused `c·t` and `+`.
+    let coefs: Vec<f64> = terms
+        .iter()
+        .map(|(c, _)| {
+            if dtype == DType::F32 {
+                f64::from(*c as f32)
+            } else {
+                *c
+            }
+        })
+        .collect();
     // The conversions take the tensors by value; clones are reference-count increments.
     Some(match route(first.device())? {
         Route::Tape => {
@@ -45,7 +58,7 @@ pub(crate) fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) ->
 }
 
 /// Records one node with `terms.len()` parents (the const arity Burn's tape wants).
-fn recorded(terms: Vec<AdTensor>, coefs: &[f32]) -> Option<AdTensor> {
+fn recorded(terms: Vec<AdTensor>, coefs: &[f64]) -> Option<AdTensor> {
     macro_rules! arity {
         ($($n:literal)*) => {
             match terms.len() {
@@ -57,7 +70,7 @@ fn recorded(terms: Vec<AdTensor>, coefs: &[f32]) -> Option<AdTensor> {
     arity!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
-fn recorded_n<const N: usize>(terms: [AdTensor; N], coefs: [f32; N]) -> AdTensor {
+fn recorded_n<const N: usize>(terms: [AdTensor; N], coefs: [f64; N]) -> AdTensor {
     let prep = CombineBackward::<N>
         .prepare::<NoCheckpointing>(terms.each_ref().map(|t| t.node()))
         .compute_bound()
@@ -70,20 +83,35 @@ fn recorded_n<const N: usize>(terms: [AdTensor; N], coefs: [f32; N]) -> AdTensor
     }
 }
 
-/// `Σ cᵢ·tᵢ` in one host pass per term into a fresh contiguous buffer.
-fn forward(terms: &[FlexTensor], coefs: &[f32]) -> FlexTensor {
+/// `Σ cᵢ·tᵢ` in one host pass per term into a fresh contiguous buffer (f32 or f64, the
+/// terms' type).
+fn forward(terms: &[FlexTensor], coefs: &[f64]) -> FlexTensor {
     let shape = terms[0].layout().shape().clone();
     let len = shape.num_elements();
     let terms: Vec<FlexTensor> = terms.iter().map(|t| contiguous(t.clone())).collect();
+    if terms[0].dtype() == DType::F64 {
+        let slices: Vec<&[f64]> = terms
+            .iter()
+            .map(|t| &t.as_slice::<f64>().expect("contiguous f64 term")[..len])
+            .collect();
+        let mut out = vec![0.0f64; len];
+        vectorized(Combine {
+            out: &mut out,
+            terms: &slices,
+            coefs,
+        });
+        return FlexTensor::from_data(TensorData::new(out, shape));
+    }
     let slices: Vec<&[f32]> = terms
         .iter()
         .map(|t| &t.as_slice::<f32>().expect("contiguous f32 term")[..len])
         .collect();
+    let coefs: Vec<f32> = coefs.iter().map(|c| *c as f32).collect();
     let mut out = vec![0.0f32; len];
     vectorized(Combine {
         out: &mut out,
         terms: &slices,
-        coefs,
+        coefs: &coefs,
     });
     FlexTensor::from_data(TensorData::new(out, shape))
 }
@@ -93,9 +121,9 @@ fn forward(terms: &[FlexTensor], coefs: &[f32]) -> FlexTensor {
 struct CombineBackward<const N: usize>;
 
 impl<const N: usize> Backward<Flex, N> for CombineBackward<N> {
-    type State = [f32; N];
+    type State = [f64; N];
 
-    fn backward(self, ops: Ops<[f32; N], N>, grads: &mut Gradients, _: &mut Checkpointer) {
+    fn backward(self, ops: Ops<[f64; N], N>, grads: &mut Gradients, _: &mut Checkpointer) {
         let g = contiguous(grads.consume::<Flex>(&ops.node));
         for (parent, c) in ops.parents.into_iter().zip(ops.state) {
             if let Some(node) = parent {
@@ -105,30 +133,44 @@ impl<const N: usize> Backward<Flex, N> for CombineBackward<N> {
     }
 }
 
-/// `c·g` (`g` itself, shared, when `c = 1`).
-fn scaled(g: &FlexTensor, c: f32) -> FlexTensor {
+/// `c·g` (`g` itself, shared, when `c = 1`), in the gradient's type.
+fn scaled(g: &FlexTensor, c: f64) -> FlexTensor {
     if c == 1.0 {
         return g.clone();
     }
     let shape = g.layout().shape().clone();
-    let src = &g.as_slice::<f32>().expect("contiguous gradient")[..shape.num_elements()];
-    let mut out = vec![0.0f32; src.len()];
+    let len = shape.num_elements();
+    if g.dtype() == DType::F64 {
+        let src = &g.as_slice::<f64>().expect("contiguous gradient")[..len];
+        let mut out = vec![0.0f64; len];
+        vectorized(Scale {
+            out: &mut out,
+            x: src,
+            c,
+        });
+        return FlexTensor::from_data(TensorData::new(out, shape));
+    }
+    let src = &g.as_slice::<f32>().expect("contiguous gradient")[..len];
+    let mut out = vec![0.0f32; len];
     vectorized(Scale {
         out: &mut out,
         x: src,
-        c,
+        c: c as f32,
     });
     FlexTensor::from_data(TensorData::new(out, shape))
 }
 
 /// `out ← Σ cᵢ·termsᵢ`, term by term in order.
-struct Combine<'a> {
-    out: &'a mut [f32],
-    terms: &'a [&'a [f32]],
-    coefs: &'a [f32],
+struct Combine<'a, T> {
+    out: &'a mut [T],
+    terms: &'a [&'a [T]],
+    coefs: &'a [T],
 }
 
-impl Kernel for Combine<'_> {
+impl<T> Kernel for Combine<'_, T>
+where
+    T: Copy + std::ops::Mul<Output = T> + std::ops::AddAssign,
+{
     type Output = ();
 
     #[inline(always)]
@@ -146,13 +188,16 @@ impl Kernel for Combine<'_> {
 }
 
 /// `out ← c·x`.
-struct Scale<'a> {
-    out: &'a mut [f32],
-    x: &'a [f32],
-    c: f32,
+struct Scale<'a, T> {
+    out: &'a mut [T],
+    x: &'a [T],
+    c: T,
 }
 
-impl Kernel for Scale<'_> {
+impl<T> Kernel for Scale<'_, T>
+where
+    T: Copy + std::ops::Mul<Output = T>,
+{
     type Output = ();
 
     #[inline(always)]
