@@ -51,12 +51,18 @@ fn column(values: &[f64], device: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), device)
 }
 
+/// `(x, v)' = (v, μ(1 − x²)v − x)` as `y·[[0, −1], [1, 0]] + μ(1 − x²)v ⊙ (0, 1)`: no
+/// column concatenation (flex copies `[n, 1]` columns row by row).
 fn vdp_field(y: &Tensor<2>, mu: Tensor<2>) -> Tensor<2> {
     let [n, _] = y.dims();
+    let device = y.device();
+    let rotate =
+        Tensor::<2>::from_data(TensorData::new(vec![0.0, -1.0, 1.0, 0.0], [2, 2]), &device);
+    let second = Tensor::<2>::from_data(TensorData::new(vec![0.0, 1.0], [1, 2]), &device);
     let x = y.clone().slice([0..n, 0..1]);
     let v = y.clone().slice([0..n, 1..2]);
-    let dv = x.clone().powi_scalar(2).neg().add_scalar(1.0) * mu * v.clone() - x;
-    Tensor::cat(vec![v, dv], 1)
+    let damping = x.powi_scalar(2).neg().add_scalar(1.0) * mu * v;
+    y.clone().matmul(rotate) + damping * second
 }
 
 fn vdp() -> Res {

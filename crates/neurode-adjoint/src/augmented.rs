@@ -55,6 +55,10 @@ impl State for AugState {
         s.into_scalar::<f64>().is_finite()
     }
 
+    fn has_empty_dim(&self) -> bool {
+        self.a.dims().contains(&0) || self.g.dims().contains(&0)
+    }
+
     fn shape_string(&self) -> String {
         format!(
             "[y {:?}, a {:?}, g {:?}]",

@@ -89,4 +89,9 @@ pub enum AdjointError {
         /// The method's name.
         method: &'static str,
     },
+
+    /// The options of the adjoint's backward solve are unusable (checked before the forward
+    /// solve starts).
+    #[error("the adjoint's backward-solve options are invalid: {0}")]
+    BackwardOptions(SolveError),
 }

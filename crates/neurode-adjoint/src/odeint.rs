@@ -3,7 +3,10 @@
 use burn::Tensor;
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use neurode_solvers::{DenseOutput, RmsNorm, SolveOptions, SolveStats, solve, solve_observed};
+use neurode_solvers::{
+    DenseOutput, RmsNorm, SolveError, SolveOptions, SolveStats, solve, solve_observed,
+    validate_time_grid,
+};
 
 use crate::backward::{OdeGradients, YSource, adjoint_backward, backward_solve, check_finite};
 use crate::checkpointed::reverse;
@@ -54,6 +57,7 @@ pub fn odeint<M: NeuralDynamics>(
     if !y0.device().is_autodiff() {
         return Err(AdjointError::NotAutodiff);
     }
+    check_inputs(&y0, ts, opts, method)?;
     let y0_input = y0.clone();
     let y0 = y0.detach().require_grad();
     // Tape-free forward: the plain-device twin of the module, plain tensors; the trajectory
@@ -83,9 +87,11 @@ pub fn odeint<M: NeuralDynamics>(
         GradientMethod::Checkpointed(c) => {
             let y0 = y0.clone().inner();
             let mut recorder = match (c.checkpoints, opts.fixed_step_count(ts)) {
-                (Some(0), _) => return Err(AdjointError::NoCheckpoints),
                 (budget, Some(n)) => {
-                    let c = budget.unwrap_or_else(|| crate::schedule::auto_budget(n));
+                    // More states than steps are never needed.
+                    let c = budget
+                        .unwrap_or_else(|| crate::schedule::auto_budget(n))
+                        .min(n + 1);
                     Recorder::binomial(y0, n, c)
                 }
                 // Half the budget forward; the other half reverses the stretches between.
@@ -208,6 +214,41 @@ impl<M: NeuralDynamics> Trajectory<M> {
             recompute,
             checkpoints,
         })
+    }
+}
+
+/// Everything a solve with these inputs would refuse, refused before anything is allocated
+/// or solved: the options (the backward solve's too), the time grid, the state's shape, the
+/// checkpoint budget and a fixed-step count over `max_steps`.
+pub(crate) fn check_inputs(
+    y0: &Tensor<2>,
+    ts: &[f64],
+    opts: &SolveOptions,
+    method: &GradientMethod,
+) -> Result<(), AdjointError> {
+    opts.validate().map_err(AdjointError::Forward)?;
+    validate_time_grid(ts).map_err(AdjointError::Forward)?;
+    if y0.dims().contains(&0) {
+        return Err(AdjointError::Forward(SolveError::EmptyState {
+            shape: format!("{:?}", y0.dims()),
+        }));
+    }
+    if let Some(n) = opts.fixed_step_count(ts)
+        && n > opts.max_steps
+    {
+        return Err(AdjointError::Forward(SolveError::MaxStepsExceeded {
+            t: ts[0],
+            max_steps: opts.max_steps,
+        }));
+    }
+    match method {
+        GradientMethod::Adjoint(a) | GradientMethod::Interpolated(a) => {
+            a.solve.validate().map_err(AdjointError::BackwardOptions)
+        }
+        GradientMethod::Checkpointed(c) if c.checkpoints == Some(0) => {
+            Err(AdjointError::NoCheckpoints)
+        }
+        _ => Ok(()),
     }
 }
 

@@ -38,6 +38,10 @@ impl State for Vec<f64> {
     fn shape_string(&self) -> String {
         format!("[{}]", self.len())
     }
+
+    fn has_empty_dim(&self) -> bool {
+        self.is_empty()
+    }
 }
 
 #[cfg(test)]

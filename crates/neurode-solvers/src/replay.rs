@@ -38,6 +38,11 @@ where
 {
     opts.validate()?;
     let dir = validate_time_grid(ts)?;
+    if y.has_empty_dim() {
+        return Err(SolveError::EmptyState {
+            shape: y.shape_string(),
+        });
+    }
     let Some(first) = steps.first() else {
         return Err(SolveError::InvalidOption {
             name: "steps",

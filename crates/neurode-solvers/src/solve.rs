@@ -73,6 +73,11 @@ where
 {
     opts.validate()?;
     let dir = validate_time_grid(ts)?;
+    if y0.has_empty_dim() {
+        return Err(SolveError::EmptyState {
+            shape: y0.shape_string(),
+        });
+    }
     if !y0.is_finite() {
         return Err(SolveError::NonFiniteInitialState);
     }
@@ -356,16 +361,11 @@ impl<S: State> Run<'_, '_, S> {
             };
             let step = rk_step::<S, F, RmsNorm>(self.tab, f, t, &y, fy, t1 - t, None);
             self.stats.accepted_steps += 1;
-            let before = self.next_output();
-            f_start = self.emit(f, (t, t1, t1 - t), &y, &step);
-            for idx in before..self.next_output() {
-                if !self.ys[idx].is_finite() {
-                    return Err(SolveError::NonFiniteState {
-                        t: self.ts[idx],
-                        dt: t1 - t,
-                    });
-                }
+            // Reported at the step where the state stops being finite (one host read a step).
+            if !step.y1.is_finite() {
+                return Err(SolveError::NonFiniteState { t: t1, dt: t1 - t });
             }
+            f_start = self.emit(f, (t, t1, t1 - t), &y, &step);
             y = step.y1;
             if self.next_output() >= self.ts.len() {
                 break;

@@ -36,6 +36,12 @@ pub trait State: Clone {
     /// Whether every component is finite (one host read).
     fn is_finite(&self) -> bool;
 
+    /// Whether some dimension of the state is empty (a tensor with zero rows or columns): the
+    /// solvers refuse such a state before computing anything.
+    fn has_empty_dim(&self) -> bool {
+        false
+    }
+
     /// The shape, for error messages and the one-off check of the dynamics' output.
     fn shape_string(&self) -> String;
 }
@@ -129,6 +135,10 @@ impl<const D: usize> State for Tensor<D> {
 
     fn shape_string(&self) -> String {
         format!("{:?}", self.dims())
+    }
+
+    fn has_empty_dim(&self) -> bool {
+        self.dims().contains(&0)
     }
 }
 
