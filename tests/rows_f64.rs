@@ -7,7 +7,7 @@ mod common;
 
 use burn::Tensor;
 use common::*;
-use neurode::adjoint::{GradientMethod, NeuralDynamics, odeint_rows};
+use neurode::adjoint::{AdjointOptions, GradientMethod, NeuralDynamics, odeint_rows};
 use neurode::solvers::{
     Adaptive, Convention, FailurePolicy, Method, PiController, RowGrid, RowSolution, RowStatus,
     RowsAt, SolveError, SolveOptions, Stepping, solve_rows,
@@ -384,17 +384,32 @@ fn row_gradients(
     policy: FailurePolicy,
     keep: Option<&[usize]>,
 ) -> (Vec<f64>, Vec<f64>, Vec<RowStatus>) {
-    let ad = device.clone().autodiff();
-    let model = nets::TanhMlp::from_flat(flat, 2, 16, false, &ad);
-    let traj = odeint_rows(
-        &model,
-        tensor(y0, &ad),
+    row_gradients_by(
+        device,
+        &GradientMethod::Backprop,
+        flat,
+        y0,
         grid,
         opts,
-        &GradientMethod::Backprop,
         policy,
+        keep,
     )
-    .unwrap();
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row_gradients_by(
+    device: &Device,
+    method: &GradientMethod,
+    flat: &[f64],
+    y0: &[[f64; 2]],
+    grid: &RowGrid,
+    opts: &SolveOptions,
+    policy: FailurePolicy,
+    keep: Option<&[usize]>,
+) -> (Vec<f64>, Vec<f64>, Vec<RowStatus>) {
+    let ad = device.clone().autodiff();
+    let model = nets::TanhMlp::from_flat(flat, 2, 16, false, &ad);
+    let traj = odeint_rows(&model, tensor(y0, &ad), grid, opts, method, policy).unwrap();
     let statuses = traj.rows.iter().map(|r| r.status).collect();
     let ys = match keep {
         Some(rows) => {
@@ -521,7 +536,57 @@ fn failed_rows_leave_the_others_gradients_unchanged(device: &Device) {
     assert!(close(&g, &sum, 1e-12));
 }
 
+/// The per-row adjoints (backsolve and interpolating, each row's backward solve on its own
+/// clock, one shared parameter accumulator) against per-row backprop, on ragged rows in both
+/// directions and with a failed row left out.
+fn per_row_adjoints_match_backprop(device: &Device) {
+    let flat = nets::TanhMlp::seeded(2, 16, 7);
+    let (y0, grid) = mlp_grid();
+    let opts = SolveOptions::adaptive(1e-10, 1e-12);
+    let policy = FailurePolicy::FailBatch;
+    let (g, gy0, _) = row_gradients(device, &flat, &y0, &grid, &opts, policy, None);
+    let backward = AdjointOptions::with_tolerances(1e-10, 1e-12);
+    for method in [
+        GradientMethod::Adjoint(backward.clone()),
+        GradientMethod::Adjoint(backward.clone().with_seminorm(true)),
+        GradientMethod::Interpolated(backward.clone()),
+    ] {
+        let (ga, gy0a, _) =
+            row_gradients_by(device, &method, &flat, &y0, &grid, &opts, policy, None);
+        assert!(close(&ga, &g, 1e-6), "{method:?}: parameters");
+        assert!(close(&gy0a, &gy0, 1e-6), "{method:?}: ∂L/∂y₀");
+    }
+    // A row that fails under FinishOthers: the others' adjoint gradients are unchanged.
+    let failing = RowGrid::new(vec![
+        grid.times(0).to_vec(),
+        grid.times(1).to_vec(),
+        vec![0.0, 5e4],
+        grid.times(3).to_vec(),
+    ])
+    .unwrap();
+    let budget = opts.clone().with_max_steps(400);
+    let good = [0, 1, 3];
+    let finish = FailurePolicy::FinishOthers;
+    // With these weights row 2 is still moving at t = 5e4: it runs out of steps.
+    let flat = nets::TanhMlp::seeded(2, 16, 11);
+    let (g_good, _, _) = row_gradients(device, &flat, &y0, &failing, &budget, finish, Some(&good));
+    let method = GradientMethod::Interpolated(backward);
+    let (ga, _, st) = row_gradients_by(
+        device,
+        &method,
+        &flat,
+        &y0,
+        &failing,
+        &budget,
+        finish,
+        Some(&good),
+    );
+    assert_eq!(st[2], RowStatus::MaxSteps);
+    assert!(close(&ga, &g_good, 1e-6));
+}
+
 cpu_backend_tests!(F64;
+    per_row_adjoints_match_backprop,
     fused_f64_combination_is_burns_arithmetic,
     per_row_gradients_are_the_sum_of_solo_gradients,
     failed_rows_leave_the_others_gradients_unchanged,

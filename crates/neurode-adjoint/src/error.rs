@@ -94,4 +94,15 @@ pub enum AdjointError {
     /// solve starts).
     #[error("the adjoint's backward-solve options are invalid: {0}")]
     BackwardOptions(SolveError),
+
+    /// The backward solve of a per-row adjoint failed in one of its phases.
+    #[error(
+        "per-row backward adjoint solve failed in phase {phase} (the rows' {phase}-th interval from their last output): {source}"
+    )]
+    RowBackward {
+        /// The phase (1 = every row's last interval).
+        phase: usize,
+        /// What the solver said.
+        source: SolveError,
+    },
 }

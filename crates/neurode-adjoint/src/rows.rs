@@ -1,14 +1,25 @@
-//! Differentiable per-row solves: every batch row on its own clock, gradients by backprop.
+//! Differentiable per-row solves: every batch row on its own clock, gradients by backprop,
+//! the backsolve adjoint or the interpolating adjoint.
 
 use burn::Tensor;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use neurode_solvers::{
-    FailurePolicy, RowGrid, RowSolution, RowStats, RowsAt, SolveOptions, SolveStats, solve_rows,
+    FailurePolicy, RowDenseOutput, RowGrid, RowRmsNorm, RowSolution, RowStats, RowsAt,
+    SolveOptions, SolveStats, solve_rows, solve_rows_observed,
 };
 
 use crate::odeint::add_gradients;
+use crate::rows_backward::{RowBackward, RowSource, row_backward, unflatten};
 use crate::{AdjointError, GradientMethod, NeuralDynamics, OdeGradients};
+
+/// What the forward pass kept for the backward pass.
+enum RowMemo {
+    /// Nothing (backprop's tape, the backsolve adjoint).
+    Nothing,
+    /// The interpolating adjoint: the forward solve's per-row dense output.
+    Dense(RowDenseOutput),
+}
 
 /// A differentiable per-row solve ([`odeint_rows`]): the padded trajectory to build a loss
 /// from, each row's statistics, and what `backward` needs.
@@ -27,17 +38,25 @@ pub struct RowTrajectory<M> {
     model: M,
     y0: Tensor<2>,
     y0_input: Tensor<2>,
+    method: GradientMethod,
+    memo: RowMemo,
 }
 
 /// Solves `dy/dt = model(t, y)` from `y0` (on an autodiff device) with every row on its own
 /// clock (see [`neurode_solvers::solve_rows`]), so that gradients of any loss of the padded
 /// trajectory can be taken with [`RowTrajectory::backward`].
 ///
-/// Gradients: [`GradientMethod::Backprop`] differentiates through every row's steps (each
-/// row's gradient is that of its own solve; rows that failed under
-/// [`FailurePolicy::FinishOthers`] contribute only through the outputs they produced). The
-/// other methods are not available in per-row mode yet: they return
-/// [`AdjointError::PerRowMethod`].
+/// Gradients:
+/// * [`GradientMethod::Backprop`] differentiates through every row's steps;
+/// * [`GradientMethod::Adjoint`] and [`GradientMethod::Interpolated`] solve each row backwards
+///   on its own clock (its own output intervals, steps and error control); the parameter
+///   gradient is one shared accumulator (not a copy of the parameters per row) and stays out
+///   of the error control, as the seminorm leaves it (`seminorm` has no further effect here);
+/// * [`GradientMethod::Checkpointed`] is not available per row yet
+///   ([`AdjointError::PerRowMethod`]).
+///
+/// Rows that failed under [`FailurePolicy::FinishOthers`] contribute only through the outputs
+/// they produced.
 pub fn odeint_rows<M: NeuralDynamics>(
     model: &M,
     y0: Tensor<2>,
@@ -49,21 +68,54 @@ pub fn odeint_rows<M: NeuralDynamics>(
     if !y0.device().is_autodiff() {
         return Err(AdjointError::NotAutodiff);
     }
-    if !matches!(method, GradientMethod::Backprop) {
-        return Err(AdjointError::PerRowMethod {
-            method: method.name(),
-        });
+    opts.validate().map_err(AdjointError::Forward)?;
+    match method {
+        GradientMethod::Adjoint(a) | GradientMethod::Interpolated(a) => {
+            a.solve.validate().map_err(AdjointError::BackwardOptions)?
+        }
+        GradientMethod::Checkpointed(_) => {
+            return Err(AdjointError::PerRowMethod {
+                method: method.name(),
+            });
+        }
+        GradientMethod::Backprop => {}
     }
     let y0_input = y0.clone();
     let y0 = y0.detach().require_grad();
-    let f = |at: &RowsAt<'_>, y: &Tensor<2>| model.forward_rows(at, y.clone());
+    let mut memo = RowMemo::Nothing;
+    let solution = match method {
+        GradientMethod::Backprop => {
+            let f = |at: &RowsAt<'_>, y: &Tensor<2>| model.forward_rows(at, y.clone());
+            solve_rows(&f, y0.clone(), grid, opts, policy).map_err(AdjointError::Forward)?
+        }
+        _ => {
+            // Tape-free forward: the outputs become a leaf whose gradient is ∂L/∂y(tᵢ).
+            let plain = model.valid();
+            let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
+            let y0 = y0.clone().inner();
+            let sol = if let GradientMethod::Interpolated(_) = method {
+                let mut dense = RowDenseOutput::new();
+                let sol = solve_rows_observed(&f, y0, grid, opts, policy, &RowRmsNorm, &mut dense)
+                    .map_err(AdjointError::Forward)?;
+                dense.freeze();
+                memo = RowMemo::Dense(dense);
+                sol
+            } else {
+                solve_rows(&f, y0, grid, opts, policy).map_err(AdjointError::Forward)?
+            };
+            RowSolution {
+                ys: Tensor::from_inner(sol.ys).require_grad(),
+                ..sol
+            }
+        }
+    };
     let RowSolution {
         grid,
         ys,
         produced,
         rows,
         stats,
-    } = solve_rows(&f, y0.clone(), grid, opts, policy).map_err(AdjointError::Forward)?;
+    } = solution;
     Ok(RowTrajectory {
         ys,
         grid,
@@ -73,6 +125,8 @@ pub fn odeint_rows<M: NeuralDynamics>(
         model: model.clone(),
         y0,
         y0_input,
+        method: method.clone(),
+        memo,
     })
 }
 
@@ -108,11 +162,45 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
             return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
         }
         let mut grads = loss.backward();
-        let y0 = self
-            .y0
-            .grad(&grads)
-            .unwrap_or_else(|| self.y0.clone().inner().zeros_like());
-        let params = GradientsParams::from_module(&mut grads, outer);
+        let (params, y0, backward) = match &self.method {
+            GradientMethod::Backprop => {
+                let y0 = self
+                    .y0
+                    .grad(&grads)
+                    .unwrap_or_else(|| self.y0.clone().inner().zeros_like());
+                let params = GradientsParams::from_module(&mut grads, outer);
+                (params, y0, SolveStats::default())
+            }
+            GradientMethod::Adjoint(opts) | GradientMethod::Interpolated(opts) => {
+                let dl_dys = self
+                    .ys
+                    .grad(&grads)
+                    .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
+                if !dl_dys.clone().sum().into_scalar::<f64>().is_finite() {
+                    return Err(AdjointError::NonFiniteGradient {
+                        index: 0,
+                        t: self.grid.start(0),
+                    });
+                }
+                let source = match &self.memo {
+                    RowMemo::Dense(dense) => RowSource::Dense(dense),
+                    RowMemo::Nothing => RowSource::Backsolve,
+                };
+                let (flat, y0, backward) = row_backward(RowBackward {
+                    model: &self.model,
+                    grid: &self.grid,
+                    produced: &self.produced,
+                    ys: self.ys.clone().inner(),
+                    dl_dys,
+                    solve: &opts.solve,
+                    source,
+                })?;
+                let through = unflatten(&self.model, flat);
+                let direct = GradientsParams::from_module(&mut grads, outer);
+                (add_gradients(through, direct, outer), y0, backward)
+            }
+            GradientMethod::Checkpointed(_) => unreachable!("refused by odeint_rows"),
+        };
         let params = if self.y0_input.is_tracked() {
             let upstream = Tensor::from_inner(y0.clone());
             let mut chained = (self.y0_input.clone() * upstream).sum().backward();
@@ -128,7 +216,7 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
             params,
             y0,
             forward: self.stats,
-            backward: SolveStats::default(),
+            backward,
             recompute: SolveStats::default(),
             checkpoints: 0,
         })

@@ -27,8 +27,9 @@ impl<M: VectorField> NeuralOde<M> {
     /// Solves every row of `y0` (`[batch, dim]`) on its own clock: row `r` starts at
     /// `grid.times(r)[0]` and is reported at each of its times (own span, number of outputs
     /// and direction; [`RowGrid`]). Time-dependent dynamics see each row's own absolute time.
-    /// On an autodiff device the output is differentiable by backprop
-    /// ([`RowOdeOutput::backward`]; other gradient methods are refused in per-row mode).
+    /// On an autodiff device the output is differentiable ([`RowOdeOutput::backward`]) by
+    /// backprop, the backsolve adjoint or the interpolating adjoint (checkpointed backprop is
+    /// refused in per-row mode).
     pub fn forward_rows(
         &self,
         y0: Tensor<2>,

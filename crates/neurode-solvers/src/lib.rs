@@ -58,8 +58,10 @@ pub use observe::{StepLog, StepObserver, StepRecord};
 pub use options::{Adaptive, Convention, SolveOptions, Stepping};
 pub use replay::{Replayed, replay};
 pub use rows::{
-    FailurePolicy, RowDynamics, RowErrorNorm, RowGrid, RowRmsNorm, RowSolution, RowStats,
-    RowStatus, RowsAt, solve_rows, solve_rows_with_norm,
+    AcceptedRows, FailurePolicy, RowDenseOutput, RowDynamics, RowErrorNorm, RowGrid,
+    RowInterpolants, RowObserver, RowReplayed, RowRmsNorm, RowSolution, RowStats, RowStatus,
+    RowStepLog, RowStepRecord, RowsAt, replay_rows, solve_rows, solve_rows_observed,
+    solve_rows_with_norm,
 };
 pub use solution::{Solution, SolveStats};
 pub use solve::{solve, solve_observed, solve_with_norm};

@@ -188,9 +188,8 @@ pub fn predict<M: VectorField>(
 /// One batch of trajectory windows: the (time-weighted) MSE of `model`'s predictions from each
 /// window's first state, and its gradients. Windows on a shared relative grid are solved
 /// together on one clock; unevenly sampled ones together too, each on its own clock (a
-/// per-row solve, [`NeuralOde::forward_rows`]) when the gradient method is backprop, else one
-/// by one with their gradients summed (the adjoints are not available per row yet, and
-/// `per_row = false` asks for it). The model
+/// per-row solve, [`NeuralOde::forward_rows`]), or one by one with their gradients summed
+/// (checkpointed backprop, which per-row solves do not offer yet, and `per_row = false`). The model
 /// must live on the autodiff `device`.
 pub fn regression_step<M: VectorField>(
     model: &NeuralOde<M>,
@@ -221,7 +220,7 @@ pub fn regression_step<M: VectorField>(
         let g = out.backward(loss)?;
         return Ok(StepOutput::of_gradients(value, g));
     }
-    if per_row && matches!(model.gradient(), GradientMethod::Backprop) {
+    if per_row && !matches!(model.gradient(), GradientMethod::Checkpointed(_)) {
         // Unevenly sampled data, one batched solve: each window on its own clock.
         let grid = RowGrid::new((0..b).map(|j| batch.window_times(j)).collect())
             .map_err(ModelError::from)?;
@@ -237,8 +236,8 @@ pub fn regression_step<M: VectorField>(
         let g = out.backward(loss)?;
         return Ok(StepOutput::of_gradients(value, g));
     }
-    // Unevenly sampled data with an adjoint: each window on its own time grid, gradients
-    // summed.
+    // Unevenly sampled data one window at a time (checkpointed backprop, or asked for):
+    // each window on its own time grid, gradients summed.
     let mut total = StepOutput {
         loss: 0.0,
         grads: GradientsParams::new(),

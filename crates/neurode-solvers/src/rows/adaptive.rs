@@ -181,6 +181,7 @@ pub(crate) fn adaptive<F: RowDynamics, N: RowErrorNorm>(
                     row: r,
                     t0: c.t,
                     t1,
+                    h: signed[pos],
                 });
                 let factor = a.controller.accept_factor(err, c.prev_err, order);
                 c.prev_err = err;

@@ -94,6 +94,7 @@ pub(crate) fn fixed<F: RowDynamics>(
                     row: r,
                     t0: t[pos],
                     t1: t1[pos],
+                    h: h[pos],
                 });
             } else {
                 run.fail(

@@ -31,7 +31,9 @@ mod dynamics;
 mod fixed;
 mod grid;
 mod norm;
+mod observe;
 mod ops;
+mod replay;
 mod run;
 mod solution;
 mod step;
@@ -41,6 +43,10 @@ use burn::Tensor;
 pub use dynamics::{RowDynamics, RowsAt};
 pub use grid::RowGrid;
 pub use norm::{RowErrorNorm, RowRmsNorm};
+pub use observe::{
+    AcceptedRows, RowDenseOutput, RowInterpolants, RowObserver, RowStepLog, RowStepRecord,
+};
+pub use replay::{RowReplayed, replay_rows};
 pub use solution::{FailurePolicy, RowSolution, RowStats, RowStatus};
 
 use crate::options::Stepping;
@@ -94,6 +100,33 @@ pub fn solve_rows_with_norm<F: RowDynamics, N: RowErrorNorm>(
     policy: FailurePolicy,
     norm: &N,
 ) -> Result<RowSolution, SolveError> {
+    rows_inner(f, y0, grid, opts, policy, norm, None)
+}
+
+/// [`solve_rows_with_norm`] that reports every iteration's accepted row steps to `observer`
+/// (with their interpolants when it wants them): how per-row gradient methods keep the
+/// forward pass.
+pub fn solve_rows_observed<F: RowDynamics, N: RowErrorNorm>(
+    f: &F,
+    y0: Tensor<2>,
+    grid: &RowGrid,
+    opts: &SolveOptions,
+    policy: FailurePolicy,
+    norm: &N,
+    observer: &mut dyn RowObserver,
+) -> Result<RowSolution, SolveError> {
+    rows_inner(f, y0, grid, opts, policy, norm, Some(observer))
+}
+
+fn rows_inner<'a, F: RowDynamics, N: RowErrorNorm>(
+    f: &'a F,
+    y0: Tensor<2>,
+    grid: &'a RowGrid,
+    opts: &SolveOptions,
+    policy: FailurePolicy,
+    norm: &N,
+    observer: Option<&'a mut dyn RowObserver>,
+) -> Result<RowSolution, SolveError> {
     opts.validate()?;
     let [b, d] = y0.dims();
     if b == 0 || d == 0 {
@@ -127,6 +160,7 @@ pub fn solve_rows_with_norm<F: RowDynamics, N: RowErrorNorm>(
         next: vec![1; b],
         stats: vec![RowStats::new(); b],
         pieces: vec![(y0.clone(), (0..b).map(|r| (r, 0)).collect())],
+        observer,
     };
     // Rows with a single output time are done at their start.
     let rows: Vec<usize> = (0..b).filter(|&r| grid.len(r) > 1).collect();

@@ -4,6 +4,7 @@
 
 use burn::Tensor;
 
+use super::observe::{AcceptedRows, RowInterpolants, RowObserver, RowStepRecord};
 use super::ops::{column, combine_per_row, index, select};
 use super::solution::{FailurePolicy, RowStats, RowStatus};
 use super::step::{RowCounted, RowStep};
@@ -24,14 +25,18 @@ pub(crate) struct RowRun<'a, F> {
     pub stats: Vec<RowStats>,
     /// Outputs and the `(row, k)` of each of their rows.
     pub pieces: Vec<(Tensor<2>, Vec<(usize, usize)>)>,
+    /// Told about every iteration's accepted steps.
+    pub observer: Option<&'a mut dyn RowObserver>,
 }
 
-/// A row whose step `t0 → t1` was accepted; `pos` is its row in the active tensors.
+/// A row whose step `t0 → t1` (signed Runge–Kutta length `h`) was accepted; `pos` is its row
+/// in the active tensors.
 pub(crate) struct Accepted {
     pub pos: usize,
     pub row: usize,
     pub t0: f64,
     pub t1: f64,
+    pub h: f64,
 }
 
 /// `f(t₁, y₁)` for some rows of the active tensors.
@@ -127,11 +132,12 @@ impl<F: RowDynamics> RowRun<'_, F> {
                 at: (0..active).map(Some).collect(),
             }
         } else {
+            let dense = self.observer.as_ref().is_some_and(|o| o.wants_dense());
             let need: Vec<&Accepted> = acc
                 .iter()
                 .zip(&plans)
                 .zip(&done)
-                .filter(|((_, p), d)| !**d || !p.interior.is_empty())
+                .filter(|((_, p), d)| dense || !**d || !p.interior.is_empty())
                 .map(|((a, _), _)| a)
                 .collect();
             let mut at = vec![None; active];
@@ -147,11 +153,57 @@ impl<F: RowDynamics> RowRun<'_, F> {
             Known { tensor, at }
         };
         self.emit_at_ends(acc, &plans, &step.y1);
-        self.emit_interior(acc, &plans, y, step, &known);
+        let wants_dense = self.observer.as_ref().is_some_and(|o| o.wants_dense());
+        // The interpolant of every accepted row when the observer keeps it, else only of the
+        // rows with an output inside their step.
+        let inner: Vec<usize> = (0..acc.len())
+            .filter(|&i| wants_dense || !plans[i].interior.is_empty())
+            .collect();
+        let prepared = (!inner.is_empty()).then(|| {
+            let sub: Vec<&Accepted> = inner.iter().map(|&i| &acc[i]).collect();
+            self.prepare(&sub, y, step, &known)
+        });
+        if let Some(p) = &prepared {
+            self.emit_interior(acc, &plans, &inner, p);
+        }
         for (a, p) in acc.iter().zip(&plans) {
             self.next[a.row] = p.next;
         }
+        if self.observer.is_some() && !acc.is_empty() {
+            self.report(acc, y, step, prepared.filter(|_| wants_dense));
+        }
         (known, done)
+    }
+
+    /// Tells the observer about the accepted steps `acc` (and their interpolants, built for
+    /// all of them when it wants them).
+    fn report(
+        &mut self,
+        acc: &[Accepted],
+        y: &Tensor<2>,
+        step: &RowStep,
+        dense: Option<RowInterpolants>,
+    ) {
+        let pos: Vec<usize> = acc.iter().map(|a| a.pos).collect();
+        let records: Vec<RowStepRecord> = acc
+            .iter()
+            .map(|a| RowStepRecord {
+                row: a.row,
+                t0: a.t0,
+                t1: a.t1,
+                h: a.h,
+            })
+            .collect();
+        let ks: Vec<Tensor<2>> = step.ks.iter().map(|k| select(k, &pos)).collect();
+        let observer = self.observer.as_deref_mut().expect("checked by the caller");
+        observer.accepted(AcceptedRows {
+            tableau: self.tab,
+            steps: &records,
+            y0: &select(y, &pos),
+            y1: &select(&step.y1, &pos),
+            ks: &ks,
+            dense,
+        });
     }
 
     fn emit_at_ends(&mut self, acc: &[Accepted], plans: &[Plan], y1: &Tensor<2>) {
@@ -168,30 +220,21 @@ impl<F: RowDynamics> RowRun<'_, F> {
         }
     }
 
-    /// Outputs strictly inside steps: each row's interpolant at its own `θ`. The stages are
-    /// scaled by each row's step length first, so the interpolant's weights are those of a
-    /// unit step (`h = 1`), the same for every row.
-    fn emit_interior(
+    /// The interpolants of the accepted rows `acc`: their stages scaled by each row's step
+    /// length, so the interpolant's weights are those of a unit step (`h = 1`), the same for
+    /// every row.
+    fn prepare(
         &mut self,
-        acc: &[Accepted],
-        plans: &[Plan],
+        acc: &[&Accepted],
         y: &Tensor<2>,
         step: &RowStep,
         known: &Known,
-    ) {
-        let inner: Vec<(&Accepted, &Plan)> = acc
-            .iter()
-            .zip(plans)
-            .filter(|(_, p)| !p.interior.is_empty())
-            .collect();
-        if inner.is_empty() {
-            return;
-        }
+    ) -> RowInterpolants {
         let device = y.device();
-        let pos: Vec<usize> = inner.iter().map(|(a, _)| a.pos).collect();
-        let rows: Vec<usize> = inner.iter().map(|(a, _)| a.row).collect();
-        let t0: Vec<f64> = inner.iter().map(|(a, _)| a.t0).collect();
-        let h: Vec<f64> = inner.iter().map(|(a, _)| a.t1 - a.t0).collect();
+        let pos: Vec<usize> = acc.iter().map(|a| a.pos).collect();
+        let rows: Vec<usize> = acc.iter().map(|a| a.row).collect();
+        let t0: Vec<f64> = acc.iter().map(|a| a.t0).collect();
+        let h: Vec<f64> = acc.iter().map(|a| a.t1 - a.t0).collect();
         let hcol = column(&h, &device);
         let used = match self.interpolant {
             InterpolantKind::Hermite => 1,
@@ -220,17 +263,37 @@ impl<F: RowDynamics> RowRun<'_, F> {
             f.eval(&t, yi, &rows) * hcol.clone()
         };
         let prepared = Prepared::new(self.interpolant, &data, &f1, &mut eval);
+        RowInterpolants {
+            rows,
+            t0,
+            h,
+            prepared,
+        }
+    }
+
+    /// Outputs strictly inside steps: each row's interpolant at its own `θ` (`inner[i]` is
+    /// the accepted row of the interpolants' row `i`).
+    fn emit_interior(
+        &mut self,
+        acc: &[Accepted],
+        plans: &[Plan],
+        inner: &[usize],
+        interp: &RowInterpolants,
+    ) {
         let mut out_rows = Vec::new();
         let mut weights = Vec::new();
         let mut labels = Vec::new();
-        for (i, (a, p)) in inner.iter().enumerate() {
-            for &(k, theta) in &p.interior {
+        for (i, &j) in inner.iter().enumerate() {
+            for &(k, theta) in &plans[j].interior {
                 out_rows.push(i);
-                weights.push(prepared.weights(theta));
-                labels.push((a.row, k));
+                weights.push(interp.prepared.weights(theta));
+                labels.push((acc[j].row, k));
             }
         }
-        let piece = combine_per_row(&prepared.full_basis(), &out_rows, &weights);
+        if out_rows.is_empty() {
+            return;
+        }
+        let piece = combine_per_row(&interp.prepared.full_basis(), &out_rows, &weights);
         self.pieces.push((piece, labels));
     }
 
