@@ -7,7 +7,9 @@ mod common;
 
 use burn::Tensor;
 use common::*;
-use neurode::adjoint::{AdjointOptions, GradientMethod, NeuralDynamics, odeint_rows};
+use neurode::adjoint::{
+    AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint_rows,
+};
 use neurode::solvers::{
     Adaptive, Convention, FailurePolicy, Method, PiController, RowGrid, RowSolution, RowStatus,
     RowsAt, SolveError, SolveOptions, Stepping, solve_rows,
@@ -585,7 +587,38 @@ fn per_row_adjoints_match_backprop(device: &Device) {
     assert!(close(&ga, &g_good, 1e-6));
 }
 
+/// Checkpointed backprop per row: backprop's gradients (1e-12) at any budget.
+fn per_row_checkpointed_is_backprop(device: &Device) {
+    let flat = nets::TanhMlp::seeded(2, 16, 3);
+    let (y0, grid) = mlp_grid();
+    let policy = FailurePolicy::FailBatch;
+    for opts in [
+        SolveOptions::adaptive(1e-8, 1e-10),
+        SolveOptions::adaptive(1e-8, 1e-10).with_method(Method::Dop853),
+        SolveOptions::step_size(Method::Rk4, 0.05),
+    ] {
+        let (g, gy0, _) = row_gradients(device, &flat, &y0, &grid, &opts, policy, None);
+        for budget in [None, Some(1), Some(2), Some(5)] {
+            let method =
+                GradientMethod::Checkpointed(CheckpointOptions::new().with_checkpoints(budget));
+            let (gc, gy0c, _) =
+                row_gradients_by(device, &method, &flat, &y0, &grid, &opts, policy, None);
+            assert!(
+                close(&gc, &g, 1e-12),
+                "{:?}, budget {budget:?}",
+                opts.method
+            );
+            assert!(
+                close(&gy0c, &gy0, 1e-12),
+                "{:?}, budget {budget:?}: ∂L/∂y₀",
+                opts.method
+            );
+        }
+    }
+}
+
 cpu_backend_tests!(F64;
+    per_row_checkpointed_is_backprop,
     per_row_adjoints_match_backprop,
     fused_f64_combination_is_burns_arithmetic,
     per_row_gradients_are_the_sum_of_solo_gradients,

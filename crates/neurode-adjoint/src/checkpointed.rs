@@ -1,5 +1,7 @@
 //! Checkpointed backprop's backward pass: re-run stretches of the recorded forward steps,
 //! newest first, on the autodiff tape (one step at a time) and chain `∂L/∂y` through them.
+//! The same schedule reverses a shared-clock solve (a step is one solver step) and a per-row
+//! solve (a step is one iteration: the steps its rows accepted), through [`Stretch`].
 
 use burn::Tensor;
 use burn::optim::GradientsParams;
@@ -22,15 +24,76 @@ pub(crate) struct Reversed {
     pub peak: usize,
 }
 
-/// The recursion's context: the recorded solve and the gradients gathered so far.
-struct Reverse<'a, M> {
+/// The recorded steps of a solve, re-run from stored states.
+pub(crate) trait Stretch {
+    /// The state before step `to`, advanced without the tape from `y` before step `from`.
+    fn advance(
+        &mut self,
+        from: usize,
+        to: usize,
+        y: Tensor<2>,
+    ) -> Result<(Tensor<2>, SolveStats), AdjointError>;
+
+    /// Step `i` re-run on the tape from `leaf`: the state after it, and the loss's share
+    /// through the outputs it emits (`Σ ∂L/∂y(tₖ) · y(tₖ)`, `None` when it emits none).
+    fn taped(
+        &mut self,
+        i: usize,
+        leaf: Tensor<2>,
+    ) -> Result<(Tensor<2>, Option<Tensor<1>>, SolveStats), AdjointError>;
+}
+
+/// A shared-clock solve's steps (`replay` with the forward options).
+pub(crate) struct SharedSteps<'a, M> {
+    pub model: &'a M,
+    pub plain: M,
+    pub steps: &'a [StepRecord],
+    pub ts: &'a [f64],
+    pub opts: &'a SolveOptions,
+    pub dl_dys: &'a [Tensor<2>],
+}
+
+impl<M: NeuralDynamics> Stretch for SharedSteps<'_, M> {
+    fn advance(
+        &mut self,
+        from: usize,
+        to: usize,
+        y: Tensor<2>,
+    ) -> Result<(Tensor<2>, SolveStats), AdjointError> {
+        let plain = &self.plain;
+        let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
+        let r = replay(&f, y, &self.steps[from..to], self.ts, self.opts)
+            .map_err(AdjointError::Recompute)?;
+        Ok((r.end, r.stats))
+    }
+
+    fn taped(
+        &mut self,
+        i: usize,
+        leaf: Tensor<2>,
+    ) -> Result<(Tensor<2>, Option<Tensor<1>>, SolveStats), AdjointError> {
+        let model = self.model;
+        let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
+        let r = replay(&f, leaf, &self.steps[i..=i], self.ts, self.opts)
+            .map_err(AdjointError::Recompute)?;
+        let mut through: Option<Tensor<1>> = None;
+        for (k, y) in r.ys.into_iter().enumerate() {
+            let g = Tensor::from_inner(self.dl_dys[r.first_output + k].clone());
+            let term = (y * g).sum();
+            through = Some(match through {
+                Some(s) => s + term,
+                None => term,
+            });
+        }
+        Ok((r.end, through, r.stats))
+    }
+}
+
+/// The recursion's context: the recorded steps and the gradients gathered so far.
+struct Reverse<'a, M, S> {
     model: &'a M,
-    plain: M,
-    steps: &'a [StepRecord],
-    ts: &'a [f64],
-    opts: &'a SolveOptions,
+    stretch: S,
     layout: ParamLayout,
-    dl_dys: &'a [Tensor<2>],
     grad: Option<Tensor<1>>,
     recompute: SolveStats,
     taped: SolveStats,
@@ -38,39 +101,36 @@ struct Reverse<'a, M> {
     peak: usize,
 }
 
-/// Reverses the solve recorded by `forward` (its steps and stored states) with at most
-/// `budget` states held at once (`None`: the automatic budget for its number of steps).
-pub(crate) fn reverse<M: NeuralDynamics>(
+/// Reverses the `n` steps recorded by `forward` (its stored states; its steps live in
+/// `stretch`) with at most `budget` states held at once (`None`: the automatic budget for `n`
+/// steps). `lambda` is `∂L/∂y` after the last step (zeros when only outputs carry the loss).
+pub(crate) fn reverse<M: NeuralDynamics, S: Stretch>(
     model: &M,
+    stretch: S,
     forward: Recorder,
+    n: usize,
     budget: Option<usize>,
-    ts: &[f64],
-    opts: &SolveOptions,
-    dl_dys: &[Tensor<2>],
+    lambda: Tensor<2>,
 ) -> Result<Reversed, AdjointError> {
     let layout = ParamLayout::of(model);
     if layout.total() == 0 {
         return Err(AdjointError::NoParameters);
     }
-    let n = forward.steps.len();
     let budget = budget
         .unwrap_or_else(|| auto_budget(n))
         .max(forward.stored.len());
+    let device = lambda.device();
     let mut r = Reverse {
         model,
-        plain: model.valid(),
-        steps: &forward.steps,
-        ts,
-        opts,
+        stretch,
         layout,
-        dl_dys,
         grad: None,
         recompute: SolveStats::default(),
         taped: SolveStats::default(),
         held: forward.stored.len(),
         peak: forward.peak,
     };
-    let mut lambda = dl_dys[0].zeros_like();
+    let mut lambda = lambda;
     let mut stored = forward.stored;
     // Newest stretch first: each runs from its stored state to where the one after it began;
     // the stored states before it stay held meanwhile, so it gets the rest of the budget.
@@ -83,7 +143,6 @@ pub(crate) fn reverse<M: NeuralDynamics>(
         end = a;
         r.held -= 1;
     }
-    let device = dl_dys[0].device();
     let flat = r
         .grad
         .take()
@@ -97,7 +156,7 @@ pub(crate) fn reverse<M: NeuralDynamics>(
     })
 }
 
-impl<M: NeuralDynamics> Reverse<'_, M> {
+impl<M: NeuralDynamics, S: Stretch> Reverse<'_, M, S> {
     /// Reverses steps `a..b` from the state `y_a` before step `a` (held by the caller), with
     /// `c ≥ 1` states held at once including `y_a`; `lambda` is `∂L/∂y` after step `b − 1`.
     /// Returns `∂L/∂y` before step `a`.
@@ -134,17 +193,13 @@ impl<M: NeuralDynamics> Reverse<'_, M> {
         self.peak = self.peak.max(self.held);
     }
 
-    /// The state before step `to`, advanced without the tape from `y` before step `from`.
     fn advance(&mut self, from: usize, to: usize, y: Tensor<2>) -> Result<Tensor<2>, AdjointError> {
         if from == to {
             return Ok(y);
         }
-        let plain = &self.plain;
-        let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
-        let r = replay(&f, y, &self.steps[from..to], self.ts, self.opts)
-            .map_err(AdjointError::Recompute)?;
-        self.recompute += r.stats;
-        Ok(r.end)
+        let (end, stats) = self.stretch.advance(from, to, y)?;
+        self.recompute += stats;
+        Ok(end)
     }
 
     /// Re-runs step `i` from `y_i` on the tape and backpropagates `lambda` (at its end) and
@@ -157,18 +212,14 @@ impl<M: NeuralDynamics> Reverse<'_, M> {
     ) -> Result<Tensor<2>, AdjointError> {
         let device = y_i.device();
         let leaf = Tensor::from_inner(y_i.clone()).require_grad();
-        let model = self.model;
-        let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
-        let r = replay(&f, leaf.clone(), &self.steps[i..=i], self.ts, self.opts)
-            .map_err(AdjointError::Recompute)?;
-        self.taped += r.stats;
-        let mut surrogate = (r.end * Tensor::from_inner(lambda)).sum();
-        for (k, y) in r.ys.into_iter().enumerate() {
-            let g = Tensor::from_inner(self.dl_dys[r.first_output + k].clone());
-            surrogate = surrogate + (y * g).sum();
+        let (end, through, stats) = self.stretch.taped(i, leaf.clone())?;
+        self.taped += stats;
+        let mut surrogate = (end * Tensor::from_inner(lambda)).sum();
+        if let Some(through) = through {
+            surrogate = surrogate + through;
         }
         let grads = surrogate.backward();
-        let g = self.layout.flatten(model, &grads, &device);
+        let g = self.layout.flatten(self.model, &grads, &device);
         self.grad = Some(match self.grad.take() {
             Some(acc) => acc + g,
             None => g,

@@ -80,16 +80,6 @@ pub enum AdjointError {
     )]
     NoParameters,
 
-    /// A gradient method that per-row solves do not offer yet.
-    #[error(
-        "the {method} gradient method is not available for per-row solves yet: use backprop \
-         (GradientMethod::Backprop), or solve on a shared clock"
-    )]
-    PerRowMethod {
-        /// The method's name.
-        method: &'static str,
-    },
-
     /// The options of the adjoint's backward solve are unusable (checked before the forward
     /// solve starts).
     #[error("the adjoint's backward-solve options are invalid: {0}")]

@@ -35,8 +35,8 @@
 //!   for the optimizer, `∂L/∂y₀`, forward and backward statistics).
 //! * [`adjoint_backward`] is the backward pass alone, for users who bring `∂L/∂y(tᵢ)`.
 //! * [`odeint_rows`] solves every batch row on its own clock (own output times, steps and
-//!   status) and differentiates through it by backprop or either adjoint (each row's backward
-//!   solve on its own clock, one shared parameter accumulator).
+//!   status) and differentiates through it by any of the four methods (the adjoints' backward
+//!   solves on each row's own clock, one shared parameter accumulator).
 //!
 //! | method | gradient | memory | work |
 //! |---|---|---|---|
@@ -55,6 +55,7 @@ mod odeint;
 mod params;
 mod rows;
 mod rows_backward;
+mod rows_checkpointed;
 mod schedule;
 
 pub use backward::{OdeGradients, adjoint_backward};

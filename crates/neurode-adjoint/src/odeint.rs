@@ -9,7 +9,7 @@ use neurode_solvers::{
 };
 
 use crate::backward::{OdeGradients, YSource, adjoint_backward, backward_solve, check_finite};
-use crate::checkpointed::reverse;
+use crate::checkpointed::{SharedSteps, reverse};
 use crate::schedule::Recorder;
 use crate::{AdjointError, GradientMethod, NeuralDynamics};
 
@@ -173,16 +173,20 @@ impl<M: NeuralDynamics> Trajectory<M> {
                     let source = YSource::Dense(&dense);
                     backward_solve(&self.model, &self.ts, source, &dl_dys, opts)?
                 }
-                (GradientMethod::Checkpointed(c), Memo::Checkpoints(recorder)) => {
+                (GradientMethod::Checkpointed(c), Memo::Checkpoints(mut recorder)) => {
                     check_finite(&self.ts, &dl_dys)?;
-                    let r = reverse(
-                        &self.model,
-                        recorder,
-                        c.checkpoints,
-                        &self.ts,
-                        &self.opts,
-                        &dl_dys,
-                    )?;
+                    let n = recorder.steps.len();
+                    let steps = std::mem::take(&mut recorder.steps);
+                    let stretch = SharedSteps {
+                        model: &self.model,
+                        plain: self.model.valid(),
+                        steps: &steps,
+                        ts: &self.ts,
+                        opts: &self.opts,
+                        dl_dys: &dl_dys,
+                    };
+                    let lambda = dl_dys[0].zeros_like();
+                    let r = reverse(&self.model, stretch, recorder, n, c.checkpoints, lambda)?;
                     recompute = r.recompute;
                     checkpoints = r.peak;
                     // ∂L/∂y(t₀) directly, besides through the solve.

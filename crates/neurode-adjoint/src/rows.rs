@@ -9,8 +9,11 @@ use neurode_solvers::{
     SolveOptions, SolveStats, solve_rows, solve_rows_observed,
 };
 
+use crate::checkpointed::reverse;
 use crate::odeint::add_gradients;
 use crate::rows_backward::{RowBackward, RowSource, row_backward, unflatten};
+use crate::rows_checkpointed::{RowIterations, RowRecorder};
+use crate::schedule::Recorder;
 use crate::{AdjointError, GradientMethod, NeuralDynamics, OdeGradients};
 
 /// What the forward pass kept for the backward pass.
@@ -19,6 +22,8 @@ enum RowMemo {
     Nothing,
     /// The interpolating adjoint: the forward solve's per-row dense output.
     Dense(RowDenseOutput),
+    /// Checkpointed backprop: every iteration's accepted steps and the stored states.
+    Checkpoints(RowRecorder),
 }
 
 /// A differentiable per-row solve ([`odeint_rows`]): the padded trajectory to build a loss
@@ -38,6 +43,7 @@ pub struct RowTrajectory<M> {
     model: M,
     y0: Tensor<2>,
     y0_input: Tensor<2>,
+    opts: SolveOptions,
     method: GradientMethod,
     memo: RowMemo,
 }
@@ -52,8 +58,9 @@ pub struct RowTrajectory<M> {
 ///   on its own clock (its own output intervals, steps and error control); the parameter
 ///   gradient is one shared accumulator (not a copy of the parameters per row) and stays out
 ///   of the error control, as the seminorm leaves it (`seminorm` has no further effect here);
-/// * [`GradientMethod::Checkpointed`] is not available per row yet
-///   ([`AdjointError::PerRowMethod`]).
+/// * [`GradientMethod::Checkpointed`] keeps the full-batch state at evenly spaced iterations
+///   (half the budget, thinned by doubling) and re-runs each iteration's accepted steps on the
+///   tape, newest first: backprop's gradients at bounded memory.
 ///
 /// Rows that failed under [`FailurePolicy::FinishOthers`] contribute only through the outputs
 /// they produced.
@@ -73,12 +80,10 @@ pub fn odeint_rows<M: NeuralDynamics>(
         GradientMethod::Adjoint(a) | GradientMethod::Interpolated(a) => {
             a.solve.validate().map_err(AdjointError::BackwardOptions)?
         }
-        GradientMethod::Checkpointed(_) => {
-            return Err(AdjointError::PerRowMethod {
-                method: method.name(),
-            });
+        GradientMethod::Checkpointed(c) if c.checkpoints == Some(0) => {
+            return Err(AdjointError::NoCheckpoints);
         }
-        GradientMethod::Backprop => {}
+        GradientMethod::Checkpointed(_) | GradientMethod::Backprop => {}
     }
     let y0_input = y0.clone();
     let y0 = y0.detach().require_grad();
@@ -93,15 +98,28 @@ pub fn odeint_rows<M: NeuralDynamics>(
             let plain = model.valid();
             let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
             let y0 = y0.clone().inner();
-            let sol = if let GradientMethod::Interpolated(_) = method {
-                let mut dense = RowDenseOutput::new();
-                let sol = solve_rows_observed(&f, y0, grid, opts, policy, &RowRmsNorm, &mut dense)
-                    .map_err(AdjointError::Forward)?;
-                dense.freeze();
-                memo = RowMemo::Dense(dense);
-                sol
-            } else {
-                solve_rows(&f, y0, grid, opts, policy).map_err(AdjointError::Forward)?
+            let sol = match method {
+                GradientMethod::Interpolated(_) => {
+                    let mut dense = RowDenseOutput::new();
+                    let sol =
+                        solve_rows_observed(&f, y0, grid, opts, policy, &RowRmsNorm, &mut dense)
+                            .map_err(AdjointError::Forward)?;
+                    dense.freeze();
+                    memo = RowMemo::Dense(dense);
+                    sol
+                }
+                GradientMethod::Checkpointed(c) => {
+                    // Half the budget forward (evenly spaced iterations, thinned by doubling);
+                    // the other half reverses the stretches between.
+                    let keep = Recorder::online(y0.clone(), c.checkpoints.map(|c| c.div_ceil(2)));
+                    let mut rec = RowRecorder::new(y0.clone(), keep);
+                    let sol =
+                        solve_rows_observed(&f, y0, grid, opts, policy, &RowRmsNorm, &mut rec)
+                            .map_err(AdjointError::Forward)?;
+                    memo = RowMemo::Checkpoints(rec);
+                    sol
+                }
+                _ => solve_rows(&f, y0, grid, opts, policy).map_err(AdjointError::Forward)?,
             };
             RowSolution {
                 ys: Tensor::from_inner(sol.ys).require_grad(),
@@ -125,6 +143,7 @@ pub fn odeint_rows<M: NeuralDynamics>(
         model: model.clone(),
         y0,
         y0_input,
+        opts: opts.clone(),
         method: method.clone(),
         memo,
     })
@@ -162,6 +181,7 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
             return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
         }
         let mut grads = loss.backward();
+        let (mut recompute, mut checkpoints) = (SolveStats::default(), 0);
         let (params, y0, backward) = match &self.method {
             GradientMethod::Backprop => {
                 let y0 = self
@@ -184,7 +204,7 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
                 }
                 let source = match &self.memo {
                     RowMemo::Dense(dense) => RowSource::Dense(dense),
-                    RowMemo::Nothing => RowSource::Backsolve,
+                    _ => RowSource::Backsolve,
                 };
                 let (flat, y0, backward) = row_backward(RowBackward {
                     model: &self.model,
@@ -199,7 +219,38 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
                 let direct = GradientsParams::from_module(&mut grads, outer);
                 (add_gradients(through, direct, outer), y0, backward)
             }
-            GradientMethod::Checkpointed(_) => unreachable!("refused by odeint_rows"),
+            GradientMethod::Checkpointed(c) => {
+                let RowMemo::Checkpoints(rec) = self.memo else {
+                    unreachable!("the forward pass keeps what its method's backward needs")
+                };
+                let dl_dys = self
+                    .ys
+                    .grad(&grads)
+                    .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
+                let [l, b, d] = dl_dys.dims();
+                let dl_flat = dl_dys.reshape([l * b, d]);
+                let n = rec.iterations.len();
+                let stretch = RowIterations {
+                    model: &self.model,
+                    plain: self.model.valid(),
+                    iterations: &rec.iterations,
+                    grid: &self.grid,
+                    opts: &self.opts,
+                    dl_flat: dl_flat.clone(),
+                };
+                let lambda = self.y0.clone().inner().zeros_like();
+                let r = reverse(&self.model, stretch, rec.recorder, n, c.checkpoints, lambda)?;
+                recompute = r.recompute;
+                checkpoints = r.peak;
+                // ∂L/∂y(t₀) directly: every row's first output is its initial state.
+                let direct_y0 = dl_flat.narrow(0, 0, b);
+                let direct = GradientsParams::from_module(&mut grads, outer);
+                (
+                    add_gradients(r.params, direct, outer),
+                    r.y0 + direct_y0,
+                    r.taped,
+                )
+            }
         };
         let params = if self.y0_input.is_tracked() {
             let upstream = Tensor::from_inner(y0.clone());
@@ -217,8 +268,8 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
             y0,
             forward: self.stats,
             backward,
-            recompute: SolveStats::default(),
-            checkpoints: 0,
+            recompute,
+            checkpoints,
         })
     }
 }

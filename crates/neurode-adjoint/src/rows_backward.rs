@@ -26,6 +26,7 @@ use neurode_solvers::{
 };
 
 use crate::params::ParamLayout;
+use crate::rows_checkpointed::put_rows;
 use crate::{AdjointError, NeuralDynamics};
 
 /// Where the per-row backward pass gets the forward state `y(t)`.
@@ -170,19 +171,6 @@ fn at_rows(t: &Tensor<2>, rows: &[usize]) -> Tensor<2> {
         return t.clone();
     }
     t.clone().select(0, index(rows, &t.device()))
-}
-
-/// `full` with its rows `rows` replaced by the rows of `part`.
-fn put_rows(full: &Tensor<2>, part: &Tensor<2>, rows: &[usize]) -> Tensor<2> {
-    let n = full.dims()[0];
-    if rows.len() == n {
-        return part.clone();
-    }
-    let mut pick: Vec<usize> = (0..n).collect();
-    for (i, &r) in rows.iter().enumerate() {
-        pick[r] = n + i;
-    }
-    Tensor::cat(vec![full.clone(), part.clone()], 0).select(0, index(&pick, &full.device()))
 }
 
 /// `(f(t, y), aᵀ ∂f/∂y)` with every row at its own time, from one forward and one backward

@@ -95,25 +95,18 @@ impl Recorder {
     }
 }
 
-impl StepObserver<Tensor<2>> for Recorder {
-    fn accepted(
-        &mut self,
-        index: usize,
-        step: &StepRecord,
-        y1: &Tensor<2>,
-        _: Option<StepInterpolant<Tensor<2>>>,
-    ) {
-        self.steps.push(*step);
-        let k = index + 1;
+impl Recorder {
+    /// The state after `k` steps is `y`: kept if the schedule says so.
+    pub fn reached(&mut self, k: usize, y: &Tensor<2>) {
         match &mut self.keep {
             Keep::Binomial(points) => {
                 if points.binary_search(&k).is_ok() {
-                    self.stored.push((k, y1.clone()));
+                    self.stored.push((k, y.clone()));
                 }
             }
             Keep::Online { stride, cap } => {
                 if k.is_multiple_of(*stride) {
-                    self.stored.push((k, y1.clone()));
+                    self.stored.push((k, y.clone()));
                     let cap = cap
                         .unwrap_or_else(|| (k as f64).sqrt().ceil() as usize)
                         .max(1);
@@ -127,6 +120,19 @@ impl StepObserver<Tensor<2>> for Recorder {
             }
         }
         self.peak = self.peak.max(self.stored.len());
+    }
+}
+
+impl StepObserver<Tensor<2>> for Recorder {
+    fn accepted(
+        &mut self,
+        index: usize,
+        step: &StepRecord,
+        y1: &Tensor<2>,
+        _: Option<StepInterpolant<Tensor<2>>>,
+    ) {
+        self.steps.push(*step);
+        self.reached(index + 1, y1);
     }
 }
 

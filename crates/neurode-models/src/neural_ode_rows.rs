@@ -28,8 +28,7 @@ impl<M: VectorField> NeuralOde<M> {
     /// `grid.times(r)[0]` and is reported at each of its times (own span, number of outputs
     /// and direction; [`RowGrid`]). Time-dependent dynamics see each row's own absolute time.
     /// On an autodiff device the output is differentiable ([`RowOdeOutput::backward`]) by
-    /// backprop, the backsolve adjoint or the interpolating adjoint (checkpointed backprop is
-    /// refused in per-row mode).
+    /// the model's gradient method, each row on its own clock in the backward pass too.
     pub fn forward_rows(
         &self,
         y0: Tensor<2>,

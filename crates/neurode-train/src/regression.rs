@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 use burn::Tensor;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, TensorData};
-use neurode_adjoint::GradientMethod;
 use neurode_datasets::{SegmentBatch, SegmentSampler, Series};
 use neurode_models::{ModelError, NeuralOde, VectorField};
 use neurode_solvers::{FailurePolicy, RowGrid};
@@ -189,7 +188,7 @@ pub fn predict<M: VectorField>(
 /// window's first state, and its gradients. Windows on a shared relative grid are solved
 /// together on one clock; unevenly sampled ones together too, each on its own clock (a
 /// per-row solve, [`NeuralOde::forward_rows`]), or one by one with their gradients summed
-/// (checkpointed backprop, which per-row solves do not offer yet, and `per_row = false`). The model
+/// (`per_row = false`). The model
 /// must live on the autodiff `device`.
 pub fn regression_step<M: VectorField>(
     model: &NeuralOde<M>,
@@ -220,7 +219,7 @@ pub fn regression_step<M: VectorField>(
         let g = out.backward(loss)?;
         return Ok(StepOutput::of_gradients(value, g));
     }
-    if per_row && !matches!(model.gradient(), GradientMethod::Checkpointed(_)) {
+    if per_row {
         // Unevenly sampled data, one batched solve: each window on its own clock.
         let grid = RowGrid::new((0..b).map(|j| batch.window_times(j)).collect())
             .map_err(ModelError::from)?;
@@ -236,8 +235,8 @@ pub fn regression_step<M: VectorField>(
         let g = out.backward(loss)?;
         return Ok(StepOutput::of_gradients(value, g));
     }
-    // Unevenly sampled data one window at a time (checkpointed backprop, or asked for):
-    // each window on its own time grid, gradients summed.
+    // Unevenly sampled data one window at a time (as asked): each window on its own time
+    // grid, gradients summed.
     let mut total = StepOutput {
         loss: 0.0,
         grads: GradientsParams::new(),

@@ -88,7 +88,7 @@ impl<M: TorchNames> TorchNames for Shot<M> {
 
 /// Multiple shooting over whole series (each at least `K + 1` samples; evenly sampled series
 /// share one clock, unevenly sampled ones are solved segment by segment on their own clocks in
-/// one per-row solve, with any gradient method but checkpointed backprop): `K` segments of `m = ⌊(len − 1)/K⌋` intervals each (samples past `K·m` are left out of the
+/// one per-row solve): `K` segments of `m = ⌊(len − 1)/K⌋` intervals each (samples past `K·m` are left out of the
 /// loss), weight `continuity` on the mean squared gap between a segment's end and the next
 /// start. Evaluation is [`Regression`]'s (prediction of each whole series from its first state).
 #[derive(Debug, Clone)]
