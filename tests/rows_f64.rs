@@ -169,7 +169,7 @@ fn batch_composition_invariance(device: &Device) {
             mask.iter().filter(|m| **m).count(),
             grid.lens().iter().sum::<usize>()
         );
-        assert_eq!(mask[b + 4], false, "row 4 has a single output time");
+        assert!(!mask[b + 4], "row 4 has a single output time");
     }
 }
 

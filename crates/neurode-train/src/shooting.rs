@@ -316,7 +316,9 @@ impl<M: VectorField> Task for MultipleShooting<M> {
     }
 }
 
-/// The segments' solve: on one shared clock, or each on its own.
+/// The segments' solve: on one shared clock, or each on its own (one per step: the size of
+/// either is no concern).
+#[allow(clippy::large_enum_variant)]
 enum Segments<M> {
     Shared(OdeOutput<M>),
     Rows(RowOdeOutput<M>),

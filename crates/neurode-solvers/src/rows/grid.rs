@@ -53,7 +53,7 @@ impl RowGrid {
         if batch == 0 {
             return Err(SolveError::EmptyBatch);
         }
-        if padded.len() % batch != 0 {
+        if !padded.len().is_multiple_of(batch) {
             return Err(SolveError::InvalidRowGrid {
                 row: 0,
                 reason: format!(
