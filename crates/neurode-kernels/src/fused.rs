@@ -93,6 +93,25 @@ pub fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option
     }
 }
 
+/// `y + h ⊙ Σ cᵢ·kᵢ` with one `h` per row of the `[rows, cols]` tensors (a per-row
+/// Runge–Kutta stage), as one operation — one recorded node on an autodiff device, whose
+/// backward gives `y` the gradient `g` and `kᵢ` the gradient `cᵢ·(h ⊙ g)`. The same arithmetic
+/// in the same order as `y + Σ(cᵢ·kᵢ) ⊙ h` composed from Burn's ops.
+///
+/// Applies to f32 and f64 tensors on flex; `None` elsewhere (see [`linear_combination`]), for
+/// no terms, more than 15, a `h` of another length than the rows, or mismatched tensors.
+pub fn row_combination(y: &Tensor<2>, h: &[f64], terms: &[(f64, &Tensor<2>)]) -> Option<Tensor<2>> {
+    #[cfg(feature = "flex")]
+    {
+        crate::flex::row_combine::row_combination(y, h, terms)
+    }
+    #[cfg(not(feature = "flex"))]
+    {
+        let _ = (y, h, terms);
+        None
+    }
+}
+
 /// `tanh(x)` element-wise. On flex in f32: one operation (one recorded node, backward
 /// `dy ⊙ (1 − y²)`) computing [`tanh_f32`](crate::tanh_f32), the values the fused layers give;
 /// everywhere else Burn's `tanh`.
@@ -253,6 +272,43 @@ mod tests {
                 _ => panic!("term {i}: gradient present in only one"),
             }
         }
+    }
+
+    #[test]
+    fn row_combination_matches_burns_ops_with_gradients() {
+        let tape = burn::tensor::Device::flex().autodiff();
+        let y = filled(3, 5, 50, &tape).require_grad();
+        let ks: Vec<Tensor<2>> = (0..3)
+            .map(|i| filled(3, 5, 51 + i, &tape).require_grad())
+            .collect();
+        let h = [0.1, -0.02, 3.0];
+        let coefs = [0.2, 1.0, -4.5];
+        let terms: Vec<(f64, &Tensor<2>)> = coefs.iter().copied().zip(&ks).collect();
+        let fused = row_combination(&y, &h, &terms).expect("flex f32 is fused");
+        let column = Tensor::<2>::from_data(TensorData::new(h.to_vec(), [3, 1]), &tape);
+        let sum = linear_combination(&terms).unwrap();
+        let composed = y.clone() + sum * column;
+        let weights = filled(3, 5, 60, &tape);
+        let g1 = (fused.clone() * weights.clone()).sum().backward();
+        let g2 = (composed.clone() * weights).sum().backward();
+        assert_eq!(
+            max_diff(fused, composed),
+            0.0,
+            "same arithmetic, same order"
+        );
+        for (i, t) in std::iter::once(&y).chain(&ks).enumerate() {
+            let (a, b) = (t.grad(&g1).unwrap(), t.grad(&g2).unwrap());
+            assert_eq!(max_diff(a, b), 0.0, "parent {i}");
+        }
+        // Refusals: a wrong number of rows, no terms.
+        assert!(row_combination(&y, &h[..2], &terms).is_none());
+        assert!(row_combination(&y, &h, &[]).is_none());
+        // Off the tape.
+        let plain = burn::tensor::Device::flex();
+        let (a, b) = (filled(3, 5, 70, &plain), filled(3, 5, 71, &plain));
+        let column = Tensor::<2>::from_data(TensorData::new(h.to_vec(), [3, 1]), &plain);
+        let off = row_combination(&a, &h, &[(2.0, &b)]).unwrap();
+        assert_eq!(max_diff(off, a + b.mul_scalar(2.0) * column), 0.0);
     }
 
     #[test]

@@ -34,5 +34,5 @@ mod scalar;
 pub mod simd;
 
 pub use activation::FusedActivation;
-pub use fused::{affine, affine_of_cube, linear_combination, tanh};
+pub use fused::{affine, affine_of_cube, linear_combination, row_combination, tanh};
 pub use scalar::tanh_f32;

@@ -101,8 +101,16 @@ impl<S: State> Prepared<S> {
 
     /// Weights on `[y₀, basis…]` at `θ`.
     pub(crate) fn weights(&self, theta: f64) -> Vec<f64> {
-        let (th, th1, h) = (theta, 1.0 - theta, self.h);
-        match self.kind {
+        weights_of(self.kind, theta, self.h)
+    }
+}
+
+/// Weights on `[y₀, basis…]` at `θ` of a step of length `h` whose basis holds the unscaled
+/// stages (every kind but DOP853's, whose basis depends on `h` itself).
+pub(crate) fn weights_of(kind: InterpolantKind, theta: f64, h: f64) -> Vec<f64> {
+    {
+        let (th, th1) = (theta, 1.0 - theta);
+        match kind {
             InterpolantKind::Hermite => {
                 let c = th * th * (3.0 - 2.0 * th);
                 vec![1.0 - c, c, h * th * th1 * th1, -h * th * th * th1]

@@ -1,9 +1,10 @@
-//! neurode's fused operations on the flex backend (f32), each one recorded node with a
+//! neurode's fused operations on the flex backend (f32; the combinations also f64), each one recorded node with a
 //! hand-written backward on an autodiff device (see [`crate::fused`]).
 
 pub(crate) mod affine;
 pub(crate) mod combine;
 mod matmul;
+pub(crate) mod row_combine;
 pub(crate) mod tanh;
 
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;

@@ -64,16 +64,18 @@ fn index_of(p: From) -> usize {
     }
 }
 
-/// `y + h ⊙ Σ cᵢ kᵢ` with one `h` per row (`h` a `[rows, 1]` column).
-pub(crate) fn add_row_scaled(
-    y: &Tensor<2>,
-    h: &Tensor<2>,
-    terms: &[(f64, &Tensor<2>)],
-) -> Tensor<2> {
-    if terms.iter().all(|(c, _)| *c == 0.0) {
+/// `y + h ⊙ Σ cᵢ kᵢ` with one `h` per row (terms with a zero coefficient skipped): one fused
+/// operation on flex, else `y + Σ(cᵢkᵢ) ⊙ h` from Burn's ops (the same arithmetic).
+pub(crate) fn add_row_scaled(y: &Tensor<2>, h: &[f64], terms: &[(f64, &Tensor<2>)]) -> Tensor<2> {
+    let nonzero: Vec<(f64, &Tensor<2>)> =
+        terms.iter().filter(|(c, _)| *c != 0.0).copied().collect();
+    if nonzero.is_empty() {
         return y.clone();
     }
-    y.clone() + Tensor::combine(terms) * h.clone()
+    if let Some(out) = neurode_kernels::row_combination(y, h, &nonzero) {
+        return out;
+    }
+    y.clone() + Tensor::combine(&nonzero) * column(h, &y.device())
 }
 
 /// `h ⊙ Σ cᵢ kᵢ` (at least one non-zero coefficient).
@@ -142,4 +144,34 @@ pub(crate) fn combine_per_row(
         let d = basis[0].dims()[1];
         Tensor::zeros([rows.len(), d], &device)
     })
+}
+
+/// `out[e] = Σⱼ weights[e][j] · basis[j].0[basis[j].1[at[e]]]`: outputs at per-row weights
+/// from basis vectors whose rows are found through a map (one per vector) from a common
+/// position. One concatenation, one gather, one product and one sum along the basis for all
+/// outputs; each output involves its own rows only.
+pub(crate) fn combine_gathered(
+    basis: &[(Tensor<2>, &[usize])],
+    at: &[usize],
+    weights: &[Vec<f64>],
+) -> Tensor<2> {
+    let device = basis[0].0.device();
+    let (m, e, d) = (basis.len(), at.len(), basis[0].0.dims()[1]);
+    let mut offsets = Vec::with_capacity(m);
+    let mut total = 0;
+    for (t, _) in basis {
+        offsets.push(total);
+        total += t.dims()[0];
+    }
+    let mut rows = Vec::with_capacity(e * m);
+    for &p in at {
+        for (j, (_, map)) in basis.iter().enumerate() {
+            rows.push(offsets[j] + map[p]);
+        }
+    }
+    let stacked = Tensor::cat(basis.iter().map(|(t, _)| t.clone()).collect(), 0);
+    let gathered = stacked.select(0, index(&rows, &device)).reshape([e, m, d]);
+    let flat: Vec<f64> = weights.iter().flatten().copied().collect();
+    let w = Tensor::<3>::from_data(TensorData::new(flat, [e, m, 1]), &device);
+    (gathered * w).sum_dim(1).reshape([e, d])
 }

@@ -5,12 +5,12 @@
 use burn::Tensor;
 
 use super::observe::{AcceptedRows, RowInterpolants, RowObserver, RowStepRecord};
-use super::ops::{column, combine_per_row, index, select};
+use super::ops::{column, combine_gathered, combine_per_row, index, select};
 use super::solution::{FailurePolicy, RowStats, RowStatus};
 use super::step::{RowCounted, RowStep};
 use super::{RowDynamics, RowGrid};
 use crate::SolveError;
-use crate::interpolate::{Prepared, StepData};
+use crate::interpolate::{Prepared, StepData, weights_of};
 use crate::tableau::{InterpolantKind, Tableau};
 
 /// A per-row solve in progress.
@@ -43,7 +43,7 @@ pub(crate) struct Accepted {
 pub(crate) struct Known {
     pub tensor: Option<Tensor<2>>,
     /// For each active position, its row in `tensor`.
-    at: Vec<Option<usize>>,
+    pub(crate) at: Vec<Option<usize>>,
 }
 
 impl Known {
@@ -159,7 +159,11 @@ impl<F: RowDynamics> RowRun<'_, F> {
         let inner: Vec<usize> = (0..acc.len())
             .filter(|&i| wants_dense || !plans[i].interior.is_empty())
             .collect();
-        let prepared = (!inner.is_empty()).then(|| {
+        let stacked = !wants_dense && !matches!(self.interpolant, InterpolantKind::Dop853(_));
+        if stacked && !inner.is_empty() {
+            self.emit_stacked(acc, &plans, &inner, y, step, &known);
+        }
+        let prepared = (!stacked && !inner.is_empty()).then(|| {
             let sub: Vec<&Accepted> = inner.iter().map(|&i| &acc[i]).collect();
             self.prepare(&sub, y, step, &known)
         });
@@ -269,6 +273,77 @@ impl<F: RowDynamics> RowRun<'_, F> {
             h,
             prepared,
         }
+    }
+
+    /// Outputs strictly inside steps from the unscaled stages of the active rows, each at its
+    /// own `θ` and `h` (every interpolant but DOP853's, whose basis depends on `h`): one
+    /// concatenation of the basis vectors and one gather-and-combine for all outputs.
+    fn emit_stacked(
+        &mut self,
+        acc: &[Accepted],
+        plans: &[Plan],
+        inner: &[usize],
+        y: &Tensor<2>,
+        step: &RowStep,
+        known: &Known,
+    ) {
+        let n = y.dims()[0];
+        let ident: Vec<usize> = (0..n).collect();
+        let f1_rows: Vec<usize> = (0..n)
+            .map(|p| known.at.get(p).copied().flatten().unwrap_or(0))
+            .collect();
+        // `[y₀, basis…]` in `Prepared`'s order, with each vector's row of every active position.
+        let mut basis: Vec<(Tensor<2>, &[usize])> = vec![(y.clone(), &ident)];
+        let f1 = || {
+            (
+                known.tensor.clone().expect("f(t1, y1) known"),
+                f1_rows.as_slice(),
+            )
+        };
+        match self.interpolant {
+            InterpolantKind::Hermite => {
+                basis.push((step.y1.clone(), &ident));
+                basis.push((step.ks[0].clone(), &ident));
+                basis.push(f1());
+            }
+            InterpolantKind::Linear => basis.push((step.y1.clone(), &ident)),
+            InterpolantKind::MidpointQuartic(_) => {
+                basis.push((step.y1.clone(), &ident));
+                basis.push(f1());
+                basis.extend(step.ks.iter().map(|k| (k.clone(), ident.as_slice())));
+            }
+            InterpolantKind::Tsit5 => {
+                basis.extend(
+                    step.ks
+                        .iter()
+                        .take(7)
+                        .map(|k| (k.clone(), ident.as_slice())),
+                );
+            }
+            InterpolantKind::Dopri5(_) => {
+                basis.push((step.y1.clone(), &ident));
+                basis.extend(
+                    step.ks
+                        .iter()
+                        .take(7)
+                        .map(|k| (k.clone(), ident.as_slice())),
+                );
+            }
+            InterpolantKind::Dop853(_) => unreachable!("DOP853 interpolates through `prepare`"),
+        }
+        let mut at = Vec::new();
+        let mut weights = Vec::new();
+        let mut labels = Vec::new();
+        for &j in inner {
+            let a = &acc[j];
+            for &(k, theta) in &plans[j].interior {
+                at.push(a.pos);
+                weights.push(weights_of(self.interpolant, theta, a.t1 - a.t0));
+                labels.push((a.row, k));
+            }
+        }
+        let piece = combine_gathered(&basis, &at, &weights);
+        self.pieces.push((piece, labels));
     }
 
     /// Outputs strictly inside steps: each row's interpolant at its own `θ` (`inner[i]` is

@@ -56,13 +56,12 @@ pub(crate) fn rk_step_rows<F: RowDynamics, N: RowErrorNorm>(
     control: Option<&RowControl<'_, N>>,
 ) -> RowStep {
     let s = tab.stages();
-    let hcol = column(h, &y.device());
     let mut ks: Vec<Tensor<2>> = Vec::with_capacity(s);
     ks.push(f0);
     let mut fsal_y1 = None;
     for i in 1..s {
         let terms: Vec<(f64, &Tensor<2>)> = tab.a[i].iter().copied().zip(&ks).collect();
-        let yi = add_row_scaled(y, &hcol, &terms);
+        let yi = add_row_scaled(y, h, &terms);
         let ti: Vec<f64> = t.iter().zip(h).map(|(t, h)| t + tab.c[i] * h).collect();
         let ki = f.eval(&ti, &yi, rows);
         if tab.fsal && i == s - 1 {
@@ -74,11 +73,11 @@ pub(crate) fn rk_step_rows<F: RowDynamics, N: RowErrorNorm>(
         Some(y1) => y1,
         None => {
             let terms: Vec<(f64, &Tensor<2>)> = tab.b.iter().copied().zip(&ks).collect();
-            add_row_scaled(y, &hcol, &terms)
+            add_row_scaled(y, h, &terms)
         }
     };
     let err = control
-        .map(|c| error_norms(tab, &ks, y, &y1, &hcol, c))
+        .map(|c| error_norms(tab, &ks, y, &y1, h, c))
         .unwrap_or_default();
     RowStep { y1, ks, err }
 }
@@ -88,11 +87,11 @@ fn error_norms<N: RowErrorNorm>(
     ks: &[Tensor<2>],
     y0: &Tensor<2>,
     y1: &Tensor<2>,
-    hcol: &Tensor<2>,
+    h: &[f64],
     c: &RowControl<'_, N>,
 ) -> Vec<f64> {
     let ks: Vec<Tensor<2>> = ks.iter().map(State::detached).collect();
-    let hcol = hcol.clone().detach();
+    let hcol = column(h, &y0.device()).detach();
     let weighted = |e: &[f64]| -> Tensor<2> {
         let terms: Vec<(f64, &Tensor<2>)> = e.iter().copied().zip(&ks).collect();
         row_scaled(&hcol, &terms)
@@ -146,7 +145,7 @@ pub(crate) fn initial_steps<F: RowDynamics, N: RowErrorNorm>(
         })
         .collect();
     let signed: Vec<f64> = h0.iter().zip(dir).map(|(h, d)| h * d).collect();
-    let y1 = add_row_scaled(y0, &column(&signed, &y0.device()), &[(1.0, f0)]);
+    let y1 = add_row_scaled(y0, &signed, &[(1.0, f0)]);
     let t1: Vec<f64> = t0.iter().zip(&signed).map(|(t, h)| t + h).collect();
     let f1 = f.eval(&t1, &y1, rows);
     let diff = Tensor::combine(&[(1.0, &f1), (-1.0, f0)]);
