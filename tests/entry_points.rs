@@ -1,6 +1,6 @@
 //! Bad input through the solver core's public entry points — `solve`, `solve_rows`, `replay`,
 //! `odeint` and `odeint_rows` with every gradient method (and their backward passes), the
-//! CNF's density and sampling — never panics, aborts or takes unbounded memory: each call
+//! CNF's density and sampling, a sequence model — never panics, aborts or takes unbounded memory: each call
 //! gives a result or a typed error. The property runs in a child process under a memory cap
 //! (`ulimit -v`), so an abort or a runaway allocation fails this test instead of the runner.
 
@@ -11,13 +11,16 @@ use std::process::Command;
 
 use burn::Tensor;
 use burn::module::Module;
+use burn::nn::LinearConfig;
 use burn::tensor::TensorData;
 use common::nets::LinearField;
 use common::*;
 use neurode::adjoint::{
     AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint, odeint_rows,
 };
-use neurode::models::{CnfField, ConcatSquashConfig, Init, Trace};
+use neurode::models::{
+    CnfField, ConcatSquashConfig, Init, InputOdeConfig, InputSignal, SequenceModel, Trace,
+};
 use neurode::solvers::{
     Adaptive, Convention, FailurePolicy, Method, RowGrid, RowsAt, SolveOptions, StepRecord,
     Stepping, replay, solve, solve_rows,
@@ -223,6 +226,26 @@ fn run(c: &Case, device: &Device) {
             let _ = traj.backward(out.log_px.sum());
         }
         let _ = cnf.sample(state(c, &ad), t_end, &c.opts, &c.method);
+    }
+    // A sequence model driven by a held input (its batch and times from the case).
+    let cell = InputOdeConfig::new()
+        .with_units(3)
+        .init(&mut Init::new(1), &ad)
+        .unwrap();
+    let readout = LinearConfig::new(3, 1).init(&ad);
+    let times = if c.ts.is_empty() {
+        vec![0.0]
+    } else {
+        c.ts.clone()
+    };
+    let values = vec![vec![0.5; c.batch]; times.len()];
+    if let (Ok(model), Ok(input)) = (
+        SequenceModel::new(cell, readout, c.opts.clone(), c.method.clone()),
+        InputSignal::new(times, c.batch, 1, values),
+    ) && let Ok(out) = model.forward(input, &c.ts)
+    {
+        let loss = out.ys.clone().powi_scalar(2).sum();
+        let _ = out.backward(loss, &model);
     }
 }
 
