@@ -1,8 +1,10 @@
 //! Property tests (proptest) of everything that reads users' input: the CSV loaders and the
 //! TOML config merge never panic on arbitrary bytes, strings or numbers — they load or give a
-//! typed error — and valid files round-trip exactly.
+//! typed error — and valid files round-trip exactly; and (`entry_points`) the solver core's
+//! entry points never panic, abort or run away on random shapes, options and gradient methods.
 
 mod common;
+mod entry_points;
 
 use common::temp_path;
 use neurode::datasets::{Series, load_labeled, load_series};

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod common;
+mod per_row;
 
 use common::problems::*;
 use common::*;

@@ -1,20 +1,18 @@
 //! Bad input through the solver core's public entry points — `solve`, `solve_rows`, `replay`,
 //! `odeint` and `odeint_rows` with every gradient method (and their backward passes), the
-//! CNF's density and sampling, a sequence model — never panics, aborts or takes unbounded memory: each call
-//! gives a result or a typed error. The property runs in a child process under a memory cap
+//! CNF's density and sampling, a sequence model — never panics, aborts or takes unbounded
+//! memory: each call gives a result or a typed error. The property runs in a child process under a memory cap
 //! (`ulimit -v`), so an abort or a runaway allocation fails this test instead of the runner.
-
-#[macro_use]
-mod common;
+//! (A module of the `properties` test binary.)
 
 use std::process::Command;
 
+use crate::common::nets::LinearField;
+use crate::common::*;
 use burn::Tensor;
 use burn::module::Module;
 use burn::nn::LinearConfig;
 use burn::tensor::TensorData;
-use common::nets::LinearField;
-use common::*;
 use neurode::adjoint::{
     AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint, odeint_rows,
 };
@@ -37,7 +35,7 @@ fn entry_points_never_panic_abort_or_run_away() {
     let status = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "ulimit -v {CAP_KIB} && exec \"$0\" --exact child_entry_points --include-ignored \
+            "ulimit -v {CAP_KIB} && exec \"$0\" --exact entry_points::child_entry_points --include-ignored \
              --test-threads 1"
         ))
         .arg(&exe)
