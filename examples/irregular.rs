@@ -2,7 +2,9 @@
 //! spans and 5–50 observation times each (latent-ODE-like data) fitted by a Neural ODE with one
 //! batched per-row solve per iteration — no union of everyone's times, no solve per series.
 //!
-//! `cargo run --release --example irregular [-- ITERATIONS]` (default 300).
+//! `cargo run --release --example irregular [-- ITERATIONS]` (default 300). Draws four held-out
+//! series (observations and the model's trajectory from their first one) to
+//! `out/irregular.png`.
 //!
 //! The data: a damped pendulum `θ'' = −sin θ − 0.2 θ'` from random initial states, observed
 //! at random times on `[0, T]` with `T` drawn in `[3, 10]`, plus noise (σ = 0.01). The model sees
@@ -18,6 +20,8 @@ use burn::tensor::TensorData;
 use neurode::backend::{Backend, Device, Precision};
 use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
 use neurode::solvers::{FailurePolicy, RowGrid, SolveOptions, solve};
+use neurode::train::plot::{Line, Panel, save_figure};
+use plotters::style::RGBColor;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -135,5 +139,60 @@ fn main() -> Result<(), Box<dyn Error>> {
             );
         }
     }
+    figure(&model.valid(), &test[..4], &plain)?;
+    println!("wrote out/irregular.png");
+    Ok(())
+}
+
+/// Observations of `series` (dots) and the model's trajectory from each first one (lines), on
+/// 200 times per series: one per-row solve for all of them.
+fn figure(
+    model: &neurode::models::NeuralOde<neurode::models::Dynamics>,
+    series: &[Observed],
+    device: &Device,
+) -> Result<(), Box<dyn Error>> {
+    let fine: Vec<Vec<f64>> = series
+        .iter()
+        .map(|s| {
+            let end = s.ts[s.ts.len() - 1];
+            (0..200).map(|i| end * i as f64 / 199.0).collect()
+        })
+        .collect();
+    let grid = RowGrid::new(fine.clone())?;
+    let y0: Vec<f64> = series.iter().flat_map(|s| s.ys[..2].to_vec()).collect();
+    let y0 = Tensor::<2>::from_data(TensorData::new(y0, [series.len(), 2]), device);
+    let out = model.forward_rows(y0, &grid, FailurePolicy::FailBatch)?;
+    let ys: Vec<f64> = out.ys.to_data().iter::<f64>().collect();
+    let b = series.len();
+    let colors = [RGBColor(31, 119, 180), RGBColor(214, 39, 40)];
+    let panels: Vec<Panel> = series
+        .iter()
+        .enumerate()
+        .map(|(r, s)| {
+            let mut panel = Panel::new(
+                &format!("held-out series {r}: {} observations", s.ts.len()),
+                "t",
+                "state",
+            );
+            for (j, (name, color)) in ["θ", "θ'"].iter().zip(colors).enumerate() {
+                let line: Vec<(f64, f64)> = (0..200)
+                    .map(|k| (fine[r][k], ys[(k * b + r) * 2 + j]))
+                    .collect();
+                panel
+                    .lines
+                    .push(Line::new(&format!("{name} model"), line, color));
+                for (k, &t) in s.ts.iter().enumerate() {
+                    panel.points.push((t, s.ys[k * 2 + j], color, 3));
+                }
+            }
+            panel
+        })
+        .collect();
+    save_figure(
+        std::path::Path::new("out/irregular.png"),
+        &panels,
+        2,
+        (560, 360),
+    )?;
     Ok(())
 }
