@@ -52,17 +52,31 @@ fn column(values: &[f64], device: &Device) -> Tensor<2> {
 }
 
 /// `(x, v)' = (v, μ(1 − x²)v − x)` as `y·[[0, −1], [1, 0]] + μ(1 − x²)v ⊙ (0, 1)`: no
-/// column concatenation (flex copies `[n, 1]` columns row by row).
-fn vdp_field(y: &Tensor<2>, mu: Tensor<2>) -> Tensor<2> {
-    let [n, _] = y.dims();
-    let device = y.device();
-    let rotate =
-        Tensor::<2>::from_data(TensorData::new(vec![0.0, -1.0, 1.0, 0.0], [2, 2]), &device);
-    let second = Tensor::<2>::from_data(TensorData::new(vec![0.0, 1.0], [1, 2]), &device);
-    let x = y.clone().slice([0..n, 0..1]);
-    let v = y.clone().slice([0..n, 1..2]);
-    let damping = x.powi_scalar(2).neg().add_scalar(1.0) * mu * v;
-    y.clone().matmul(rotate) + damping * second
+/// column concatenation (flex copies `[n, 1]` columns row by row); the two constants are
+/// made once.
+struct VdpField {
+    rotate: Tensor<2>,
+    second: Tensor<2>,
+}
+
+impl VdpField {
+    fn new(device: &Device) -> Self {
+        let t = |v: Vec<f64>, shape: [usize; 2]| {
+            Tensor::<2>::from_data(TensorData::new(v, shape), device)
+        };
+        Self {
+            rotate: t(vec![0.0, -1.0, 1.0, 0.0], [2, 2]),
+            second: t(vec![0.0, 1.0], [1, 2]),
+        }
+    }
+
+    fn eval(&self, y: &Tensor<2>, mu: Tensor<2>) -> Tensor<2> {
+        let [n, _] = y.dims();
+        let x = y.clone().slice([0..n, 0..1]);
+        let v = y.clone().slice([0..n, 1..2]);
+        let damping = (x.clone() * x).neg().add_scalar(1.0) * mu * v;
+        y.clone().matmul(self.rotate.clone()) + damping * self.second.clone()
+    }
 }
 
 fn vdp() -> Res {
@@ -75,11 +89,12 @@ fn vdp() -> Res {
     let mu_col = column(&mu, &device);
     let y0 = Tensor::<2>::from_data(TensorData::new([2.0, 0.0].repeat(b), [b, 2]), &device);
     let opts = SolveOptions::adaptive(1e-6, 1e-6);
-    let shared = |_t: f64, y: &Tensor<2>| vdp_field(y, mu_col.clone());
+    let field = VdpField::new(&device);
+    let shared = |_t: f64, y: &Tensor<2>| field.eval(y, mu_col.clone());
     let (t_shared, sol) = time(5, || {
         solve(&shared, y0.clone(), &[0.0, 20.0], &opts).unwrap()
     });
-    let per_row = |at: &RowsAt<'_>, y: &Tensor<2>| vdp_field(y, at.gather(&mu_col));
+    let per_row = |at: &RowsAt<'_>, y: &Tensor<2>| field.eval(y, at.gather(&mu_col));
     let grid = RowGrid::uniform(&[0.0, 20.0], b)?;
     let (t_rows, rows) = time(5, || {
         solve_rows(&per_row, y0.clone(), &grid, &opts, FailurePolicy::FailBatch).unwrap()
