@@ -7,7 +7,7 @@
 //! `out/irregular.png`.
 //!
 //! The data: a damped pendulum `θ'' = −sin θ − 0.2 θ'` from random initial states, observed
-//! at random times on `[0, T]` with `T` drawn in `[3, 10]`, plus noise (σ = 0.01). The model sees
+//! at random times on `[0, T]` with `T` drawn in `[3, 10]`, plus noise uniform in ±0.01. The model sees
 //! each series' first observation and predicts the rest.
 
 use std::error::Error;

@@ -6,7 +6,7 @@ use neurode::adjoint::{
     AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint_rows,
 };
 use neurode::solvers::{
-    FailurePolicy, Method, RowGrid, RowStatus, RowsAt, SolveOptions, solve_rows,
+    Convention, FailurePolicy, Method, RowGrid, RowStatus, RowsAt, SolveOptions, solve_rows,
 };
 
 use crate::common::*;
@@ -204,6 +204,11 @@ fn per_row_adjoints_match_backprop(device: &Device) {
         GradientMethod::Adjoint(backward.clone()),
         GradientMethod::Adjoint(backward.clone().with_seminorm(true)),
         GradientMethod::Interpolated(backward.clone()),
+        // A torchdiffeq-convention backward solve (its steps would pass the output times: the
+        // phases land on them instead).
+        GradientMethod::Adjoint(backward.clone().with_solve(
+            SolveOptions::adaptive(1e-10, 1e-12).with_convention(Convention::Torchdiffeq),
+        )),
     ] {
         let (ga, gy0a, _) =
             row_gradients_by(device, &method, &flat, &y0, &grid, &opts, policy, None);

@@ -224,6 +224,17 @@ fn bad_input_is_refused(device: &Device) {
         solve_rows(&f, nan, &grid, &opts, FailurePolicy::FailBatch),
         Err(SolveError::Row { row: 1, .. })
     ));
+    // A per-batch-row tensor used without `gather`: right while every row integrates, a wrong
+    // shape once a row has finished (caught at that evaluation, not silently broadcast).
+    let k = tensor(&[[1.0], [2.0]], device);
+    let ungathered = |_: &RowsAt<'_>, y: &Tensor<2>| y.clone().neg() * k.clone();
+    let spans = RowGrid::new(vec![vec![0.0, 1.0], vec![0.0, 5.0]]).unwrap();
+    let y0 = tensor(&[[1.0], [2.0]], device);
+    let policy = FailurePolicy::FinishOthers;
+    assert!(matches!(
+        solve_rows(&ungathered, y0, &spans, &opts, policy),
+        Err(SolveError::ShapeMismatch { .. })
+    ));
     let wrong = |_: &RowsAt<'_>, y: &Tensor<2>| Tensor::cat(vec![y.clone(), y.clone()], 1);
     assert!(matches!(
         solve_rows(

@@ -29,18 +29,6 @@ pub enum GradientMethod {
     Interpolated(AdjointOptions),
 }
 
-impl GradientMethod {
-    /// The method's name in messages: `backprop`, `adjoint`, `checkpointed`, `interpolated`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            GradientMethod::Backprop => "backprop",
-            GradientMethod::Adjoint(_) => "adjoint",
-            GradientMethod::Checkpointed(_) => "checkpointed",
-            GradientMethod::Interpolated(_) => "interpolated",
-        }
-    }
-}
-
 impl Default for GradientMethod {
     /// Backprop: exact gradients of the solve that was taken, and on the small networks of
     /// Neural ODEs the faster of the two (diffrax's default is the same kind of gradient).

@@ -153,14 +153,7 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
     /// `[max_len, batch]` (time-major, row-major host copy): which entries of `ys` are real
     /// outputs.
     pub fn mask(&self) -> Vec<bool> {
-        let b = self.grid.rows();
-        let mut m = vec![false; self.grid.max_len() * b];
-        for (r, &n) in self.produced.iter().enumerate() {
-            for k in 0..n {
-                m[k * b + r] = true;
-            }
-        }
-        m
+        self.grid.mask(&self.produced)
     }
 
     /// Gradients of `loss` (a one-element tensor built from [`RowTrajectory::ys`]) w.r.t.
@@ -181,28 +174,85 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
             return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
         }
         let mut grads = loss.backward();
-        let (mut recompute, mut checkpoints) = (SolveStats::default(), 0);
-        let (params, y0, backward) = match &self.method {
+        let mut out = match &self.method {
             GradientMethod::Backprop => {
                 let y0 = self
                     .y0
                     .grad(&grads)
                     .unwrap_or_else(|| self.y0.clone().inner().zeros_like());
                 let params = GradientsParams::from_module(&mut grads, outer);
-                (params, y0, SolveStats::default())
+                Through::new(params, y0, SolveStats::default())
             }
-            GradientMethod::Adjoint(opts) | GradientMethod::Interpolated(opts) => {
+            _ => {
                 let dl_dys = self
                     .ys
                     .grad(&grads)
                     .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
-                if !dl_dys.clone().sum().into_scalar::<f64>().is_finite() {
-                    return Err(AdjointError::NonFiniteGradient {
-                        index: 0,
-                        t: self.grid.start(0),
-                    });
-                }
-                let source = match &self.memo {
+                self.check_finite(&dl_dys)?;
+                let mut through = self.through_solve(dl_dys)?;
+                // The loss may also touch parameters directly (weight decay, a head).
+                let direct = GradientsParams::from_module(&mut grads, outer);
+                through.params = add_gradients(through.params, direct, outer);
+                through
+            }
+        };
+        if self.y0_input.is_tracked() {
+            // Chain ∂L/∂y₀ into whatever produced y0 (one more backward pass through it alone).
+            let upstream = Tensor::from_inner(out.y0.clone());
+            let mut chained = (self.y0_input.clone() * upstream).sum().backward();
+            let earlier = GradientsParams::from_module(&mut chained, outer);
+            out.params = add_gradients(out.params, earlier, outer);
+        }
+        Ok(OdeGradients {
+            params: out.params,
+            y0: out.y0,
+            forward: self.stats,
+            backward: out.backward,
+            recompute: out.recompute,
+            checkpoints: out.checkpoints,
+        })
+    }
+
+    /// Refuses a NaN or infinite `∂L/∂y`, naming the first row and output that has one.
+    fn check_finite(&self, dl_dys: &Tensor<3>) -> Result<(), AdjointError> {
+        let [l, b, d] = dl_dys.dims();
+        let host: Vec<f64> = dl_dys.to_data().iter::<f64>().collect();
+        match (0..l * b).find(|&i| !host[i * d..(i + 1) * d].iter().all(|v| v.is_finite())) {
+            Some(i) => Err(AdjointError::NonFiniteGradient {
+                index: i / b,
+                t: self.grid.times(i % b)[(i / b).min(self.grid.len(i % b) - 1)],
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The parameter and `y₀` gradients through the solve by the adjoints or checkpointed
+    /// backprop, from `∂L/∂y` at every output.
+    fn through_solve(&self, dl_dys: Tensor<3>) -> Result<Through, AdjointError> {
+        match (&self.method, &self.memo) {
+            (GradientMethod::Checkpointed(c), RowMemo::Checkpoints(rec)) => {
+                let [l, b, d] = dl_dys.dims();
+                let dl_flat = dl_dys.reshape([l * b, d]);
+                let stretch = RowIterations {
+                    model: &self.model,
+                    plain: self.model.valid(),
+                    iterations: &rec.iterations,
+                    grid: &self.grid,
+                    opts: &self.opts,
+                    dl_flat: dl_flat.clone(),
+                };
+                let n = rec.iterations.len();
+                let lambda = self.y0.clone().inner().zeros_like();
+                let recorder = rec.recorder.clone();
+                let r = reverse(&self.model, stretch, recorder, n, c.checkpoints, lambda)?;
+                // ∂L/∂y(t₀) directly: every row's first output is its initial state.
+                let y0 = r.y0 + dl_flat.narrow(0, 0, b);
+                let mut out = Through::new(r.params, y0, r.taped);
+                (out.recompute, out.checkpoints) = (r.recompute, r.peak);
+                Ok(out)
+            }
+            (GradientMethod::Adjoint(opts) | GradientMethod::Interpolated(opts), memo) => {
+                let source = match memo {
                     RowMemo::Dense(dense) => RowSource::Dense(dense),
                     _ => RowSource::Backsolve,
                 };
@@ -215,61 +265,30 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
                     solve: &opts.solve,
                     source,
                 })?;
-                let through = unflatten(&self.model, flat);
-                let direct = GradientsParams::from_module(&mut grads, outer);
-                (add_gradients(through, direct, outer), y0, backward)
+                Ok(Through::new(unflatten(&self.model, flat), y0, backward))
             }
-            GradientMethod::Checkpointed(c) => {
-                let RowMemo::Checkpoints(rec) = self.memo else {
-                    unreachable!("the forward pass keeps what its method's backward needs")
-                };
-                let dl_dys = self
-                    .ys
-                    .grad(&grads)
-                    .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
-                let [l, b, d] = dl_dys.dims();
-                let dl_flat = dl_dys.reshape([l * b, d]);
-                let n = rec.iterations.len();
-                let stretch = RowIterations {
-                    model: &self.model,
-                    plain: self.model.valid(),
-                    iterations: &rec.iterations,
-                    grid: &self.grid,
-                    opts: &self.opts,
-                    dl_flat: dl_flat.clone(),
-                };
-                let lambda = self.y0.clone().inner().zeros_like();
-                let r = reverse(&self.model, stretch, rec.recorder, n, c.checkpoints, lambda)?;
-                recompute = r.recompute;
-                checkpoints = r.peak;
-                // ∂L/∂y(t₀) directly: every row's first output is its initial state.
-                let direct_y0 = dl_flat.narrow(0, 0, b);
-                let direct = GradientsParams::from_module(&mut grads, outer);
-                (
-                    add_gradients(r.params, direct, outer),
-                    r.y0 + direct_y0,
-                    r.taped,
-                )
-            }
-        };
-        let params = if self.y0_input.is_tracked() {
-            let upstream = Tensor::from_inner(y0.clone());
-            let mut chained = (self.y0_input.clone() * upstream).sum().backward();
-            add_gradients(
-                params,
-                GradientsParams::from_module(&mut chained, outer),
-                outer,
-            )
-        } else {
-            params
-        };
-        Ok(OdeGradients {
+            _ => unreachable!("the forward pass keeps what its method's backward needs"),
+        }
+    }
+}
+
+/// Gradients through the solve and what computing them took.
+struct Through {
+    params: GradientsParams,
+    y0: Tensor<2>,
+    backward: SolveStats,
+    recompute: SolveStats,
+    checkpoints: usize,
+}
+
+impl Through {
+    fn new(params: GradientsParams, y0: Tensor<2>, backward: SolveStats) -> Self {
+        Self {
             params,
             y0,
-            forward: self.stats,
             backward,
-            recompute,
-            checkpoints,
-        })
+            recompute: SolveStats::default(),
+            checkpoints: 0,
+        }
     }
 }

@@ -21,12 +21,12 @@ use burn::Tensor;
 use burn::module::Module;
 use burn::tensor::TensorData;
 use neurode_solvers::{
-    AcceptedRows, FailurePolicy, RowDenseOutput, RowErrorNorm, RowGrid, RowObserver, RowRmsNorm,
-    RowsAt, SolveOptions, SolveStats, State, solve_rows_observed,
+    AcceptedRows, Convention, FailurePolicy, RowDenseOutput, RowErrorNorm, RowGrid, RowObserver,
+    RowRmsNorm, RowsAt, SolveOptions, SolveStats, State, solve_rows_observed,
 };
 
 use crate::params::ParamLayout;
-use crate::rows_checkpointed::put_rows;
+use crate::rows_checkpointed::{index, put_rows};
 use crate::{AdjointError, NeuralDynamics};
 
 /// Where the per-row backward pass gets the forward state `y(t)`.
@@ -62,20 +62,23 @@ pub(crate) fn row_backward<M: NeuralDynamics>(
     let [l, batch, d] = b.ys.dims();
     let device = b.ys.device();
     let backsolve = matches!(b.source, RowSource::Backsolve);
-    let flat_ys = b.ys.reshape([l * batch, d]);
-    let flat_dl = b.dl_dys.reshape([l * batch, d]);
-    // Rows `rows` at their output `k(r)`, gathered from a `[max_len · batch, dim]` tensor.
-    let at_outputs = |t: &Tensor<2>, rows: &[usize], k: &dyn Fn(usize) -> usize| {
-        let idx: Vec<i64> = rows.iter().map(|&r| (k(r) * batch + r) as i64).collect();
-        let n = idx.len();
-        t.clone()
-            .select(0, Tensor::from_data(TensorData::new(idx, [n]), &device))
+    let mut pass = Pass {
+        flat_ys: b.ys.clone().reshape([l * batch, d]),
+        flat_dl: b.dl_dys.clone().reshape([l * batch, d]),
+        stepping: b.model.clone().no_grad(),
+        // Each phase ends exactly on the rows' output times (the accumulator integrates whole
+        // steps, so no step may run past them as torchdiffeq's convention would).
+        solve: b.solve.clone().with_convention(Convention::Neurode),
+        norm: AugRowNorm {
+            y_cols: if backsolve { d } else { 0 },
+        },
+        stats: SolveStats::default(),
+        b: &b,
     };
     let all: Vec<usize> = (0..batch).collect();
     let last = |r: usize| b.produced[r].max(1) - 1;
-    let mut a = at_outputs(&flat_dl, &all, &last);
-    let mut y = at_outputs(&flat_ys, &all, &last);
-    let stepping = b.model.clone().no_grad();
+    let mut a = pass.at_outputs(&pass.flat_dl, &all, &last);
+    let mut y = pass.at_outputs(&pass.flat_ys, &all, &last);
     let mut g = GAccumulator {
         model: b.model,
         layout: &layout,
@@ -87,29 +90,62 @@ pub(crate) fn row_backward<M: NeuralDynamics>(
         },
         rows: Vec::new(),
         sum: Tensor::zeros([layout.total()], &device),
+        evaluations: 0,
     };
-    let norm = AugRowNorm {
-        y_cols: if backsolve { d } else { 0 },
-    };
-    let mut stats = SolveStats::default();
     let phases = b.produced.iter().copied().max().unwrap_or(1);
     for p in 1..phases {
-        let rows: Vec<usize> = (0..batch).filter(|&r| b.produced[r] > p).collect();
+        pass.phase(p, &mut a, &mut y, &mut g)?;
+    }
+    let mut stats = pass.stats;
+    stats.nfe += g.evaluations;
+    Ok((g.sum, a, stats))
+}
+
+/// One backward pass over the phases.
+struct Pass<'a, 'b, M: NeuralDynamics> {
+    b: &'a RowBackward<'b, M>,
+    flat_ys: Tensor<2>,
+    flat_dl: Tensor<2>,
+    /// The model with untracked parameters: the stages take `y`-gradients only.
+    stepping: M,
+    solve: SolveOptions,
+    norm: AugRowNorm,
+    stats: SolveStats,
+}
+
+impl<M: NeuralDynamics> Pass<'_, '_, M> {
+    /// Rows `rows` at their output `k(r)`, gathered from a `[max_len · batch, dim]` tensor.
+    fn at_outputs(&self, t: &Tensor<2>, rows: &[usize], k: &dyn Fn(usize) -> usize) -> Tensor<2> {
+        let batch = self.b.grid.rows();
+        let at: Vec<usize> = rows.iter().map(|&r| k(r) * batch + r).collect();
+        t.clone().select(0, index(&at, &t.device()))
+    }
+
+    /// Phase `p`: every row with more than `p` outputs integrates back from its output
+    /// `produced − p` to the one before; then `a` jumps and the backsolve's `y` restarts.
+    fn phase(
+        &mut self,
+        p: usize,
+        a: &mut Tensor<2>,
+        y: &mut Tensor<2>,
+        g: &mut GAccumulator<'_, M>,
+    ) -> Result<(), AdjointError> {
+        let b = self.b;
+        let d = a.dims()[1];
+        let backsolve = g.backsolve;
+        let rows: Vec<usize> = (0..b.grid.rows()).filter(|&r| b.produced[r] > p).collect();
         let from = |r: usize| b.produced[r] - p;
         let to = |r: usize| b.produced[r] - p - 1;
-        let grid = RowGrid::new(
-            rows.iter()
-                .map(|&r| vec![b.grid.times(r)[from(r)], b.grid.times(r)[to(r)]])
-                .collect(),
-        )
-        .map_err(AdjointError::Forward)?;
-        let a_rows = at_rows(&a, &rows);
+        let times = |r: usize| vec![b.grid.times(r)[from(r)], b.grid.times(r)[to(r)]];
+        let grid = RowGrid::new(rows.iter().map(|&r| times(r)).collect())
+            .map_err(AdjointError::Forward)?;
+        let a_rows = at_rows(a, &rows);
         let state = if backsolve {
-            Tensor::cat(vec![at_rows(&y, &rows), a_rows], 1)
+            Tensor::cat(vec![at_rows(y, &rows), a_rows], 1)
         } else {
             a_rows
         };
-        let dense = g.dense;
+        let (dense, stepping) = (g.dense, &self.stepping);
         let dynamics = |at: &RowsAt<'_>, s: &Tensor<2>| {
             let batch_rows: Vec<usize> = at.rows.iter().map(|&i| rows[i]).collect();
             let at = RowsAt {
@@ -123,7 +159,7 @@ pub(crate) fn row_backward<M: NeuralDynamics>(
                     s.clone(),
                 ),
             };
-            let (f, a_dot) = vjp_y(&stepping, &at, y, a);
+            let (f, a_dot) = vjp_y(stepping, &at, y, a);
             if backsolve {
                 Tensor::cat(vec![f, a_dot.neg()], 1)
             } else {
@@ -131,39 +167,24 @@ pub(crate) fn row_backward<M: NeuralDynamics>(
             }
         };
         g.rows = rows.clone();
-        let sol = solve_rows_observed(
-            &dynamics,
-            state,
-            &grid,
-            b.solve,
-            FailurePolicy::FailBatch,
-            &norm,
-            &mut g,
-        )
-        .map_err(|source| AdjointError::RowBackward { phase: p, source })?;
-        stats.nfe += sol.stats.nfe;
-        stats.accepted_steps += sol.stats.accepted_steps;
-        stats.rejected_steps += sol.stats.rejected_steps;
+        let policy = FailurePolicy::FailBatch;
+        let sol = solve_rows_observed(&dynamics, state, &grid, &self.solve, policy, &self.norm, g)
+            .map_err(|source| AdjointError::RowBackward { phase: p, source })?;
+        self.stats += sol.stats;
         let end = sol.last();
         let a_end = if backsolve { split(&end, d).1 } else { end };
-        // The jump at each row's output `to(r)`; the backsolve's y restarts from the forward state.
-        let a_new = a_end + at_outputs(&flat_dl, &rows, &to);
-        a = put_rows(&a, &a_new, &rows);
+        let a_new = a_end + self.at_outputs(&self.flat_dl, &rows, &to);
+        *a = put_rows(a, &a_new, &rows);
         if backsolve {
-            y = put_rows(&y, &at_outputs(&flat_ys, &rows, &to), &rows);
+            *y = put_rows(y, &self.at_outputs(&self.flat_ys, &rows, &to), &rows);
         }
+        Ok(())
     }
-    Ok((g.sum, a, stats))
 }
 
 /// `[rows, 2d]` → its `y` and `a` halves.
 fn split(s: &Tensor<2>, d: usize) -> (Tensor<2>, Tensor<2>) {
     (s.clone().narrow(1, 0, d), s.clone().narrow(1, d, d))
-}
-
-fn index(rows: &[usize], device: &burn::tensor::Device) -> Tensor<1, burn::tensor::Int> {
-    let idx: Vec<i64> = rows.iter().map(|&r| r as i64).collect();
-    Tensor::from_data(TensorData::new(idx, [rows.len()]), device)
 }
 
 fn at_rows(t: &Tensor<2>, rows: &[usize]) -> Tensor<2> {
@@ -250,6 +271,8 @@ struct GAccumulator<'a, M> {
     /// The current phase's batch rows (the solve's row `i` is batch row `rows[i]`).
     rows: Vec<usize>,
     sum: Tensor<1>,
+    /// Batched evaluations of the dynamics the accumulator made (one per stage it stacks).
+    evaluations: usize,
 }
 
 impl<M: NeuralDynamics> RowObserver for GAccumulator<'_, M> {
@@ -285,6 +308,7 @@ impl<M: NeuralDynamics> RowObserver for GAccumulator<'_, M> {
             let w = Tensor::<2>::from_data(TensorData::new(weight, [h.len(), 1]), &device);
             ys.push(y);
             cots.push(a * w);
+            self.evaluations += 1;
             ts.extend(t);
             at_rows.extend(rows.iter().copied());
         }

@@ -42,7 +42,8 @@ impl RowObserver for RowRecorder {
     }
 }
 
-fn index(rows: &[usize], device: &burn::tensor::Device) -> Tensor<1, burn::tensor::Int> {
+/// An index tensor of rows.
+pub(crate) fn index(rows: &[usize], device: &burn::tensor::Device) -> Tensor<1, burn::tensor::Int> {
     let idx: Vec<i64> = rows.iter().map(|&r| r as i64).collect();
     Tensor::from_data(TensorData::new(idx, [rows.len()]), device)
 }

@@ -55,6 +55,7 @@ pub(crate) fn auto_budget(n: usize) -> usize {
 }
 
 /// Which states the forward solve keeps.
+#[derive(Clone)]
 enum Keep {
     /// Revolve's first sweep (number of steps known).
     Binomial(Vec<usize>),
@@ -64,6 +65,7 @@ enum Keep {
 
 /// The observer of the tape-free forward solve: logs every accepted step and keeps the
 /// scheduled states.
+#[derive(Clone)]
 pub(crate) struct Recorder {
     keep: Keep,
     /// `(k, y_k)`: the state before step `k`, increasing in `k`; starts with `(0, y₀)`.

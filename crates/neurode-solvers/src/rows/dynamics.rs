@@ -7,7 +7,9 @@ use super::ops::index;
 
 /// Which batch rows an evaluation of per-row dynamics covers, and each one's time: row `i`
 /// of the evaluated state is batch row `rows[i]` at time `t[i]`. Rows that have finished
-/// leave the evaluated batch, so `rows` may be a subset of the batch, in increasing order.
+/// leave the evaluated batch, so `rows` may be a subset of the batch (in increasing order in a
+/// solve; the per-row adjoints also evaluate stacked stages, where a batch row appears once per
+/// stage, at different times).
 #[derive(Debug, Clone, Copy)]
 pub struct RowsAt<'a> {
     /// Each evaluated row's time.

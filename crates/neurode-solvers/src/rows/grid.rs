@@ -112,11 +112,6 @@ impl RowGrid {
         self.offsets[r + 1] - self.offsets[r]
     }
 
-    /// Whether the grid has no rows (never: construction refuses it).
-    pub fn is_empty(&self) -> bool {
-        self.dirs.is_empty()
-    }
-
     /// Every row's number of outputs.
     pub fn lens(&self) -> Vec<usize> {
         (0..self.rows()).map(|r| self.len(r)).collect()
@@ -140,6 +135,19 @@ impl RowGrid {
     /// Where row `r` ends (its last output time).
     pub fn end(&self, r: usize) -> f64 {
         self.flat[self.offsets[r + 1] - 1]
+    }
+
+    /// `[max_len, batch]` (time-major, row-major host copy): `true` for the first `produced[r]`
+    /// outputs of each row `r` — the real entries of a padded per-row output.
+    pub fn mask(&self, produced: &[usize]) -> Vec<bool> {
+        let b = self.rows();
+        let mut m = vec![false; self.max_len() * b];
+        for (r, &n) in produced.iter().enumerate().take(b) {
+            for k in 0..n.min(self.max_len()) {
+                m[k * b + r] = true;
+            }
+        }
+        m
     }
 
     /// The times padded to `[max_len, batch]` (time-major, like a solve's output), entries

@@ -28,6 +28,7 @@
 
 mod adaptive;
 mod dynamics;
+mod emit;
 mod fixed;
 mod grid;
 mod norm;
@@ -151,16 +152,13 @@ fn rows_inner<'a, F: RowDynamics, N: RowErrorNorm>(
         tab: opts.tableau(),
         interpolant: opts.interpolant()?,
         grid,
-        f: RowCounted {
-            f,
-            calls: 0,
-            row_nfe: vec![0; b],
-        },
+        f: RowCounted::new(f, b),
         policy,
         next: vec![1; b],
         stats: vec![RowStats::new(); b],
         pieces: vec![(y0.clone(), (0..b).map(|r| (r, 0)).collect())],
         observer,
+        continues: true,
     };
     // Rows with a single output time are done at their start.
     let rows: Vec<usize> = (0..b).filter(|&r| grid.len(r) > 1).collect();
@@ -168,12 +166,7 @@ fn rows_inner<'a, F: RowDynamics, N: RowErrorNorm>(
         let y = select(&y0, &rows);
         let t0: Vec<f64> = rows.iter().map(|&r| grid.start(r)).collect();
         let f0 = run.f.eval(&t0, &y, &rows);
-        if f0.dims() != y.dims() {
-            return Err(SolveError::ShapeMismatch {
-                state: format!("{:?}", y.dims()),
-                returned: format!("{:?}", f0.dims()),
-            });
-        }
+        run.f.check()?;
         let act = Active { rows, y, f0 };
         match opts.stepping {
             Stepping::Adaptive(a) => adaptive::adaptive(&mut run, act, &a, opts, norm)?,

@@ -62,16 +62,13 @@ pub fn replay_rows<F: RowDynamics>(
         tab: opts.tableau(),
         interpolant: opts.interpolant()?,
         grid,
-        f: RowCounted {
-            f,
-            calls: 0,
-            row_nfe: vec![0; b],
-        },
+        f: RowCounted::new(f, b),
         policy: FailurePolicy::FailBatch,
         next,
         stats: vec![RowStats::new(); b],
         pieces: Vec::new(),
         observer: None,
+        continues: false,
     };
     if steps.is_empty() {
         return Ok(RowReplayed {
@@ -95,6 +92,7 @@ pub fn replay_rows<F: RowDynamics>(
         })
         .collect();
     run.accept(&acc, &y_sub, &step);
+    run.f.check()?;
     let mut at = vec![None; b];
     for (i, &r) in rows.iter().enumerate() {
         at[r] = Some(i);

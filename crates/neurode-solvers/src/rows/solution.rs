@@ -19,7 +19,8 @@ pub enum FailurePolicy {
     FailBatch,
     /// The failing row stops and reports its [`RowStatus`]; the other rows finish. The failed
     /// row's missing outputs are zeros in [`RowSolution::ys`] and `false` in
-    /// [`RowSolution::mask`].
+    /// [`RowSolution::mask`]. (Bad input — an initial state that is already NaN, a wrong
+    /// shape — is an error of the whole call under either policy.)
     FinishOthers,
 }
 
@@ -110,15 +111,7 @@ impl RowSolution {
 
     /// `[max_len, batch]` mask of the real outputs (row-major host copy, time-major order).
     pub fn mask(&self) -> Vec<bool> {
-        let b = self.grid.rows();
-        let l = self.grid.max_len();
-        let mut m = vec![false; l * b];
-        for (r, &n) in self.produced.iter().enumerate() {
-            for k in 0..n {
-                m[k * b + r] = true;
-            }
-        }
-        m
+        self.grid.mask(&self.produced)
     }
 
     /// [`RowSolution::mask`] as a `[max_len, batch, 1]` boolean tensor on the outputs' device.

@@ -14,16 +14,46 @@ pub(crate) struct RowCounted<'a, F> {
     pub f: &'a F,
     pub calls: usize,
     pub row_nfe: Vec<usize>,
+    /// The first evaluation that returned another shape than its state's (`(state,
+    /// returned)`); the loops turn it into [`crate::SolveError::ShapeMismatch`].
+    pub mismatch: Option<(String, String)>,
 }
 
-impl<F: RowDynamics> RowCounted<'_, F> {
-    /// `f` at `(t[i], y[i])` for the batch rows `rows` (one per row of `y`).
+impl<'a, F: RowDynamics> RowCounted<'a, F> {
+    /// Counts the evaluations of `f` over a batch of `rows` rows.
+    pub fn new(f: &'a F, rows: usize) -> Self {
+        Self {
+            f,
+            calls: 0,
+            row_nfe: vec![0; rows],
+            mismatch: None,
+        }
+    }
+
+    /// `f` at `(t[i], y[i])` for the batch rows `rows` (one per row of `y`). The batch shrinks
+    /// as rows finish, so the shape is checked on every call (a field that broadcasts a
+    /// per-batch tensor instead of gathering its rows would otherwise mix rows up); a wrong
+    /// shape is recorded and zeros of the right shape returned.
     pub fn eval(&mut self, t: &[f64], y: &Tensor<2>, rows: &[usize]) -> Tensor<2> {
         self.calls += 1;
         for &r in rows {
             self.row_nfe[r] += 1;
         }
-        self.f.eval_rows(&super::RowsAt { t, rows }, y)
+        let out = self.f.eval_rows(&super::RowsAt { t, rows }, y);
+        if out.dims() != y.dims() {
+            self.mismatch
+                .get_or_insert((format!("{:?}", y.dims()), format!("{:?}", out.dims())));
+            return y.zeros_like();
+        }
+        out
+    }
+
+    /// The recorded shape mismatch, as an error.
+    pub fn check(&mut self) -> Result<(), crate::SolveError> {
+        match self.mismatch.take() {
+            Some((state, returned)) => Err(crate::SolveError::ShapeMismatch { state, returned }),
+            None => Ok(()),
+        }
     }
 }
 
