@@ -76,15 +76,12 @@ impl<M: NeuralDynamics> Stretch for SharedSteps<'_, M> {
         let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
         let r = replay(&f, leaf, &self.steps[i..=i], self.ts, self.opts)
             .map_err(AdjointError::Recompute)?;
-        let mut through: Option<Tensor<1>> = None;
-        for (k, y) in r.ys.into_iter().enumerate() {
-            let g = Tensor::from_inner(self.dl_dys[r.first_output + k].clone());
-            let term = (y * g).sum();
-            through = Some(match through {
-                Some(s) => s + term,
-                None => term,
-            });
-        }
+        let first = r.first_output;
+        let through =
+            r.ys.into_iter()
+                .enumerate()
+                .map(|(k, y)| (y * Tensor::from_inner(self.dl_dys[first + k].clone())).sum())
+                .reduce(|a, b| a + b);
         Ok((r.end, through, r.stats))
     }
 }

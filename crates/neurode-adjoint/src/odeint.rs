@@ -199,17 +199,7 @@ impl<M: NeuralDynamics> Trajectory<M> {
             (add_gradients(through, direct, outer), y0, backward)
         };
         // Chain ∂L/∂y₀ into whatever produced y0 (one more backward pass through it alone).
-        let params = if self.y0_input.is_tracked() {
-            let upstream = Tensor::from_inner(y0.clone());
-            let mut chained = (self.y0_input.clone() * upstream).sum().backward();
-            add_gradients(
-                params,
-                GradientsParams::from_module(&mut chained, outer),
-                outer,
-            )
-        } else {
-            params
-        };
+        let params = chain_into_y0_input(&self.y0_input, &y0, params, outer);
         Ok(OdeGradients {
             params,
             y0,
@@ -264,6 +254,24 @@ fn per_time(ys: Tensor<3>) -> Vec<Tensor<2>> {
             y.reshape([b, d])
         })
         .collect()
+}
+
+/// Chains `∂L/∂y₀` into whatever produced `y0_input` (a lift before the solve), by one more
+/// backward pass through it alone, and adds those parameters' gradients to `params`; `params`
+/// as it is when `y0` was not computed by a module.
+pub(crate) fn chain_into_y0_input<N: Module>(
+    y0_input: &Tensor<2>,
+    dl_dy0: &Tensor<2>,
+    params: GradientsParams,
+    outer: &N,
+) -> GradientsParams {
+    if !y0_input.is_tracked() {
+        return params;
+    }
+    let upstream = Tensor::from_inner(dl_dy0.clone());
+    let mut chained = (y0_input.clone() * upstream).sum().backward();
+    let earlier = GradientsParams::from_module(&mut chained, outer);
+    add_gradients(params, earlier, outer)
 }
 
 /// `a + b` per parameter of `model` (either may lack an entry): sums gradients of several

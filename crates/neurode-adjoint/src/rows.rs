@@ -10,7 +10,7 @@ use neurode_solvers::{
 };
 
 use crate::checkpointed::reverse;
-use crate::odeint::add_gradients;
+use crate::odeint::{add_gradients, chain_into_y0_input};
 use crate::rows_backward::{RowBackward, RowSource, row_backward, unflatten};
 use crate::rows_checkpointed::{RowIterations, RowRecorder};
 use crate::schedule::Recorder;
@@ -196,13 +196,7 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
                 through
             }
         };
-        if self.y0_input.is_tracked() {
-            // Chain ∂L/∂y₀ into whatever produced y0 (one more backward pass through it alone).
-            let upstream = Tensor::from_inner(out.y0.clone());
-            let mut chained = (self.y0_input.clone() * upstream).sum().backward();
-            let earlier = GradientsParams::from_module(&mut chained, outer);
-            out.params = add_gradients(out.params, earlier, outer);
-        }
+        out.params = chain_into_y0_input(&self.y0_input, &out.y0, out.params, outer);
         Ok(OdeGradients {
             params: out.params,
             y0: out.y0,

@@ -102,19 +102,16 @@ impl<M: NeuralDynamics> Stretch for RowIterations<'_, M> {
         let r = replay_rows(&f, leaf, &self.iterations[i], self.grid, self.opts)
             .map_err(AdjointError::Recompute)?;
         let batch = self.grid.rows();
-        let mut through: Option<Tensor<1>> = None;
-        for (piece, labels) in r.outputs {
-            let at: Vec<usize> = labels.iter().map(|&(row, k)| k * batch + row).collect();
-            let g = self
-                .dl_flat
-                .clone()
-                .select(0, index(&at, &self.dl_flat.device()));
-            let term = (piece * Tensor::from_inner(g)).sum();
-            through = Some(match through {
-                Some(s) => s + term,
-                None => term,
-            });
-        }
+        let dl = &self.dl_flat;
+        let through = r
+            .outputs
+            .into_iter()
+            .map(|(piece, labels)| {
+                let at: Vec<usize> = labels.iter().map(|&(row, k)| k * batch + row).collect();
+                let g = dl.clone().select(0, index(&at, &dl.device()));
+                (piece * Tensor::from_inner(g)).sum()
+            })
+            .reduce(|a, b| a + b);
         Ok((r.end, through, r.stats))
     }
 }

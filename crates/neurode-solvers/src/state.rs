@@ -109,15 +109,7 @@ impl<const D: usize> State for Tensor<D> {
     }
 
     fn scaled_sq_sum(err: &Self, y0: &Self, y1: &Self, rtol: f64, atol: f64) -> (f64, usize) {
-        // Detached: the step-size control never needs gradients, and must not grow a tape.
-        let scale = y0
-            .clone()
-            .detach()
-            .abs()
-            .max_pair(y1.clone().detach().abs())
-            .mul_scalar(rtol)
-            .add_scalar(atol);
-        let ratio = err.clone().detach() / scale;
+        let ratio = scaled_error(err, y0, y1, rtol, atol);
         let sum: f64 = (ratio.clone() * ratio).sum().into_scalar();
         (sum, err.shape().num_elements())
     }
@@ -140,6 +132,25 @@ impl<const D: usize> State for Tensor<D> {
     fn has_empty_dim(&self) -> bool {
         self.dims().contains(&0)
     }
+}
+
+/// `err / (atol + rtol·max(|y0|, |y1|))` element-wise, off the tape (the step-size control
+/// never needs gradients, and must not grow a tape).
+pub(crate) fn scaled_error<const D: usize>(
+    err: &Tensor<D>,
+    y0: &Tensor<D>,
+    y1: &Tensor<D>,
+    rtol: f64,
+    atol: f64,
+) -> Tensor<D> {
+    let scale = y0
+        .clone()
+        .detach()
+        .abs()
+        .max_pair(y1.clone().detach().abs())
+        .mul_scalar(rtol)
+        .add_scalar(atol);
+    err.clone().detach() / scale
 }
 
 /// One [`State::combine`] per weight row.

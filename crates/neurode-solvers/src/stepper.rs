@@ -97,11 +97,17 @@ fn error_norm<S: State, N: ErrorNorm<S>>(
         ErrorEstimator::Dop853 { e5, e3 } => {
             let (s5, n) = c.norm.sq_sum(&weighted(e5), y0, y1, c.rtol, c.atol);
             let (s3, _) = c.norm.sq_sum(&weighted(e3), y0, y1, c.rtol, c.atol);
-            if s5 == 0.0 && s3 == 0.0 {
-                0.0
-            } else {
-                s5 / ((s5 + 0.01 * s3) * n.max(1) as f64).sqrt()
-            }
+            dop853_norm(s5, s3, n)
         }
+    }
+}
+
+/// Hairer's DOP853 error norm from the squared scaled sums `s5`, `s3` of its 5th- and
+/// 3rd-order estimates over `n` components: `s5 / √(n (s5 + 0.01 s3))`.
+pub(crate) fn dop853_norm(s5: f64, s3: f64, n: usize) -> f64 {
+    if s5 == 0.0 && s3 == 0.0 {
+        0.0
+    } else {
+        s5 / ((s5 + 0.01 * s3) * n.max(1) as f64).sqrt()
     }
 }

@@ -63,6 +63,7 @@ mod schedule;
 mod sequence_figures;
 mod sequences;
 mod shooting;
+mod solved;
 mod state;
 mod step;
 mod trained;

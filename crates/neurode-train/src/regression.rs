@@ -11,6 +11,7 @@ use neurode_models::{ModelError, NeuralOde, VectorField};
 use neurode_solvers::{FailurePolicy, RowGrid};
 
 use crate::loss::{mse, time_weights, weighted_mse};
+use crate::solved::Solved;
 use crate::{Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
 
 /// Paper 000's time weighting (eq 25): `w(t) = 1 + α t / T` on absolute times `t`.
@@ -206,33 +207,26 @@ pub fn regression_step<M: VectorField>(
         }
         None => mse(pred, target),
     };
-    if let Some(rel) = &batch.rel_ts {
+    if batch.rel_ts.is_some() || per_row {
+        // One batched solve: on the windows' shared relative grid, or (unevenly sampled data)
+        // each window on its own clock.
         let y0 = Tensor::<2>::from_data(TensorData::new(batch.y0.clone(), [b, d]), device);
         let target =
             Tensor::<3>::from_data(TensorData::new(batch.targets.clone(), [l, b, d]), device);
-        let out = model.forward_segments(y0, &batch.start_times, rel)?;
-        let loss = loss_of(out.ys.clone(), target, weights, b);
+        let out = match &batch.rel_ts {
+            Some(rel) => Solved::Shared(model.forward_segments(y0, &batch.start_times, rel)?),
+            None => {
+                let grid = RowGrid::new((0..b).map(|j| batch.window_times(j)).collect())
+                    .map_err(ModelError::from)?;
+                Solved::Rows(model.forward_rows(y0, &grid, FailurePolicy::FailBatch)?)
+            }
+        };
+        let loss = loss_of(out.ys(), target, weights, b);
         let value: f64 = loss.clone().into_scalar();
         if !value.is_finite() {
-            return Ok(StepOutput::non_finite(value, out.stats.nfe));
+            return Ok(StepOutput::non_finite(value, out.nfe()));
         }
-        let g = out.backward(loss)?;
-        return Ok(StepOutput::of_gradients(value, g));
-    }
-    if per_row {
-        // Unevenly sampled data, one batched solve: each window on its own clock.
-        let grid = RowGrid::new((0..b).map(|j| batch.window_times(j)).collect())
-            .map_err(ModelError::from)?;
-        let y0 = Tensor::<2>::from_data(TensorData::new(batch.y0.clone(), [b, d]), device);
-        let target =
-            Tensor::<3>::from_data(TensorData::new(batch.targets.clone(), [l, b, d]), device);
-        let out = model.forward_rows(y0, &grid, FailurePolicy::FailBatch)?;
-        let loss = loss_of(out.ys.clone(), target, weights, b);
-        let value: f64 = loss.clone().into_scalar();
-        if !value.is_finite() {
-            return Ok(StepOutput::non_finite(value, out.stats.nfe));
-        }
-        let g = out.backward(loss)?;
+        let g = out.backward_for(loss, model)?;
         return Ok(StepOutput::of_gradients(value, g));
     }
     // Unevenly sampled data one window at a time (as asked): each window on its own time

@@ -11,11 +11,12 @@ use burn::tensor::TensorData;
 use neurode_datasets::Series;
 use neurode_models::{NeuralOde, VectorField};
 
-use neurode_models::{ModelError, OdeOutput, RowOdeOutput, TorchNames};
+use neurode_models::{ModelError, TorchNames};
 use neurode_solvers::{FailurePolicy, RowGrid};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::mse;
+use crate::solved::Solved;
 use crate::{Horizon, MetricsRow, Regression, StepOutput, Task, TrainError};
 
 /// Multiple shooting in a run's config ([`crate::RunConfig::shooting`]).
@@ -260,12 +261,12 @@ impl<M: VectorField> Task for MultipleShooting<M> {
             device,
         );
         let out = match &self.grid {
-            None => Segments::Shared(model.ode.forward_segments(
+            None => Solved::Shared(model.ode.forward_segments(
                 y0.clone(),
                 &self.starts,
                 &self.rel_ts,
             )?),
-            Some(grid) => Segments::Rows(model.ode.forward_rows(
+            Some(grid) => Solved::Rows(model.ode.forward_rows(
                 y0.clone(),
                 grid,
                 FailurePolicy::FailBatch,
@@ -313,41 +314,5 @@ impl<M: VectorField> Task for MultipleShooting<M> {
 
     fn evaluate(&self, model: &Shot<M>) -> Result<MetricsRow, TrainError> {
         self.regression.evaluate(&model.ode)
-    }
-}
-
-/// The segments' solve: on one shared clock, or each on its own (one per step: the size of
-/// either is no concern).
-#[allow(clippy::large_enum_variant)]
-enum Segments<M> {
-    Shared(OdeOutput<M>),
-    Rows(RowOdeOutput<M>),
-}
-
-impl<M: VectorField> Segments<M> {
-    /// `[intervals + 1, segments, dim]`.
-    fn ys(&self) -> Tensor<3> {
-        match self {
-            Segments::Shared(o) => o.ys.clone(),
-            Segments::Rows(o) => o.ys.clone(),
-        }
-    }
-
-    fn nfe(&self) -> usize {
-        match self {
-            Segments::Shared(o) => o.stats.nfe,
-            Segments::Rows(o) => o.stats.nfe,
-        }
-    }
-
-    fn backward_for<N: Module>(
-        self,
-        loss: Tensor<1>,
-        outer: &N,
-    ) -> Result<neurode_adjoint::OdeGradients, ModelError> {
-        match self {
-            Segments::Shared(o) => o.backward_for(loss, outer),
-            Segments::Rows(o) => o.backward_for(loss, outer),
-        }
     }
 }

@@ -6,6 +6,7 @@ use burn::Tensor;
 use burn::tensor::{Device, Int, TensorData};
 
 use crate::State;
+use crate::state::scaled_error;
 
 /// An index tensor of rows.
 pub(crate) fn index(rows: &[usize], device: &Device) -> Tensor<1, Int> {
@@ -93,14 +94,7 @@ pub(crate) fn row_sq_sums(
     atol: f64,
 ) -> (Vec<f64>, usize) {
     let [rows, cols] = err.dims();
-    let scale = y0
-        .clone()
-        .detach()
-        .abs()
-        .max_pair(y1.clone().detach().abs())
-        .mul_scalar(rtol)
-        .add_scalar(atol);
-    let ratio = err.clone().detach() / scale;
+    let ratio = scaled_error(err, y0, y1, rtol, atol);
     let host: Vec<f64> = (ratio.clone() * ratio).into_data().iter::<f64>().collect();
     let sums = (0..rows)
         .map(|r| host[r * cols..(r + 1) * cols].iter().sum())

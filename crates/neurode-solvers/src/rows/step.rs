@@ -7,6 +7,7 @@ use super::RowDynamics;
 use super::norm::RowErrorNorm;
 use super::ops::{add_row_scaled, column, row_scaled};
 use crate::State;
+use crate::stepper::dop853_norm;
 use crate::tableau::{ErrorEstimator, Tableau};
 
 /// Counts evaluations: batched calls, and per row how many calls included it.
@@ -134,13 +135,7 @@ fn error_norms<N: RowErrorNorm>(
             let (s3, _) = c.norm.row_sq_sums(&weighted(e3), y0, y1, c.rtol, c.atol);
             s5.iter()
                 .zip(&s3)
-                .map(|(&s5, &s3)| {
-                    if s5 == 0.0 && s3 == 0.0 {
-                        0.0
-                    } else {
-                        s5 / ((s5 + 0.01 * s3) * n.max(1) as f64).sqrt()
-                    }
-                })
+                .map(|(&s5, &s3)| dop853_norm(s5, s3, n))
                 .collect()
         }
     }
