@@ -5,8 +5,9 @@
 //!    per-row (`bench/per_row_vdp.py` runs torchdiffeq and torchode on the same problem).
 //! 2. `irregular`: 128 series, each its own span in [20, 48] and 5–50 sorted random
 //!    observation times from 0; a Dense 64×3 Neural ODE (f32, DOPRI5 1e-4/1e-6), forward +
-//!    backward (backprop) of a loss of every observation: per-row grids vs the union of every
-//!    row's times on one shared clock (torchdiffeq's latent-ODE batching).
+//!    backward of a loss of every observation (backprop, backsolve and interpolating
+//!    adjoint): per-row grids vs the union of every row's times on one shared clock
+//!    (torchdiffeq's latent-ODE batching).
 //! 3. `lotka`: training on `examples/data/lotka_volterra.csv` with the default recipe
 //!    (`RunConfig::dynamics()`, as `neurode train --data`): time per iteration and final test
 //!    MSE over seeds 0–2, windows batched per row vs one solve per window.
@@ -18,6 +19,7 @@ use std::time::Instant;
 
 use burn::Tensor;
 use burn::tensor::{Bool, TensorData};
+use neurode::adjoint::{AdjointOptions, GradientMethod};
 use neurode::backend::{Backend, Device, Precision};
 use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
 use neurode::solvers::{FailurePolicy, Method, RowGrid, RowsAt, SolveOptions, solve, solve_rows};
@@ -176,25 +178,8 @@ fn irregular() -> Res {
     union.sort_by(f64::total_cmp);
     union.dedup();
     let y0v: Vec<f64> = (0..2 * b).map(|_| rng.random_range(-1.0..1.0)).collect();
-    let net = DenseConfig::new()
-        .with_width(64)
-        .with_layers(3)
-        .with_cubic(false);
-    let model = NeuralOdeConfig::new(DynamicsConfig::Dense(net))
-        .with_solver(SolveOptions::adaptive(1e-4, 1e-6))
-        .init(0, &device)?;
     let y0 = Tensor::<2>::from_data(TensorData::new(y0v, [b, 2]), &device);
     let observations: usize = grid.lens().iter().sum();
-    // Per-row: a loss of every observation (the zero padding adds nothing).
-    let (t_rows, nfe_rows) = time(5, || {
-        let out = model
-            .forward_rows(y0.clone(), &grid, FailurePolicy::FailBatch)
-            .unwrap();
-        let loss = out.ys.clone().powi_scalar(2).sum();
-        let nfe = (out.stats.nfe, out.rows.iter().map(|r| r.nfe).sum::<usize>());
-        out.backward(loss).unwrap();
-        nfe
-    });
     // Union: one shared clock through every row's times, each row's own picked by a mask.
     let u = union.len();
     let mut mask = vec![false; u * b];
@@ -205,37 +190,75 @@ fn irregular() -> Res {
         }
     }
     let mask = Tensor::<3, Bool>::from_data(TensorData::new(mask, [u, b, 1]), &device);
-    let (t_union, nfe_union) = time(5, || {
-        let out = model.forward(y0.clone(), &union).unwrap();
-        let ys = out.ys.clone().mask_fill(mask.clone().bool_not(), 0.0);
-        let loss = ys.powi_scalar(2).sum();
-        let nfe = out.stats.nfe;
-        out.backward(loss).unwrap();
-        nfe
-    });
     println!(
         "## 2. Irregular series: 128 rows, spans in [20, 48], 5–50 observations each \
          ({observations} in all, {u} distinct times); Dense 64×3, f32, DOPRI5 1e-4/1e-6, \
-         forward + backward (backprop)"
-    );
-    println!("| | outputs | NFE (batched calls) | row evaluations | wall |");
-    println!("|---|---:|---:|---:|---:|");
-    println!(
-        "| union of times, shared clock | {u} × 128 | {nfe_union} | {} | {:.1} ms |",
-        nfe_union * b,
-        t_union * 1e3
+         forward + backward of a loss of every observation"
     );
     println!(
-        "| per-row grids | {observations} | {} | {} | {:.1} ms |",
-        nfe_rows.0,
-        nfe_rows.1,
-        t_rows * 1e3
+        "| gradient | batching | outputs | NFE forward (batched calls) | row evaluations forward \
+         | NFE backward | wall |"
     );
-    println!(
-        "row evaluations ratio union / per-row: {:.2}; wall ratio {:.2}\n",
-        (nfe_union * b) as f64 / nfe_rows.1 as f64,
-        t_union / t_rows
-    );
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    let adjoint = AdjointOptions::with_tolerances(1e-4, 1e-6);
+    for (name, gradient) in [
+        ("backprop", GradientMethod::Backprop),
+        (
+            "backsolve adjoint",
+            GradientMethod::Adjoint(adjoint.clone()),
+        ),
+        (
+            "interpolating adjoint",
+            GradientMethod::Interpolated(adjoint),
+        ),
+    ] {
+        let net = DenseConfig::new()
+            .with_width(64)
+            .with_layers(3)
+            .with_cubic(false);
+        let model = NeuralOdeConfig::new(DynamicsConfig::Dense(net))
+            .with_solver(SolveOptions::adaptive(1e-4, 1e-6))
+            .with_gradient(gradient)
+            .init(0, &device)?;
+        // Per-row: a loss of every observation (the zero padding adds nothing).
+        let (t_rows, nfe_rows) = time(5, || {
+            let out = model
+                .forward_rows(y0.clone(), &grid, FailurePolicy::FailBatch)
+                .unwrap();
+            let loss = out.ys.clone().powi_scalar(2).sum();
+            let rows = out.rows.iter().map(|r| r.nfe).sum::<usize>();
+            let grads = out.backward(loss).unwrap();
+            (grads.forward.nfe, rows, grads.backward.nfe)
+        });
+        let (t_union, nfe_union) = time(5, || {
+            let out = model.forward(y0.clone(), &union).unwrap();
+            let ys = out.ys.clone().mask_fill(mask.clone().bool_not(), 0.0);
+            let loss = ys.powi_scalar(2).sum();
+            let grads = out.backward(loss).unwrap();
+            (grads.forward.nfe, grads.backward.nfe)
+        });
+        println!(
+            "| {name} | union of times, shared clock | {u} × 128 | {} | {} | {} | {:.1} ms |",
+            nfe_union.0,
+            nfe_union.0 * b,
+            nfe_union.1,
+            t_union * 1e3
+        );
+        println!(
+            "| {name} | per-row grids | {observations} | {} | {} | {} | {:.1} ms |",
+            nfe_rows.0,
+            nfe_rows.1,
+            nfe_rows.2,
+            t_rows * 1e3
+        );
+        println!(
+            "{name}: NFE (forward + backward batched calls) union / per-row {:.2}; forward row \
+             evaluations {:.2}; wall {:.2}\n",
+            (nfe_union.0 + nfe_union.1) as f64 / (nfe_rows.0 + nfe_rows.2) as f64,
+            (nfe_union.0 * b) as f64 / nfe_rows.1 as f64,
+            t_union / t_rows
+        );
+    }
     Ok(())
 }
 

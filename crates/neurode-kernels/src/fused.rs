@@ -112,6 +112,34 @@ pub fn row_combination(y: &Tensor<2>, h: &[f64], terms: &[(f64, &Tensor<2>)]) ->
     }
 }
 
+/// Per row of the `[rows, cols]` tensors, `Σⱼ (errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²`
+/// with `err = h ⊙ Σ cᵢ·kᵢ` (one `h` per row): the squared scaled local errors of a per-row
+/// Runge–Kutta step, in one pass, off the tape. Per element the arithmetic of the composed
+/// ops (`Σ cᵢ·kᵢ` in order, `⊙ h`, `/ scale`, square) in the tensors' float type; each row's
+/// squares summed in order in f64.
+///
+/// Applies to f32 and f64 tensors on flex (with or without a tape); `None` elsewhere (see
+/// [`linear_combination`]), for no terms, more than 16, a `h` of another length than the
+/// rows, or mismatched tensors.
+pub fn row_error_sq_sums(
+    y0: &Tensor<2>,
+    y1: &Tensor<2>,
+    h: &[f64],
+    terms: &[(f64, &Tensor<2>)],
+    rtol: f64,
+    atol: f64,
+) -> Option<Vec<f64>> {
+    #[cfg(feature = "flex")]
+    {
+        crate::flex::row_error::row_error_sq_sums(y0, y1, h, terms, rtol, atol)
+    }
+    #[cfg(not(feature = "flex"))]
+    {
+        let _ = (y0, y1, h, terms, rtol, atol);
+        None
+    }
+}
+
 /// `tanh(x)` element-wise. On flex in f32: one operation (one recorded node, backward
 /// `dy ⊙ (1 − y²)`) computing [`tanh_f32`](crate::tanh_f32), the values the fused layers give;
 /// everywhere else Burn's `tanh`.
@@ -309,6 +337,40 @@ mod tests {
         let column = Tensor::<2>::from_data(TensorData::new(h.to_vec(), [3, 1]), &plain);
         let off = row_combination(&a, &h, &[(2.0, &b)]).unwrap();
         assert_eq!(max_diff(off, a + b.mul_scalar(2.0) * column), 0.0);
+    }
+
+    #[test]
+    fn row_error_sums_match_burns_ops() {
+        for device in [
+            burn::tensor::Device::flex(),
+            burn::tensor::Device::flex().autodiff(),
+        ] {
+            let (y0, y1) = (filled(4, 3, 80, &device), filled(4, 3, 81, &device));
+            let ks: Vec<Tensor<2>> = (0..3).map(|i| filled(4, 3, 82 + i, &device)).collect();
+            let h = [0.1, -0.02, 3.0, 1e-3];
+            let coefs = [0.2, -1.5, 4.5];
+            let terms: Vec<(f64, &Tensor<2>)> = coefs.iter().copied().zip(&ks).collect();
+            let (rtol, atol) = (1e-3, 1e-6);
+            let fused = row_error_sq_sums(&y0, &y1, &h, &terms, rtol, atol).expect("flex");
+            // The composed ops, as the per-row solver's fallback forms them.
+            let column = Tensor::<2>::from_data(TensorData::new(h.to_vec(), [4, 1]), &device);
+            let err = linear_combination(&terms).unwrap() * column;
+            let scale = y0
+                .clone()
+                .abs()
+                .max_pair(y1.clone().abs())
+                .mul_scalar(rtol)
+                .add_scalar(atol);
+            let ratio = err / scale;
+            let sq: Vec<f64> = (ratio.clone() * ratio).into_data().iter::<f64>().collect();
+            let want: Vec<f64> = sq.chunks(3).map(|r| r.iter().sum()).collect();
+            assert_eq!(fused, want, "same arithmetic, same order");
+            // Refusals: a wrong number of rows, no terms, another shape.
+            assert!(row_error_sq_sums(&y0, &y1, &h[..2], &terms, rtol, atol).is_none());
+            assert!(row_error_sq_sums(&y0, &y1, &h, &[], rtol, atol).is_none());
+            let other = filled(4, 2, 90, &device);
+            assert!(row_error_sq_sums(&y0, &other, &h, &terms, rtol, atol).is_none());
+        }
     }
 
     #[test]

@@ -34,5 +34,7 @@ mod scalar;
 pub mod simd;
 
 pub use activation::FusedActivation;
-pub use fused::{affine, affine_of_cube, linear_combination, row_combination, tanh};
+pub use fused::{
+    affine, affine_of_cube, linear_combination, row_combination, row_error_sq_sums, tanh,
+};
 pub use scalar::tanh_f32;

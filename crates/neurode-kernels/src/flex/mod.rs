@@ -5,6 +5,7 @@ pub(crate) mod affine;
 pub(crate) mod combine;
 mod matmul;
 pub(crate) mod row_combine;
+pub(crate) mod row_error;
 pub(crate) mod tanh;
 
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;

@@ -102,21 +102,25 @@ fn forward(parents: &[FlexTensor], state: &RowState) -> FlexTensor {
                 .map(|t| &t.as_slice::<$t>().expect("contiguous term")[..len])
                 .collect();
             let coefs: Vec<$t> = state.coefs.iter().map(|c| *c as $t).collect();
-            let mut out = vec![0 as $t; len];
-            for r in 0..rows {
-                let span = r * cols..(r + 1) * cols;
-                let acc = &mut out[span.clone()];
-                for (o, &v) in acc.iter_mut().zip(&slices[1][span.clone()]) {
-                    *o = coefs[0] * v;
+            // Term-major passes over the whole buffer (vectorised whatever the row width),
+            // then one pass per row for `y + h·acc`: per element the same operations in the
+            // same order as a row-major loop.
+            let mut out: Vec<$t> = slices[1].iter().map(|&v| coefs[0] * v).collect();
+            for (c, k) in coefs[1..].iter().zip(&slices[2..]) {
+                for (o, &v) in out.iter_mut().zip(k.iter()) {
+                    *o += *c * v;
                 }
-                for (c, k) in coefs[1..].iter().zip(&slices[2..]) {
-                    for (o, &v) in acc.iter_mut().zip(&k[span.clone()]) {
-                        *o += *c * v;
+            }
+            if cols > 0 {
+                for ((acc, y), &h) in out
+                    .chunks_exact_mut(cols)
+                    .zip(slices[0].chunks_exact(cols))
+                    .zip(&state.h)
+                {
+                    let h = h as $t;
+                    for (o, &y) in acc.iter_mut().zip(y) {
+                        *o = y + *o * h;
                     }
-                }
-                let h = state.h[r] as $t;
-                for (o, &y) in acc.iter_mut().zip(&slices[0][span]) {
-                    *o = y + *o * h;
                 }
             }
             FlexTensor::from_data(TensorData::new(out, shape))

@@ -2,7 +2,7 @@
 
 use burn::Tensor;
 
-use super::ops::row_sq_sums;
+use super::ops::{column, row_scaled, row_sq_sums};
 
 /// A norm of each row's local error estimate, scaled by the tolerances (accept a row's step
 /// when its norm is ≤ 1): the per-row counterpart of [`crate::ErrorNorm`].
@@ -17,6 +17,23 @@ pub trait RowErrorNorm {
         rtol: f64,
         atol: f64,
     ) -> (Vec<f64>, usize);
+
+    /// [`row_sq_sums`](Self::row_sq_sums) of a step's error estimate `h ⊙ Σ cᵢ·kᵢ` (one `h`
+    /// per row, the error weights `cᵢ` of the stages `kᵢ`, zero weights already left out).
+    /// By default the estimate is formed and passed on; a norm may compute both at once.
+    #[allow(clippy::too_many_arguments)]
+    fn step_sq_sums(
+        &self,
+        h: &[f64],
+        terms: &[(f64, &Tensor<2>)],
+        y0: &Tensor<2>,
+        y1: &Tensor<2>,
+        rtol: f64,
+        atol: f64,
+    ) -> (Vec<f64>, usize) {
+        let err = row_scaled(&column(h, &y0.device()), terms);
+        self.row_sq_sums(&err, y0, y1, rtol, atol)
+    }
 
     /// Per row, the root mean square of the scaled errors.
     fn row_norms(
@@ -49,5 +66,24 @@ impl RowErrorNorm for RowRmsNorm {
         atol: f64,
     ) -> (Vec<f64>, usize) {
         row_sq_sums(err, y0, y1, rtol, atol)
+    }
+
+    /// One fused pass over the stages on flex (the same arithmetic), else the default.
+    fn step_sq_sums(
+        &self,
+        h: &[f64],
+        terms: &[(f64, &Tensor<2>)],
+        y0: &Tensor<2>,
+        y1: &Tensor<2>,
+        rtol: f64,
+        atol: f64,
+    ) -> (Vec<f64>, usize) {
+        match neurode_kernels::row_error_sq_sums(y0, y1, h, terms, rtol, atol) {
+            Some(sums) => (sums, y0.dims()[1]),
+            None => {
+                let err = row_scaled(&column(h, &y0.device()), terms);
+                self.row_sq_sums(&err, y0, y1, rtol, atol)
+            }
+        }
     }
 }

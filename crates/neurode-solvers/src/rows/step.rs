@@ -5,7 +5,7 @@ use burn::Tensor;
 
 use super::RowDynamics;
 use super::norm::RowErrorNorm;
-use super::ops::{add_row_scaled, column, row_scaled};
+use super::ops::add_row_scaled;
 use crate::State;
 use crate::stepper::dop853_norm;
 use crate::tableau::{ErrorEstimator, Tableau};
@@ -122,17 +122,27 @@ fn error_norms<N: RowErrorNorm>(
     c: &RowControl<'_, N>,
 ) -> Vec<f64> {
     let ks: Vec<Tensor<2>> = ks.iter().map(State::detached).collect();
-    let hcol = column(h, &y0.device()).detach();
-    let weighted = |e: &[f64]| -> Tensor<2> {
-        let terms: Vec<(f64, &Tensor<2>)> = e.iter().copied().zip(&ks).collect();
-        row_scaled(&hcol, &terms)
+    let (y0, y1) = (y0.clone().detach(), y1.clone().detach());
+    let sums = |e: &[f64]| -> (Vec<f64>, usize) {
+        let terms: Vec<(f64, &Tensor<2>)> = e
+            .iter()
+            .copied()
+            .zip(&ks)
+            .filter(|(c, _)| *c != 0.0)
+            .collect();
+        c.norm.step_sq_sums(h, &terms, &y0, &y1, c.rtol, c.atol)
     };
     match tab.error {
         ErrorEstimator::None => vec![0.0; y0.dims()[0]],
-        ErrorEstimator::Embedded(e) => c.norm.row_norms(&weighted(e), y0, y1, c.rtol, c.atol),
+        ErrorEstimator::Embedded(e) => {
+            let (s, n) = sums(e);
+            s.into_iter()
+                .map(|s| (s / n.max(1) as f64).sqrt())
+                .collect()
+        }
         ErrorEstimator::Dop853 { e5, e3 } => {
-            let (s5, n) = c.norm.row_sq_sums(&weighted(e5), y0, y1, c.rtol, c.atol);
-            let (s3, _) = c.norm.row_sq_sums(&weighted(e3), y0, y1, c.rtol, c.atol);
+            let (s5, n) = sums(e5);
+            let (s3, _) = sums(e3);
             s5.iter()
                 .zip(&s3)
                 .map(|(&s5, &s3)| dop853_norm(s5, s3, n))
