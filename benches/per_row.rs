@@ -22,8 +22,9 @@ use burn::tensor::{Bool, TensorData};
 use neurode::adjoint::{AdjointOptions, GradientMethod};
 use neurode::backend::{Backend, Device, Precision};
 use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
+use neurode::run::{RunConfig, dynamics_data, dynamics_model, trainer};
 use neurode::solvers::{FailurePolicy, Method, RowGrid, RowsAt, SolveOptions, solve, solve_rows};
-use neurode::train::{Regression, RunConfig, dynamics_data, dynamics_model, trainer};
+use neurode::train::Regression;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -5,7 +5,8 @@
 use neurode::backend::{Backend, Precision};
 use neurode::datasets::TwoSpirals;
 use neurode::models::OdeClassifierConfig;
-use neurode::train::{Classification, Progress, Schedule, Trainer};
+use neurode::run::Progress;
+use neurode::train::{Classification, Schedule, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let epochs = std::env::args().nth(1).map_or(Ok(100), |n| n.parse())?;

@@ -19,9 +19,10 @@ use neurode::adjoint::GradientMethod;
 use neurode::backend::{Backend, Device, Precision};
 use neurode::datasets::Toy2d;
 use neurode::models::{CnfField, ConcatSquashConfig, ConcatSquashMlp, Init, Trace};
+use neurode::run::flow_panels;
+use neurode::run::plot::save_figure;
 use neurode::solvers::SolveOptions;
-use neurode::train::plot::save_figure;
-use neurode::train::{DensityData, flow_panels};
+use neurode::train::DensityData;
 
 const T_END: f64 = 0.5;
 const BATCH: usize = 512;

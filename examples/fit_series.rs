@@ -7,8 +7,9 @@
 use neurode::backend::{Backend, Precision};
 use neurode::datasets::load_series;
 use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
+use neurode::run::Progress;
 use neurode::solvers::SolveOptions;
-use neurode::train::{Progress, Regression, Schedule, Trainer};
+use neurode::train::{Regression, Schedule, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let arg = |i| std::env::args().nth(i);

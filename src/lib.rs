@@ -23,7 +23,8 @@
 //! | [`adjoint`] | gradients through solves: backprop and the adjoint method (seminorm) |
 //! | [`models`] | the papers' dynamics nets, `NeuralOde`, ODE classifier, ResNet baseline |
 //! | [`datasets`] | spiral trajectories, two-spiral classification, CSV loaders, samplers |
-//! | [`train`] | training loops, Adam, schedules, metrics, checkpoints, run folders, figures |
+//! | [`train`] | the trainer and its tasks, Adam, schedules, curricula, losses, metrics |
+//! | [`run`] | whole runs: configs, recipes, run folders, checkpoints, figures, progress |
 
 pub use burn;
 pub use neurode_adjoint as adjoint;
@@ -31,6 +32,7 @@ pub use neurode_backend as backend;
 pub use neurode_datasets as datasets;
 pub use neurode_kernels as kernels;
 pub use neurode_models as models;
+pub use neurode_run as run;
 pub use neurode_solvers as solvers;
 pub use neurode_train as train;
 

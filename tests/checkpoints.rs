@@ -6,12 +6,12 @@
 mod common;
 
 use common::{fresh, quiet};
-use neurode::train::{RunConfig, RunDir, TrainOptions, train};
+use neurode::run::{RunConfig, RunDir, TrainOptions, train};
 
 /// Residual-64 on the spiral, 12 iterations, a checkpoint every 3.
 fn config() -> RunConfig {
     RunConfig {
-        gradient: neurode::train::GradientKind::Backprop,
+        gradient: neurode::run::GradientKind::Backprop,
         iters: 12,
         eval_every: 3,
         batch_size: 8,

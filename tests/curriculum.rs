@@ -8,9 +8,9 @@ mod common;
 use common::{Backend, fresh, quiet};
 use neurode::datasets::{SpiralDataConfig, SpiralSystem};
 use neurode::models::{NeuralOdeConfig, Preset};
+use neurode::run::{GradientKind, RunConfig, Status, train};
 use neurode::train::{
-    GradientKind, Horizon, MetricsRow, Observer, Phase, Regression, RunConfig, Schedule, Stage,
-    Status, TrainState, Trainer, train,
+    Horizon, MetricsRow, Observer, Phase, Regression, Schedule, Stage, TrainState, Trainer,
 };
 
 /// Two stages (10 iterations on 10-sample windows at the config's rate, then 10 on 30-sample

@@ -8,7 +8,7 @@ mod entry_points;
 
 use common::temp_path;
 use neurode::datasets::{Series, load_labeled, load_series};
-use neurode::train::{RunConfig, TaskKind};
+use neurode::run::{RunConfig, TaskKind};
 use proptest::prelude::*;
 
 /// A fresh file for one proptest case (cases run one after another on this test's thread).

@@ -7,10 +7,10 @@
 mod common;
 
 use common::{Backend, fresh, metric_bits, quiet};
-use neurode::train::{
-    Flow, GradientKind, ModelKind, RunConfig, RunDir, TaskKind, TraceKind, TrainError,
-    TrainOptions, density_data, train,
+use neurode::run::{
+    GradientKind, ModelKind, RunConfig, RunDir, TaskKind, TrainOptions, density_data, train,
 };
+use neurode::train::{Flow, TraceKind, TrainError};
 
 fn tiny_density(backend: Backend, trace: TraceKind, rnode: Option<f64>) -> RunConfig {
     RunConfig {

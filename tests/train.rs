@@ -8,12 +8,15 @@ mod common;
 use common::{Backend, fresh, metric_bits, param_values, quiet};
 use neurode::adjoint::GradientMethod;
 use neurode::models::load_record;
+use neurode::run::{
+    ControllerKind, GradientKind, ModelKind, RunConfig, Status, TaskKind, TrainOptions, classifier,
+    classify_data, dynamics_data, dynamics_model, gradient_method, run_device, solve_options,
+    train,
+};
 use neurode::solvers::{PiController, SolveOptions};
 use neurode::train::{
-    Adam, AdamSettings, ControllerKind, GradientKind, ModelKind, RunConfig, Schedule,
-    ScheduleState, Status, TaskKind, TrainError, TrainOptions, classification_step, classifier,
-    classify_data, dynamics_data, dynamics_model, gradient_method, metrics, predict, run_device,
-    solve_options, step_seed, train,
+    Adam, AdamSettings, Schedule, ScheduleState, TrainError, classification_step, metrics, predict,
+    step_seed,
 };
 use rand::{SeedableRng, rngs::StdRng};
 

@@ -124,8 +124,8 @@ pub fn temp_path(name: &str) -> std::path::PathBuf {
 }
 
 /// Options of a test run: no progress bar, no resume, no figures.
-pub fn quiet() -> neurode::train::TrainOptions {
-    neurode::train::TrainOptions {
+pub fn quiet() -> neurode::run::TrainOptions {
+    neurode::run::TrainOptions {
         quiet: true,
         resume: false,
         figures: false,
@@ -134,10 +134,10 @@ pub fn quiet() -> neurode::train::TrainOptions {
 }
 
 /// An empty run folder named `name` under this test's scratch folder.
-pub fn fresh(name: &str) -> neurode::train::RunDir {
+pub fn fresh(name: &str) -> neurode::run::RunDir {
     let p = temp_path(name);
     let _ = std::fs::remove_dir_all(&p);
-    neurode::train::RunDir::new(p)
+    neurode::run::RunDir::new(p)
 }
 
 /// Runs each listed `fn(Backend)` once per compiled backend (for code that takes a backend
@@ -163,7 +163,7 @@ macro_rules! cpu_backend_tests_by_kind {
 
 /// `(step, train loss bits, test loss bits)` of every evaluation of a run folder: equal lists
 /// mean two runs evaluated to the same bits.
-pub fn metric_bits(d: &neurode::train::RunDir) -> Vec<(u64, Option<u64>, u64)> {
+pub fn metric_bits(d: &neurode::run::RunDir) -> Vec<(u64, Option<u64>, u64)> {
     d.read_metrics()
         .unwrap()
         .iter()

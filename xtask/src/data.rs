@@ -4,8 +4,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use neurode_run::write_atomic;
 use neurode_solvers::{Adaptive, Method, SolveOptions, Stepping, solve};
-use neurode_train::{TrainError, write_atomic};
+use neurode_train::TrainError;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 /// Lotka–Volterra predator–prey dynamics `x' = αx − βxy`, `y' = δxy − γy` (α 1.5, β 1, δ 1,

@@ -68,7 +68,7 @@ fn main() -> ExitCode {
                 )
                 && run(
                     "cargo",
-                    &["bench", "-p", "neurode-train", "--bench", "training"],
+                    &["bench", "-p", "neurode-run", "--bench", "training"],
                 )
         }
         Command::Reproduce(args) => match reproduce::main(&args) {

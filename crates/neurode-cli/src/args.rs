@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use neurode_backend::{Backend, Precision};
 use neurode_datasets::Toy2d;
+use neurode_run::{ControllerKind, GradientKind, Recipe, TaskKind};
 use neurode_solvers::Method;
-use neurode_train::{Algorithm, ControllerKind, GradientKind, Recipe, TaskKind, TraceKind};
+use neurode_train::{Algorithm, TraceKind};
 
 /// Neural ODEs on CPU or GPU: train the papers' models, evaluate and run them.
 #[derive(Debug, Parser)]

@@ -15,12 +15,12 @@ use burn::tensor::Device;
 use anyhow::{Result, bail};
 use neurode_datasets::{Series, SpiralSystem, linspace};
 use neurode_models::{Dynamics, NeuralOde, save_torch_weights};
-use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
-use neurode_train::figures::solution_figure;
-use neurode_train::{
-    Interrupt, RunConfig, RunDir, TaskKind, TrainError, TrainOptions, Trained, TrainedRun, metrics,
-    predict, predict_logits, train, write_atomic,
+use neurode_run::figures::solution_figure;
+use neurode_run::{
+    RunConfig, RunDir, TaskKind, TrainOptions, Trained, TrainedRun, train, write_atomic,
 };
+use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
+use neurode_train::{Interrupt, TrainError, metrics, predict, predict_logits};
 
 use crate::args::{Cli, Command, SolveArgs};
 
@@ -119,7 +119,7 @@ fn next_run_dir() -> std::path::PathBuf {
         .expect("some run number is free")
 }
 
-fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
+fn print_summary(config: &RunConfig, s: &neurode_run::Summary, dir: &RunDir) {
     say!(
         "{} — {} parameters ({:.1} KB)",
         s.model,
@@ -157,7 +157,7 @@ fn print_summary(config: &RunConfig, s: &neurode_train::Summary, dir: &RunDir) {
     if let Some(k) = s.threshold_step {
         say!("test loss first ≤ {} at step {k}", config.loss_threshold);
     }
-    if let neurode_train::Status::Stopped { step, test_loss } = s.status {
+    if let neurode_run::Status::Stopped { step, test_loss } = s.status {
         say!("stopped early at step {step}: test loss {test_loss:.5} reached --stop-below");
     }
     say!(

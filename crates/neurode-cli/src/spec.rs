@@ -2,8 +2,9 @@
 //! left here is the order: task defaults ← `--config` file ← flags).
 
 use anyhow::{Context, Result, bail};
+use neurode_run::{ModelKind, RunConfig, TaskKind, read_text};
 use neurode_solvers::Method;
-use neurode_train::{ModelKind, Plateau, RunConfig, Schedule, TaskKind, read_text};
+use neurode_train::{Plateau, Schedule};
 
 use crate::args::{ModelArg, ScheduleArg, TrainArgs};
 
@@ -46,7 +47,7 @@ fn resumed_config(a: &TrainArgs) -> Result<RunConfig> {
             out.join("config.toml").display()
         );
     }
-    let dir = neurode_train::RunDir::new(out);
+    let dir = neurode_run::RunDir::new(out);
     if !dir.config().is_file() {
         bail!(
             "--resume: {} holds no run to continue (no config.toml); drop --resume to start one there",

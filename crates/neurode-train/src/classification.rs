@@ -12,7 +12,7 @@ use neurode_models::{OdeClassifier, ResNetMlp};
 use rand::{SeedableRng, rngs::StdRng};
 
 use crate::loss::cross_entropy;
-use crate::{Classifier, Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
+use crate::{Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
 
 /// A model that maps points `[batch, features]` to logits `[batch, classes]`.
 ///
@@ -174,5 +174,24 @@ impl<C: ClassifierModel> Task for Classification<C> {
             test_acc: Some(metrics::accuracy(&test_logits, &self.test.labels)),
             ..MetricsRow::blank()
         })
+    }
+}
+
+/// A classification model of either kind.
+#[derive(burn::module::Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Classifier {
+    /// The Neural ODE classifier.
+    Ode(neurode_models::OdeClassifier),
+    /// The ResNet-MLP baseline.
+    Resnet(neurode_models::ResNetMlp),
+}
+
+impl neurode_models::TorchNames for Classifier {
+    fn torch_layers(&self) -> Vec<(String, String)> {
+        match self {
+            Classifier::Ode(m) => m.torch_layers(),
+            Classifier::Resnet(m) => m.torch_layers(),
+        }
     }
 }

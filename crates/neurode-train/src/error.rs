@@ -12,7 +12,7 @@ pub enum TrainError {
     /// A setting is out of range.
     #[error("invalid setting `{name}` = {value}: expected {expected}")]
     Invalid {
-        /// The setting (a [`RunConfig`](crate::RunConfig) key or option name).
+        /// The setting (a key of `neurode-run`'s `RunConfig`, or an option name).
         name: &'static str,
         /// Its value.
         value: String,

@@ -28,76 +28,48 @@
 //! * [`Adam`]: PyTorch's Adam (ε = 1e-8, coupled L2 weight decay, its order of operations)
 //!   with `clip_grad_norm_`'s global-norm clipping; [`Schedule`]: ReduceLROnPlateau, cosine.
 //! * Losses ([`loss`]), metrics ([`metrics`]).
-//! * Observers: [`RunFolder`] (`best.bpk`, checkpoints, `metrics.csv`, `summary.json`; every
-//!   file atomic), [`Progress`].
-//! * [`RunConfig`] + [`train`]: a whole run described by one TOML-serialisable value, as the
-//!   `neurode` binary runs it.
+//! * [`Observer`]s see every step and evaluation ([`MetricsRow`]); stop a run from outside
+//!   with an [`Interrupt`].
+//!
+//! Whole runs (configs, recipes, run folders, checkpoints, figures, a progress bar) are the
+//! `neurode-run` crate's, built on this one.
 
 mod adam;
-mod build;
-mod checkpoints;
 mod classification;
-mod config;
-mod config_check;
 mod curriculum;
 mod density;
 mod error;
-pub mod figures;
-mod files;
 mod flow;
-mod flow_figures;
 mod interrupt;
-mod lock;
 pub mod loss;
 pub mod metrics;
+mod metrics_row;
 mod observer;
-mod optional;
-pub mod plot;
-mod progress;
-mod recipe;
-mod record;
+pub mod optional;
 mod regression;
-mod run;
-mod run_folder;
 mod schedule;
-mod sequence_figures;
 mod sequences;
 mod shooting;
 mod solved;
 mod state;
 mod step;
-mod trained;
 mod trainer;
 
 pub use adam::{Adam, AdamSettings, Algorithm, StepInfo};
-pub use build::{
-    Classifier, classifier, classify_data, density_data, dynamics_config, dynamics_data,
-    dynamics_model, flow_model, gradient_method, model_name, run_device, sequence_data,
-    sequence_model, solve_options, step_seed,
+pub use classification::{
+    Classification, Classifier, ClassifierModel, classification_step, predict_logits,
 };
-pub use checkpoints::{Checkpoint, Intact, sha256_of};
-pub use classification::{Classification, ClassifierModel, classification_step, predict_logits};
-pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, TaskKind};
 pub use curriculum::{Horizon, Phase, Stage, check_phases, phase_of, phases_of};
 pub use density::{Density, DensityData, points};
 pub use error::TrainError;
-pub use files::{read_text, write_atomic};
 pub use flow::{Flow, TraceKind};
-pub use flow_figures::{density_figures, flow_panels};
 pub use interrupt::Interrupt;
-pub use lock::RunLock;
+pub use metrics_row::MetricsRow;
 pub use observer::{Observer, StepReport};
-pub use progress::Progress;
-pub use recipe::Recipe;
-pub use record::{MetricsRow, RunDir, Status, Summary, is_run_dir};
 pub use regression::{Regression, TimeWeighting, predict, regression_step};
-pub use run::{TrainOptions, train, trainer};
-pub use run_folder::{RunFolder, RunInfo};
 pub use schedule::{PLATEAU_EPS, Plateau, Schedule, ScheduleState, ThresholdMode};
-pub use sequence_figures::sequence_figures;
 pub use sequences::{SequenceNet, Sequences, input_signal, targets};
 pub use shooting::{MultipleShooting, Nodes, Shooting, Shot};
 pub use state::TrainState;
-pub use step::StepOutput;
-pub use trained::{Trained, TrainedRun};
+pub use step::{StepOutput, step_seed};
 pub use trainer::{Fitted, Task, Trainer};

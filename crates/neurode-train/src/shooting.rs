@@ -19,7 +19,7 @@ use crate::loss::mse;
 use crate::solved::Solved;
 use crate::{Horizon, MetricsRow, Regression, StepOutput, Task, TrainError};
 
-/// Multiple shooting in a run's config ([`crate::RunConfig::shooting`]).
+/// Multiple shooting in a run's config (`neurode-run`'s `RunConfig::shooting`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Shooting {
     /// Segments per series (`K`).

@@ -33,3 +33,15 @@ impl StepOutput {
         }
     }
 }
+
+/// A per-step seed: batches of step `k` do not depend on how many steps ran before (resume).
+pub fn step_seed(seed: u64, step: u64) -> u64 {
+    // SplitMix64 of (seed, step).
+    let mut z = seed
+        ^ step
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(0xD1B5_4A32_D192_ED03);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

@@ -11,13 +11,11 @@
 use burn::Tensor;
 use burn::tensor::TensorData;
 use neurode_models::load_record;
+use neurode_run::figures::boundary_panel;
+use neurode_run::plot::{Line, Panel, colors, save_figure};
+use neurode_run::{GradientKind, ModelKind, RunConfig, classifier, classify_data, run_device};
 use neurode_solvers::Method;
-use neurode_train::figures::boundary_panel;
-use neurode_train::plot::{Line, Panel, colors, save_figure};
-use neurode_train::{
-    Classifier, GradientKind, ModelKind, RunConfig, Schedule, TrainError, classifier,
-    classify_data, run_device,
-};
+use neurode_train::{Classifier, Schedule, TrainError};
 
 use super::Opts;
 use super::report::{item_dir, mean_sd, pm, preamble, table, write_data, write_report};

@@ -1,7 +1,7 @@
 //! Paper 000 Figure 6: convergence of the baseline and the optimized model.
 
+use neurode_run::plot::{Line, Panel, colors};
 use neurode_train::TrainError;
-use neurode_train::plot::{Line, Panel, colors};
 
 use super::Opts;
 use super::extrapolation::baseline_and_full;

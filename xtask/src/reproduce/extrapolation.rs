@@ -2,10 +2,9 @@
 
 use neurode_datasets::Series;
 use neurode_models::load_record;
-use neurode_train::plot::{Line, Panel, colors};
-use neurode_train::{
-    ModelKind, TrainError, dynamics_data, dynamics_model, metrics, predict, run_device,
-};
+use neurode_run::plot::{Line, Panel, colors};
+use neurode_run::{ModelKind, dynamics_data, dynamics_model, run_device};
+use neurode_train::{TrainError, metrics, predict};
 
 use super::Opts;
 use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_data, write_report};

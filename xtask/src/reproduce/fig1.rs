@@ -1,8 +1,8 @@
 //! Paper 000 Figure 1: the true cubic spiral, phase portrait and time series.
 
 use neurode_datasets::{SpiralDataConfig, SpiralSystem};
+use neurode_run::plot::{Line, Panel, colors, save_figure};
 use neurode_train::TrainError;
-use neurode_train::plot::{Line, Panel, colors, save_figure};
 
 use super::Opts;
 use super::report::{item_dir, preamble, table, write_data, write_report};

@@ -4,10 +4,9 @@
 use neurode_adjoint::GradientMethod;
 use neurode_datasets::Toy2d;
 use neurode_models::{CnfField, Trace};
-use neurode_train::plot::{Line, Panel, colors, save_figure};
-use neurode_train::{
-    Flow, RunConfig, RunDir, TrainError, Trained, TrainedRun, flow_panels, points,
-};
+use neurode_run::plot::{Line, Panel, colors, save_figure};
+use neurode_run::{RunConfig, RunDir, Trained, TrainedRun, flow_panels};
+use neurode_train::{Flow, TrainError, points};
 
 use super::Opts;
 use super::report::{item_dir, pm, preamble, table, write_data, write_report};

@@ -1,10 +1,9 @@
 //! Paper 003, "Connections to Other Architectures": liquid time-constant networks against the
 //! same-size Neural ODE with inputs, on the driven damped oscillator.
 
-use neurode_train::plot::{Line, Panel, colors, save_figure};
-use neurode_train::{
-    ModelKind, RunConfig, RunDir, TrainError, Trained, TrainedRun, metrics, sequence_figures,
-};
+use neurode_run::plot::{Line, Panel, colors, save_figure};
+use neurode_run::{ModelKind, RunConfig, RunDir, Trained, TrainedRun, sequence_figures};
+use neurode_train::{TrainError, metrics};
 
 use super::Opts;
 use super::report::{item_dir, pm, preamble, table, write_data, write_report};

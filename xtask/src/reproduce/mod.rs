@@ -28,7 +28,7 @@ mod table2;
 use std::path::PathBuf;
 
 use neurode_backend::Backend;
-use neurode_train::GradientKind;
+use neurode_run::GradientKind;
 
 /// Options shared by every item.
 #[derive(Debug, Clone)]

@@ -4,8 +4,9 @@
 //! portraits; then paper 003's classifiers under neurode's classify recipe, 10 seeds, both
 //! protocols ([`super::recipes_classify`]).
 
-use neurode_train::plot::{Line, Panel, colors};
-use neurode_train::{Algorithm, ModelKind, RunConfig, Schedule, TrainError};
+use neurode_run::plot::{Line, Panel, colors};
+use neurode_run::{ModelKind, RunConfig};
+use neurode_train::{Algorithm, Schedule, TrainError};
 
 use super::Opts;
 use super::extrapolation::predictions;

@@ -6,8 +6,9 @@
 use std::path::Path;
 
 use neurode_datasets::TwoSpirals;
+use neurode_run::{ModelKind, RunConfig, classify_data, write_atomic};
 use neurode_solvers::Method;
-use neurode_train::{ModelKind, RunConfig, TrainError, classify_data, write_atomic};
+use neurode_train::TrainError;
 
 use super::Opts;
 use super::classify::protocol;

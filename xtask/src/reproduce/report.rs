@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use neurode_train::{TrainError, write_atomic};
+use neurode_run::write_atomic;
+use neurode_train::TrainError;
 
 use super::Opts;
 

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use neurode_train::{MetricsRow, RunConfig, RunDir, Summary, TrainError, TrainOptions, train};
+use neurode_run::{RunConfig, RunDir, Summary, TrainOptions, train};
+use neurode_train::{MetricsRow, TrainError};
 
 use super::Opts;
 
@@ -34,7 +35,7 @@ fn one(config: &RunConfig, opts: &Opts) -> Result<Done, TrainError> {
     let dir = opts.out.join(".cache").join(key(config));
     let run = RunDir::new(&dir);
     if let (Ok(summary), Ok(rows)) = (run.read_summary(), run.read_metrics())
-        && summary.status == neurode_train::Status::Completed
+        && summary.status == neurode_run::Status::Completed
         && run.read_config().ok().as_ref() == Some(config)
     {
         return Ok(Done {

@@ -9,8 +9,9 @@
 //! 1.25 is the paper's "before longer sequences" value); its Extended row is the full recipe
 //! at 3,000. DOPRI5 rtol 1e-5 / atol 1e-7 everywhere, evaluation every 50 iterations.
 
-use neurode_train::plot::{Panel, save_figure};
-use neurode_train::{ModelKind, RunConfig, Schedule, TrainError};
+use neurode_run::plot::{Panel, save_figure};
+use neurode_run::{ModelKind, RunConfig};
+use neurode_train::{Schedule, TrainError};
 
 use super::Opts;
 use super::runs::Done;

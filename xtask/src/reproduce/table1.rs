@@ -1,7 +1,8 @@
 //! Paper 000 Table 1 (+ Figures 2 and 8): the architecture comparison.
 
-use neurode_train::plot::{Line, Panel, colors};
-use neurode_train::{ModelKind, RunConfig, TrainError};
+use neurode_run::plot::{Line, Panel, colors};
+use neurode_run::{ModelKind, RunConfig};
+use neurode_train::TrainError;
 
 use super::Opts;
 use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_data, write_report};

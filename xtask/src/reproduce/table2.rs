@@ -1,7 +1,8 @@
 //! Paper 000 Table 2 (+ Figure 7): the ablation of the full model.
 
-use neurode_train::plot::{Line, Panel, colors};
-use neurode_train::{ModelKind, RunConfig, Schedule, TrainError};
+use neurode_run::plot::{Line, Panel, colors};
+use neurode_run::{ModelKind, RunConfig};
+use neurode_train::{Schedule, TrainError};
 
 use super::Opts;
 use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_data, write_report};

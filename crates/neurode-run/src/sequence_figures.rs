@@ -2,9 +2,10 @@
 
 use neurode_datasets::DrivenSequences;
 
+use crate::RunDir;
 use crate::figures::loss_figure;
 use crate::plot::{Line, Panel, colors, save_figure};
-use crate::{MetricsRow, RunDir, SequenceNet, TrainError};
+use neurode_train::{MetricsRow, SequenceNet, TrainError};
 
 /// Held-out sequences drawn in `prediction.png`.
 const SHOWN: usize = 4;

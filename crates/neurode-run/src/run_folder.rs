@@ -5,7 +5,8 @@ use burn::module::Module;
 use neurode_models::{ParamSize, load_record, save_record};
 
 use crate::checkpoints::sha256_of;
-use crate::{Checkpoint, Observer, RunDir, Status, Summary, TrainError, TrainState};
+use crate::{Checkpoint, RunDir, Status, Summary};
+use neurode_train::{Observer, TrainError, TrainState};
 
 /// What a summary says about the model and the device, besides the run's numbers.
 #[derive(Debug, Clone, PartialEq)]

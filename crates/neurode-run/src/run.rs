@@ -7,11 +7,13 @@ use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 
 use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
-    Classification, Density, MultipleShooting, Observer, Progress, Regression, RunConfig, RunDir,
-    RunFolder, RunInfo, Sequences, Summary, Task, TaskKind, TrainError, TrainState, Trainer,
-    classifier, classify_data, density_data, density_figures, dynamics_data, dynamics_model,
-    flow_model, gradient_method, model_name, run_device, sequence_data, sequence_figures,
-    sequence_model, solve_options,
+    Progress, RunConfig, RunDir, RunFolder, RunInfo, Summary, TaskKind, classifier, classify_data,
+    density_data, density_figures, dynamics_data, dynamics_model, flow_model, gradient_method,
+    model_name, run_device, sequence_data, sequence_figures, sequence_model, solve_options,
+};
+use neurode_train::{
+    Classification, Density, MultipleShooting, Observer, Regression, Sequences, Task, TrainError,
+    TrainState, Trainer,
 };
 
 /// How a run behaves (not part of its config).
@@ -25,7 +27,7 @@ pub struct TrainOptions {
     pub figures: bool,
     /// Raised from outside (a Ctrl-C handler) to stop after the current step, checkpointed
     /// and resumable; the run then returns [`TrainError::Interrupted`].
-    pub interrupt: Option<crate::Interrupt>,
+    pub interrupt: Option<neurode_train::Interrupt>,
 }
 
 impl Default for TrainOptions {
@@ -124,7 +126,7 @@ pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Su
 }
 
 /// Draws a run's figures from its best and last models and its evaluations.
-type Draw<'a, M> = dyn FnMut(&M, &M, &[crate::MetricsRow]) -> Result<(), TrainError> + 'a;
+type Draw<'a, M> = dyn FnMut(&M, &M, &[neurode_train::MetricsRow]) -> Result<(), TrainError> + 'a;
 
 /// The run folder, resume, observers and figures around [`Trainer::resume`].
 fn run<T: Task<Model: TorchNames>>(
@@ -134,7 +136,7 @@ fn run<T: Task<Model: TorchNames>>(
     model: T::Model,
     task: &T,
     unit: &str,
-    mut draw: impl FnMut(&T::Model, &T::Model, &[crate::MetricsRow]) -> Result<(), TrainError>,
+    mut draw: impl FnMut(&T::Model, &T::Model, &[neurode_train::MetricsRow]) -> Result<(), TrainError>,
 ) -> Result<Summary, TrainError> {
     // PyTorch weights of a fresh run, checked before the run folder is created.
     let mut model = model;

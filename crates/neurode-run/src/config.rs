@@ -6,8 +6,10 @@ use neurode_backend::{Backend, Precision};
 use neurode_solvers::{Method, PiController};
 use serde::{Deserialize, Serialize};
 
-use crate::TrainError;
-use crate::{AdamSettings, Algorithm, Flow, Phase, Plateau, Schedule, Shooting, Stage, phases_of};
+use neurode_train::TrainError;
+use neurode_train::{
+    AdamSettings, Algorithm, Flow, Phase, Plateau, Schedule, Shooting, Stage, phases_of,
+};
 
 /// What is learned.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -149,7 +151,7 @@ pub struct RunConfig {
     pub controller: ControllerKind,
     /// Fixed steps of a fixed-step solver: per sample interval of the data (dynamics), or
     /// over the classifier's ODE block on [0, 1] (classification).
-    #[serde(with = "crate::optional")]
+    #[serde(with = "neurode_train::optional")]
     pub steps: Option<usize>,
     /// Gradient method.
     pub gradient: GradientKind,
@@ -181,10 +183,10 @@ pub struct RunConfig {
     #[serde(default)]
     pub optimizer: Algorithm,
     /// Global gradient-norm clip τ (eq 27); none when absent.
-    #[serde(with = "crate::optional")]
+    #[serde(with = "neurode_train::optional")]
     pub clip: Option<f64>,
     /// α of the time-weighted loss (eq 25); plain MSE when absent.
-    #[serde(with = "crate::optional")]
+    #[serde(with = "neurode_train::optional")]
     pub time_weighted: Option<f64>,
     /// Learning-rate schedule (restarted at each curriculum stage).
     pub schedule: Schedule,
@@ -196,7 +198,7 @@ pub struct RunConfig {
     #[serde(default)]
     pub curriculum: Vec<Stage>,
     /// Early stopping: stop at the first evaluation whose test loss is at or below this.
-    #[serde(default, with = "crate::optional")]
+    #[serde(default, with = "neurode_train::optional")]
     pub stop_below: Option<f64>,
     /// Multiple shooting (trajectory regression): the loss over each whole series in
     /// segments instead of windows; absent for the windowed loss.
@@ -221,11 +223,11 @@ pub struct RunConfig {
     /// Held-out share of a classification dataset (0 = evaluate on the training points).
     pub test_fraction: f64,
     /// Users' own CSV data instead of the built-in dataset.
-    #[serde(with = "crate::optional")]
+    #[serde(with = "neurode_train::optional")]
     pub data: Option<PathBuf>,
     /// Initial weights from a PyTorch `state_dict` (`.safetensors`, `.pt`, `.pth`; names as
     /// in [`neurode_models::TorchNames`]) instead of the seeded initialisation.
-    #[serde(with = "crate::optional")]
+    #[serde(with = "neurode_train::optional")]
     pub init: Option<PathBuf>,
 }
 

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::TrainError;
+use neurode_train::TrainError;
 
 /// Writes `bytes` to `path` atomically (creating its folder).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {

@@ -1,7 +1,8 @@
 //! Checking a [`RunConfig`]: every value against what is accepted, named in the library's
 //! terms (the binary maps the names to its flags).
 
-use crate::{RunConfig, Schedule, TaskKind, TrainError};
+use crate::{RunConfig, TaskKind};
+use neurode_train::{Schedule, TrainError};
 
 impl RunConfig {
     /// Checks every value and says what is accepted.

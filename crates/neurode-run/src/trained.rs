@@ -5,10 +5,11 @@ use neurode_datasets::{Labeled, Series};
 use neurode_models::{CnfField, ConcatSquashMlp, Dynamics, NeuralOde, load_record};
 
 use crate::{
-    Classifier, Density, RunConfig, RunDir, SequenceNet, Sequences, Shot, TaskKind, TrainError,
-    classifier, classify_data, density_data, dynamics_data, dynamics_model, flow_model,
-    gradient_method, run_device, sequence_data, sequence_model, solve_options,
+    RunConfig, RunDir, TaskKind, classifier, classify_data, density_data, dynamics_data,
+    dynamics_model, flow_model, gradient_method, run_device, sequence_data, sequence_model,
+    solve_options,
 };
+use neurode_train::{Classifier, Density, SequenceNet, Sequences, Shot, TrainError};
 
 /// The best model of a run and the data it was trained on.
 #[derive(Debug)]

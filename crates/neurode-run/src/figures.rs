@@ -5,9 +5,9 @@ use neurode_datasets::{Labeled, Series};
 use neurode_models::{Dynamics, NeuralOde};
 use plotters::style::RGBColor;
 
-use crate::build::Classifier;
+use crate::RunDir;
 use crate::plot::{Line, Panel, colors, save_figure};
-use crate::{MetricsRow, RunDir, TrainError};
+use neurode_train::{Classifier, MetricsRow, TrainError};
 
 fn log10_points(rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> f64) -> Vec<(f64, f64)> {
     rows.iter()
@@ -148,11 +148,11 @@ pub fn dynamics_figures(
 ) -> Result<(), TrainError> {
     loss_figure(dir, rows, "iteration", "test MSE (full trajectory)")?;
     let train_end = train.ts[train.len() - 1];
-    let pred = crate::predict(model, train, device)?;
+    let pred = neurode_train::predict(model, train, device)?;
     let (p1, s1, e1) = trajectory_panels(train, &pred, train_end, "training range");
     let (mut phase, mut series, mut error) = (vec![p1], vec![s1], vec![e1]);
     if let Some(ext) = extended {
-        let pred = crate::predict(model, ext, device)?;
+        let pred = neurode_train::predict(model, ext, device)?;
         let (p2, s2, e2) = trajectory_panels(ext, &pred, train_end, "extrapolation range");
         phase.push(p2);
         series.push(s2);
@@ -188,7 +188,7 @@ pub fn boundary_panel(
             grid.push(lo + (i as f64 + 0.5) * h);
         }
     }
-    let logits = crate::predict_logits(model, &grid, 2, device)?;
+    let logits = neurode_train::predict_logits(model, &grid, 2, device)?;
     let classes = logits.len() / (n * n);
     let mut p = Panel::new(title, "x₁", "x₂");
     p.x_range = Some((lo, hi));

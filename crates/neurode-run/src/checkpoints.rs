@@ -10,7 +10,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{RunDir, TrainError, TrainState, read_text, write_atomic};
+use crate::{RunDir, read_text, write_atomic};
+use neurode_train::{TrainError, TrainState};
 
 /// The state file of a checkpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,11 +8,12 @@ use neurode_datasets::{
 use neurode_models::{
     Activation, CnfField, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, Dynamics,
     DynamicsConfig, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde, NeuralOdeConfig,
-    OdeClassifier, OdeClassifierConfig, Preset, ResNetMlp, ResNetMlpConfig, SequenceModel, Trace,
+    OdeClassifierConfig, Preset, ResNetMlpConfig, SequenceModel, Trace,
 };
 use neurode_solvers::{Adaptive, SolveOptions, Stepping};
 
-use crate::{DensityData, GradientKind, ModelKind, RunConfig, SequenceNet, TrainError};
+use crate::{GradientKind, ModelKind, RunConfig};
+use neurode_train::{Classifier, DensityData, SequenceNet, TrainError, step_seed};
 
 /// The device of a run (plain; `.autodiff()` for training).
 pub fn run_device(config: &RunConfig) -> Result<Device, TrainError> {
@@ -139,25 +140,6 @@ pub fn dynamics_model(
         .init(config.seed, device)?)
 }
 
-/// A classification model of either kind.
-#[derive(burn::module::Module, Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum Classifier {
-    /// The Neural ODE classifier.
-    Ode(OdeClassifier),
-    /// The ResNet-MLP baseline.
-    Resnet(ResNetMlp),
-}
-
-impl neurode_models::TorchNames for Classifier {
-    fn torch_layers(&self) -> Vec<(String, String)> {
-        match self {
-            Classifier::Ode(m) => m.torch_layers(),
-            Classifier::Resnet(m) => m.torch_layers(),
-        }
-    }
-}
-
 /// The classifier of a classification run.
 pub fn classifier(
     config: &RunConfig,
@@ -203,18 +185,6 @@ pub fn classify_data(config: &RunConfig) -> Result<(Labeled, Labeled), TrainErro
         None => TwoSpirals::default().generate(config.data_seed)?,
     };
     Ok(all.split(config.test_fraction, config.data_seed)?)
-}
-
-/// A per-step seed: batches of step `k` do not depend on how many steps ran before (resume).
-pub fn step_seed(seed: u64, step: u64) -> u64 {
-    // SplitMix64 of (seed, step).
-    let mut z = seed
-        ^ step
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(0xD1B5_4A32_D192_ED03);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// The continuous normalizing flow of a density run on `dim`-dimensional points: FFJORD's

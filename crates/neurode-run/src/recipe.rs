@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Flow, GradientKind, Horizon, ModelKind, RunConfig, Schedule, Stage, TaskKind};
+use crate::{GradientKind, ModelKind, RunConfig, TaskKind};
+use neurode_train::{Flow, Horizon, Schedule, Stage};
 
 /// A complete set of training settings for a task.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]

@@ -8,7 +8,7 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::TrainError;
+use neurode_train::TrainError;
 
 /// A polyline.
 #[derive(Debug, Clone)]

@@ -7,7 +7,8 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 
-use crate::{RunDir, TrainError};
+use crate::RunDir;
+use neurode_train::TrainError;
 
 /// The held lock of a run folder; released when dropped.
 #[derive(Debug)]

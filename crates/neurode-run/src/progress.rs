@@ -3,7 +3,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::{Observer, StepReport, TrainError, TrainState};
+use neurode_train::{Observer, StepReport, TrainError, TrainState};
 
 /// A terminal progress bar over a run's steps (hidden when quiet).
 pub struct Progress {

@@ -9,8 +9,9 @@ use neurode_solvers::SolveOptions;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::StandardNormal;
 
+use crate::RunDir;
 use crate::plot::{Line, Panel, colors, save_figure};
-use crate::{Density, MetricsRow, RunDir, TrainError, points};
+use neurode_train::{Density, MetricsRow, TrainError, points};
 
 /// Cells per side of the density heat map.
 const CELLS: usize = 80;

@@ -14,7 +14,7 @@
 //! Each figure is the median of `NEURODE_BENCH_REPS` (default 5) such measurements, with
 //! their range, after one untimed warm-up run: one Residual-64 window is only ~30 ms of work,
 //! and single windows vary by ±30% on a shared machine.
-//! `cargo bench -p neurode-train` (or `cargo xtask bench`); `NEURODE_BENCH_QUICK=1` for a
+//! `cargo bench -p neurode-run --bench training` (or `cargo xtask bench`); `NEURODE_BENCH_QUICK=1` for a
 //! smoke run.
 #![allow(missing_docs)]
 
@@ -22,7 +22,8 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use neurode_train::{GradientKind, ModelKind, RunConfig, RunDir, Schedule, TrainOptions, train};
+use crate::{GradientKind, ModelKind, RunConfig, RunDir, TrainOptions, train};
+use neurode_train::Schedule;
 
 /// Totals of one run: training seconds, forward and backward NFE, steps.
 struct Totals {
