@@ -14,15 +14,15 @@
 //! Each figure is the median of `NEURODE_BENCH_REPS` (default 5) such measurements, with
 //! their range, after one untimed warm-up run: one Residual-64 window is only ~30 ms of work,
 //! and single windows vary by ±30% on a shared machine.
-//! `cargo bench -p neurode-run --bench training` (or `cargo xtask bench`); `NEURODE_BENCH_QUICK=1` for a
-//! smoke run.
+//! `cargo bench -p neurode-run --bench training` (or `cargo xtask bench`);
+//! `NEURODE_BENCH_QUICK=1` for a smoke run.
 #![allow(missing_docs)]
 
 /// The allocator of neurode's binaries (see BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use crate::{GradientKind, ModelKind, RunConfig, RunDir, TrainOptions, train};
+use neurode_run::{GradientKind, ModelKind, RunConfig, RunDir, TrainOptions, train};
 use neurode_train::Schedule;
 
 /// Totals of one run: training seconds, forward and backward NFE, steps.
