@@ -5,7 +5,7 @@
 use neurode::backend::{Backend, Precision};
 use neurode::datasets::TwoSpirals;
 use neurode::models::OdeClassifierConfig;
-use neurode::run::Progress;
+use neurode::run::{Progress, Unit};
 use neurode::train::{Classification, Schedule, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             min_lr: 0.0,
         })
         .with_eval_every(10)
-        .fit(model, &task, &mut Progress::new("epoch", false))?;
+        .fit(model, &task, &mut Progress::new(Unit::Epoch))?;
     let last = fitted.state.rows.last().expect("an evaluation");
     println!(
         "after {epochs} epochs: train accuracy {:.1} %, held-out accuracy {:.1} %",

@@ -7,7 +7,7 @@
 use neurode::backend::{Backend, Precision};
 use neurode::datasets::load_series;
 use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
-use neurode::run::Progress;
+use neurode::run::{Progress, Unit};
 use neurode::solvers::SolveOptions;
 use neurode::train::{Regression, Schedule, Trainer};
 
@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             min_lr: 0.0,
         })
         .with_eval_every(50)
-        .fit(model, &task, &mut Progress::new("it", false))?;
+        .fit(model, &task, &mut Progress::new(Unit::Iteration))?;
     for row in &fitted.state.rows {
         println!("iteration {:>4}: test MSE {:.5}", row.step, row.test_loss);
     }

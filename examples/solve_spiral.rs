@@ -5,13 +5,14 @@
 //! `cargo run --release --example solve_spiral [-- flex|ndarray|wgpu]`
 
 use std::error::Error;
+use std::path::Path;
 use std::time::Instant;
 
 use burn::Tensor;
 use burn::tensor::TensorData;
 use neurode::backend::{Backend, Device, Precision};
+use neurode::run::plot::{Line, Panel, colors, save_figure};
 use neurode::solvers::{SolveOptions, solve};
-use plotters::prelude::*;
 
 const OUT: &str = "out/solve_spiral.png";
 
@@ -81,53 +82,27 @@ fn point(y: &Tensor<2>) -> [f64; 2] {
     [v[0], v[1]]
 }
 
-/// Phase portrait (left) and time series (right), written to a temporary file then renamed.
+/// Phase portrait (left) and time series (right), written atomically by neurode's figure
+/// writer.
 fn plot(ts: &[f64], xy: &[[f64; 2]]) -> Result<(), Box<dyn Error>> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| "could not register the embedded font")?;
-    std::fs::create_dir_all("out")?;
-    let tmp = format!("{OUT}.tmp.png");
+    let mut phase = Panel::new("Phase portrait", "x", "y");
+    phase.lines.push(Line::new(
+        "",
+        xy.iter().map(|p| (p[0], p[1])).collect(),
+        colors::BLUE,
+    ));
+    phase.points.push((xy[0][0], xy[0][1], colors::RED, 5));
+    phase.x_range = Some((-2.2, 2.2));
+    phase.y_range = Some((-2.2, 2.2));
+    let mut series = Panel::new("Time series", "t", "state");
+    for (j, (name, color)) in [("x(t)", colors::BLUE), ("y(t)", colors::RED)]
+        .into_iter()
+        .enumerate()
     {
-        let root = BitMapBackend::new(&tmp, (1200, 520)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let (left, right) = root.split_horizontally(540);
-        let mut phase = ChartBuilder::on(&left)
-            .caption("Phase portrait", ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(-2.2..2.2, -2.2..2.2)?;
-        phase.configure_mesh().x_desc("x").y_desc("y").draw()?;
-        phase.draw_series(LineSeries::new(xy.iter().map(|p| (p[0], p[1])), &BLUE))?;
-        phase.draw_series([Circle::new((xy[0][0], xy[0][1]), 5, RED.filled())])?;
-        let mut series = ChartBuilder::on(&right)
-            .caption("Time series", ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(0.0..25.0, -2.2..2.2)?;
-        series.configure_mesh().x_desc("t").y_desc("state").draw()?;
-        series
-            .draw_series(LineSeries::new(
-                ts.iter().zip(xy).map(|(t, p)| (*t, p[0])),
-                &BLUE,
-            ))?
-            .label("x(t)")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE));
-        series
-            .draw_series(LineSeries::new(
-                ts.iter().zip(xy).map(|(t, p)| (*t, p[1])),
-                &RED,
-            ))?
-            .label("y(t)")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
-        series
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .draw()?;
-        root.present()?;
+        let points = ts.iter().zip(xy).map(|(t, p)| (*t, p[j])).collect();
+        series.lines.push(Line::new(name, points, color));
     }
-    std::fs::rename(&tmp, OUT)?;
+    series.y_range = Some((-2.2, 2.2));
+    save_figure(Path::new(OUT), &[phase, series], 2, (600, 520))?;
     Ok(())
 }

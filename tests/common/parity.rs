@@ -171,7 +171,7 @@ pub fn replay_classifier(
                 grad_norm: t.steps[k].grad_norm,
                 our_grad_norm: info.grad_norm,
                 nfe: None,
-                our_nfe: out.nfe.0,
+                our_nfe: out.nfe.forward,
             });
             if k == 0 {
                 after_first = flat(&model);
@@ -267,7 +267,7 @@ pub fn replay_residual(
             grad_norm: step.grad_norm_before_clip,
             our_grad_norm: info.grad_norm,
             nfe: Some(step.nfe_forward),
-            our_nfe: out.nfe.0,
+            our_nfe: out.nfe.forward,
         });
         if after_first.is_empty() {
             after_first = flat(&model);

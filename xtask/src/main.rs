@@ -7,8 +7,9 @@
 //!   regenerate the papers' tables and figures under `results/` (see `reproduce/mod.rs`).
 //! * `data` — regenerate the example datasets under `examples/data/`.
 
-mod alloc;
 mod data;
+#[cfg(test)]
+mod house;
 mod reproduce;
 
 use std::process::{Command as Process, ExitCode};
@@ -16,7 +17,7 @@ use std::process::{Command as Process, ExitCode};
 use clap::{Parser, Subcommand};
 
 #[global_allocator]
-static ALLOC: alloc::Counting = alloc::Counting;
+static ALLOC: neurode_backend::memory::CountingAlloc = neurode_backend::memory::CountingAlloc;
 
 /// neurode's project automation.
 #[derive(Debug, Parser)]

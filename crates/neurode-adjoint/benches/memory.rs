@@ -10,9 +10,7 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
 use burn::Tensor;
@@ -20,28 +18,8 @@ use neurode_adjoint::{AdjointOptions, CheckpointOptions, GradientMethod, odeint}
 use neurode_backend::{Backend, Precision};
 use neurode_solvers::{Method, SolveOptions};
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
-            PEAK.fetch_max(now, Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Relaxed);
-    }
-}
-
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: neurode_backend::memory::CountingAlloc = neurode_backend::memory::CountingAlloc;
 
 /// The gradient method called `name` on the solver `opts` (the adjoints solve backwards
 /// with the same fixed steps).
@@ -75,12 +53,11 @@ fn measure(name: &str, steps: usize) -> (usize, f64, String) {
         traj.backward(loss).unwrap()
     };
     drop(run());
-    let base = LIVE.load(Relaxed);
-    PEAK.store(base, Relaxed);
+    let base = neurode_backend::memory::reset_peak();
     let start = Instant::now();
     let g = run();
     let mut secs = start.elapsed().as_secs_f64();
-    let peak = PEAK.load(Relaxed) - base;
+    let peak = neurode_backend::memory::peak() - base;
     let work = format!(
         "{} / {} / {} NFE, {} states",
         g.forward.nfe, g.recompute.nfe, g.backward.nfe, g.checkpoints

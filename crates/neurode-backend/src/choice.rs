@@ -1,11 +1,8 @@
 //! The user-facing choices: which backend, which float precision.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-
-use crate::BackendError;
 
 /// A compute backend of Burn.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -55,20 +52,6 @@ impl fmt::Display for Backend {
     }
 }
 
-impl FromStr for Backend {
-    type Err = BackendError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let lower = s.trim().to_ascii_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|b| b.name() == lower)
-            .ok_or_else(|| BackendError::Unknown {
-                name: s.to_string(),
-            })
-    }
-}
-
 /// The default float type of a device.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -87,19 +70,5 @@ impl fmt::Display for Precision {
             Precision::F32 => "f32",
             Precision::F64 => "f64",
         })
-    }
-}
-
-impl FromStr for Precision {
-    type Err = BackendError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "f32" | "float32" => Ok(Precision::F32),
-            "f64" | "float64" => Ok(Precision::F64),
-            _ => Err(BackendError::UnknownPrecision {
-                name: s.to_string(),
-            }),
-        }
     }
 }

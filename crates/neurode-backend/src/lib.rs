@@ -14,10 +14,14 @@
 //!
 //! Backends are Cargo features of this crate (`flex`, `ndarray`, `wgpu`); libraries depend on
 //! it without any, binaries and tests turn on the ones they run. The `flex` feature also turns
-//! on `neurode-kernels`' fused kernels for that backend.
+//! on `neurode-kernels`' fused kernels for that backend. The `memory` feature adds the
+//! `memory` module's counting allocator (peak heap bytes) for benchmarks.
 
 mod choice;
 mod error;
+#[cfg(feature = "memory")]
+pub mod memory;
+mod parse;
 
 pub use burn::tensor::Device;
 pub use choice::{Backend, Precision};

@@ -16,9 +16,7 @@ use anyhow::{Result, bail};
 use neurode_datasets::{Series, SpiralSystem, linspace};
 use neurode_models::{Dynamics, NeuralOde, save_torch_weights};
 use neurode_run::figures::solution_figure;
-use neurode_run::{
-    RunConfig, RunDir, TaskKind, TrainOptions, Trained, TrainedRun, train, write_atomic,
-};
+use neurode_run::{RunConfig, RunDir, TaskKind, TrainOptions, Trained, TrainedRun, train};
 use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
 use neurode_train::{Interrupt, TrainError, metrics, predict, predict_logits};
 
@@ -276,18 +274,16 @@ fn predict_cmd(
 }
 
 fn write_csv(out: &Path, ts: &[f64], values: &[f64], dim: usize) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["t".to_string()];
     header.extend((1..=dim).map(|i| format!("x{i}")));
-    let io = |e: csv::Error| TrainError::file(out, e);
-    w.write_record(&header).map_err(io)?;
-    for (i, t) in ts.iter().enumerate() {
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    // Shortest round-trip decimals (`2`, not `2.0`), as the file has always held.
+    let rows = ts.iter().enumerate().map(|(i, t)| {
         let mut row = vec![t.to_string()];
         row.extend(values[i * dim..(i + 1) * dim].iter().map(f64::to_string));
-        w.write_record(&row).map_err(io)?;
-    }
-    let bytes = w.into_inner().map_err(|e| TrainError::file(out, e))?;
-    Ok(write_atomic(out, &bytes)?)
+        row
+    });
+    Ok(neurode_run::write_csv(out, &header, rows)?)
 }
 
 fn solve_cmd(a: &SolveArgs) -> Result<()> {

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_neurode");
+mod support;
+use support::BIN;
 
 /// A file every case can name: `{dir}/<name>`.
 struct Files {

@@ -1,34 +1,10 @@
 //! The `neurode` binary end to end: a tiny run of every command, and every user-error path
 //! (one line on stderr, non-zero exit, no backtrace).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn neurode(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neurode"))
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("neurode-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `neurode` and asserts it succeeds (showing its stderr when it does not).
-fn succeed(args: &[&str]) -> Output {
-    let out = neurode(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod support;
+use support::{neurode, read, scratch, succeed};
 
 /// Fails with exactly one line on stderr containing every `needle`.
 fn user_error(args: &[&str], needles: &[&str]) {
@@ -100,7 +76,7 @@ fn uncompiled_backend_says_how_to_get_it() {
 
 #[test]
 fn bad_files_name_the_problem() {
-    let dir = scratch("files");
+    let dir = scratch("cli", "files");
     user_error(
         &["train", "--data", "/nonexistent.csv"],
         &["/nonexistent.csv", "no such file"],
@@ -145,10 +121,6 @@ fn bad_files_name_the_problem() {
     );
 }
 
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap()
-}
-
 /// The `test_loss` column of a run's `metrics.csv`.
 fn test_losses(run: &Path) -> Vec<f64> {
     let text = read(&run.join("metrics.csv"));
@@ -162,7 +134,7 @@ fn test_losses(run: &Path) -> Vec<f64> {
 
 #[test]
 fn train_eval_predict_solve_on_a_tiny_budget() {
-    let dir = scratch("e2e");
+    let dir = scratch("cli", "e2e");
     let run = dir.join("run");
     let r = run.to_str().unwrap();
     let out = succeed(&[
@@ -319,7 +291,7 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
 
 #[test]
 fn early_stopping_ends_at_the_first_evaluation_at_the_target() {
-    let run = scratch("stop").join("run");
+    let run = scratch("cli", "stop").join("run");
     let out = succeed(&[
         "train",
         "--recipe",
@@ -346,7 +318,7 @@ fn early_stopping_ends_at_the_first_evaluation_at_the_target() {
 
 #[test]
 fn multiple_shooting_trains_resumes_and_evaluates() {
-    let run = scratch("shoot").join("run");
+    let run = scratch("cli", "shoot").join("run");
     let r = run.to_str().unwrap();
     let args = |iters: &'static str| {
         vec![

@@ -5,34 +5,11 @@
 
 #![cfg(unix)] // signals
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::{BIN, neurode, scratch, values};
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_neurode");
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("neurode-int-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// The value columns of `metrics.csv` (step … window; not the timings, which differ).
-fn values(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("metrics.csv"))
-        .unwrap()
-        .lines()
-        .map(|l| l.split(',').take(11).collect::<Vec<_>>().join(","))
-        .collect()
-}
 
 const TRAIN: [&str; 10] = [
     "train",
@@ -48,11 +25,11 @@ const TRAIN: [&str; 10] = [
 ];
 
 fn stopped_by(signal: &str) {
-    let dir = scratch(signal);
+    let dir = scratch("interrupt", signal);
     let (whole, cut) = (dir.join("whole"), dir.join("cut"));
     let mut args = TRAIN.to_vec();
     args.extend(["--quiet", "--out", whole.to_str().unwrap()]);
-    assert!(run(&args).status.success());
+    assert!(neurode(&args).status.success());
 
     let mut args = TRAIN.to_vec();
     args.extend(["--out", cut.to_str().unwrap()]);
@@ -69,7 +46,7 @@ fn stopped_by(signal: &str) {
         std::thread::sleep(Duration::from_millis(20));
     }
     // One writer per folder: a second trainer on it is refused while the first runs.
-    let second = run(&[
+    let second = neurode(&[
         "train",
         "--out",
         cut.to_str().unwrap(),
@@ -101,7 +78,7 @@ fn stopped_by(signal: &str) {
     assert!(summary.contains("\"interrupted\""), "{summary}");
 
     // `--resume` alone: the run's own config.toml.
-    let cont = run(&[
+    let cont = neurode(&[
         "train",
         "--out",
         cut.to_str().unwrap(),
@@ -128,12 +105,12 @@ fn sigterm_is_handled_like_ctrl_c() {
 
 #[test]
 fn resume_keeps_the_runs_config_and_only_extends_the_budget() {
-    let dir = scratch("resume").join("run");
+    let dir = scratch("interrupt", "resume").join("run");
     let r = dir.to_str().unwrap();
     let mut args: Vec<&str> = TRAIN.to_vec();
     args[6] = "20"; // --iters
     args.extend(["--quiet", "--out", r]);
-    let first = run(&args);
+    let first = neurode(&args);
     assert!(
         first.status.success(),
         "{}",
@@ -142,7 +119,7 @@ fn resume_keeps_the_runs_config_and_only_extends_the_budget() {
     let refused = |extra: &[&str], needle: &str| {
         let mut a = vec!["train", "--out", r, "--resume", "--quiet"];
         a.extend(extra);
-        let out = run(&a);
+        let out = neurode(&a);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{a:?} should fail");
         assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -159,7 +136,7 @@ fn resume_keeps_the_runs_config_and_only_extends_the_budget() {
     // Nothing was changed by the refusals; repeating the run's own value is harmless.
     // Header, steps 0, 10, 20.
     assert_eq!(before.lines().count(), 4);
-    let out = run(&[
+    let out = neurode(&[
         "train", "--out", r, "--resume", "--quiet", "--iters", "30", "--lr", "5e-4",
     ]);
     assert!(

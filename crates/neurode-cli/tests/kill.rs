@@ -3,11 +3,10 @@
 //! state file commits it), and at the first evaluation — then `--resume`: the final metrics and
 //! the best model's bytes equal an uninterrupted run's.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+use support::{BIN, scratch, values, wait_for};
 
-const BIN: &str = env!("CARGO_BIN_EXE_neurode");
+use std::process::{Command, Stdio};
 
 const TRAIN: [&str; 16] = [
     "train",
@@ -28,36 +27,9 @@ const TRAIN: [&str; 16] = [
     "--out",
 ];
 
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("neurode-kill-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// `metrics.csv` without its timing columns.
-fn values(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("metrics.csv"))
-        .unwrap()
-        .lines()
-        .map(|l| l.split(',').take(11).collect::<Vec<_>>().join(","))
-        .collect()
-}
-
-fn wait_for(what: &Path, child: &mut std::process::Child) -> bool {
-    let t = Instant::now();
-    while !what.exists() {
-        if child.try_wait().unwrap().is_some() || t.elapsed() > Duration::from_secs(300) {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    true
-}
-
 #[test]
 fn kill_9_anywhere_then_resume_gives_the_uninterrupted_result() {
-    let dir = scratch();
+    let dir = scratch("kill", "resume");
     let whole = dir.join("whole");
     let mut args = TRAIN.to_vec();
     let w = whole.to_str().unwrap().to_string();

@@ -46,7 +46,7 @@ pub enum ModelError {
         /// The file.
         path: PathBuf,
         /// What is wrong.
-        problem: crate::WeightsError,
+        problem: WeightsError,
     },
     /// Saving or loading a record failed.
     #[error("record {path}: {message}")]
@@ -72,4 +72,57 @@ pub(crate) fn at_least(name: &'static str, value: usize, min: usize) -> Result<(
         });
     }
     Ok(())
+}
+
+/// What is wrong with a weights file (names are the file's, shapes PyTorch's `[out, in]`).
+#[derive(Debug, thiserror::Error)]
+pub enum WeightsError {
+    /// The file extension names no format burn-store reads.
+    #[error("unknown weights format (expected a .safetensors, .pt or .pth file)")]
+    Format,
+    /// The file could not be read or written.
+    #[error("{0}")]
+    Io(String),
+    /// The model has parameters the file does not hold.
+    #[error("no tensor named {} in the file (the model needs {})", list(.missing), list(.needed))]
+    Missing {
+        /// The absent names.
+        missing: Vec<String>,
+        /// Every name the model needs.
+        needed: Vec<String>,
+    },
+    /// The file holds tensors the model has no parameter for.
+    #[error("tensor {} matches no parameter of the model (it accepts {})", list(.unknown), list(.accepted))]
+    Unknown {
+        /// The unmatched names.
+        unknown: Vec<String>,
+        /// Every name the model accepts.
+        accepted: Vec<String>,
+    },
+    /// A tensor has the wrong shape.
+    #[error("tensor `{name}` has shape {found:?}, the model needs {expected:?} (PyTorch layout)")]
+    Shape {
+        /// The tensor.
+        name: String,
+        /// The shape the model needs.
+        expected: Vec<usize>,
+        /// The shape in the file.
+        found: Vec<usize>,
+    },
+    /// A tensor is not floating point.
+    #[error("tensor `{name}` holds {dtype} values, the model needs floating point")]
+    NotFloat {
+        /// The tensor.
+        name: String,
+        /// Its element type.
+        dtype: String,
+    },
+}
+
+fn list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -249,10 +249,7 @@ impl<M: VectorField> OdeOutput<M> {
     /// Gradients of `loss` (built from [`OdeOutput::ys`]) w.r.t. the dynamics' parameters
     /// and `y0`. Needs the forward pass on an autodiff device.
     pub fn backward(self, loss: Tensor<1>) -> Result<OdeGradients, ModelError> {
-        let traj = self
-            .traj
-            .ok_or(neurode_adjoint::AdjointError::NotAutodiff)?;
-        Ok(traj.backward(loss)?)
+        Ok(taped(self.traj)?.backward(loss)?)
     }
 
     /// Gradients of `loss` w.r.t. every parameter of `outer`, a larger model containing this
@@ -262,9 +259,12 @@ impl<M: VectorField> OdeOutput<M> {
         loss: Tensor<1>,
         outer: &N,
     ) -> Result<OdeGradients, ModelError> {
-        let traj = self
-            .traj
-            .ok_or(neurode_adjoint::AdjointError::NotAutodiff)?;
-        Ok(traj.backward_for(loss, outer)?)
+        Ok(taped(self.traj)?.backward_for(loss, outer)?)
     }
+}
+
+/// The trajectory of a forward pass that ran on an autodiff device (its tape), or the error
+/// that says it did not.
+pub(crate) fn taped<T>(traj: Option<T>) -> Result<T, ModelError> {
+    Ok(traj.ok_or(neurode_adjoint::AdjointError::NotAutodiff)?)
 }

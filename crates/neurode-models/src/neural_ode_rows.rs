@@ -7,6 +7,7 @@ use neurode_solvers::{FailurePolicy, RowGrid, RowStats, RowsAt, SolveStats, solv
 
 use crate::clock::Clocked;
 use crate::field::VectorField;
+use crate::neural_ode::taped;
 use crate::{ModelError, NeuralOde};
 
 /// The output of a per-row Neural ODE forward pass.
@@ -77,10 +78,7 @@ impl<M: VectorField> RowOdeOutput<M> {
     /// Gradients of `loss` (built from [`RowOdeOutput::ys`]) w.r.t. the dynamics' parameters
     /// and `y0`. Needs the forward pass on an autodiff device.
     pub fn backward(self, loss: Tensor<1>) -> Result<OdeGradients, ModelError> {
-        let traj = self
-            .traj
-            .ok_or(neurode_adjoint::AdjointError::NotAutodiff)?;
-        Ok(traj.backward(loss)?)
+        Ok(taped(self.traj)?.backward(loss)?)
     }
 
     /// Gradients of `loss` w.r.t. every parameter of `outer`, a larger model containing this
@@ -90,9 +88,6 @@ impl<M: VectorField> RowOdeOutput<M> {
         loss: Tensor<1>,
         outer: &N,
     ) -> Result<OdeGradients, ModelError> {
-        let traj = self
-            .traj
-            .ok_or(neurode_adjoint::AdjointError::NotAutodiff)?;
-        Ok(traj.backward_for(loss, outer)?)
+        Ok(taped(self.traj)?.backward_for(loss, outer)?)
     }
 }

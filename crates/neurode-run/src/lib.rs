@@ -49,10 +49,10 @@ pub use build::{
 };
 pub use checkpoints::{Checkpoint, Intact, sha256_of};
 pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, TaskKind};
-pub use files::{read_text, write_atomic};
+pub use files::{read_text, write_atomic, write_csv};
 pub use flow_figures::{density_figures, flow_panels};
 pub use lock::RunLock;
-pub use progress::Progress;
+pub use progress::{Progress, Unit};
 pub use recipe::Recipe;
 pub use record::{RunDir, Status, Summary, is_run_dir};
 pub use run::{TrainOptions, train, trainer};

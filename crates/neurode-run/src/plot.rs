@@ -1,14 +1,18 @@
 //! A small figure description (panels of lines, points, rectangles) drawn with plotters to
-//! PNG or SVG (by the file extension), written atomically. Fonts are embedded (DejaVu Sans):
+//! PNG or SVG (by the file extension), rendered in memory and written atomically. Fonts are embedded (DejaVu Sans):
 //! no system font library is needed.
 
 use std::path::Path;
 use std::sync::Once;
 
+use image::codecs::png::PngEncoder;
+use image::{ColorType, ImageEncoder};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use neurode_train::TrainError;
+
+use crate::files::write_atomic;
 
 /// A polyline.
 #[derive(Debug, Clone)]
@@ -203,48 +207,56 @@ where
     Ok(())
 }
 
-/// Draws `panels` in a grid of `cols` columns to `path` (`.png` or `.svg`), atomically.
+/// Draws `panels` in a grid of `cols` columns to `path` (`.png` or `.svg`, by its extension),
+/// rendered in memory and written through [`write_atomic`].
 pub fn save_figure(
     path: &Path,
     panels: &[Panel],
     cols: usize,
     panel_size: (u32, u32),
 ) -> Result<(), TrainError> {
+    let svg = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let bytes = render_figure(panels, cols, panel_size, svg)
+        .map_err(|e| TrainError::file(path, format!("cannot draw the figure: {e}")))?;
+    write_atomic(path, &bytes)
+}
+
+/// The bytes of a figure: an SVG document, or a PNG file.
+pub fn render_figure(
+    panels: &[Panel],
+    cols: usize,
+    panel_size: (u32, u32),
+    svg: bool,
+) -> Result<Vec<u8>, String> {
     fonts();
     let cols = cols.max(1);
     let rows = panels.len().div_ceil(cols) as u32;
-    let size = (panel_size.0 * cols as u32, panel_size.1 * rows.max(1));
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| TrainError::file(dir, e))?;
+    let (w, h) = (panel_size.0 * cols as u32, panel_size.1 * rows.max(1));
+    if svg {
+        let mut text = String::new();
+        draw_all(
+            SVGBackend::with_string(&mut text, (w, h)).into_drawing_area(),
+            panels,
+            cols,
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(text.into_bytes());
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("png")
-        .to_ascii_lowercase();
-    let stem = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{stem}.{}.{ext}", std::process::id()));
-    let result = match ext.as_str() {
-        "svg" => draw_all(
-            SVGBackend::new(&tmp, size).into_drawing_area(),
-            panels,
-            cols,
-        ),
-        _ => draw_all(
-            BitMapBackend::new(&tmp, size).into_drawing_area(),
-            panels,
-            cols,
-        ),
-    };
-    result
-        .map_err(|e| TrainError::file(path, format!("cannot draw the figure: {e}")))
-        .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| TrainError::file(path, e)))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    draw_all(
+        BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area(),
+        panels,
+        cols,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&rgb, w, h, ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(png)
 }
 
 /// Palette used across figures.

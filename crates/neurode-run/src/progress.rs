@@ -10,14 +10,39 @@ pub struct Progress {
     bar: ProgressBar,
 }
 
+/// What a run's steps are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// An optimizer step on one batch (dynamics, density, sequence tasks).
+    Iteration,
+    /// A pass over the training set (classification).
+    Epoch,
+}
+
+impl Unit {
+    /// The short name the bar shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Iteration => "it",
+            Unit::Epoch => "epoch",
+        }
+    }
+}
+
 impl Progress {
-    /// A bar counting `unit`s (`it`, `epoch`); nothing is drawn when `quiet`.
-    pub fn new(unit: &str, quiet: bool) -> Self {
-        let bar = if quiet {
-            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden())
-        } else {
-            ProgressBar::new(0)
-        };
+    /// A bar counting `unit`s on the terminal.
+    pub fn new(unit: Unit) -> Self {
+        Self::drawn_to(unit, ProgressDrawTarget::stderr())
+    }
+
+    /// A bar that draws nothing (quiet runs).
+    pub fn hidden(unit: Unit) -> Self {
+        Self::drawn_to(unit, ProgressDrawTarget::hidden())
+    }
+
+    fn drawn_to(unit: Unit, target: ProgressDrawTarget) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), target);
+        let unit = unit.label();
         bar.set_style(
             ProgressStyle::with_template(&format!(
                 "{{bar:30.cyan/blue}} {{pos}}/{{len}} {unit} {{msg}} [{{elapsed_precise}} < {{eta}}]"
@@ -39,15 +64,15 @@ impl<M> Observer<M> for Progress {
         let test = r
             .test_loss
             .map_or(String::new(), |t| format!(" test {t:.4}"));
-        let phase = match (r.phase, r.window) {
-            ((_, 1), None) => String::new(),
-            ((_, 1), Some(w)) => format!("window {w} "),
-            ((k, n), None) => format!("phase {k}/{n} "),
-            ((k, n), Some(w)) => format!("phase {k}/{n} window {w} "),
+        let phase = match (r.phases, r.window) {
+            (1, None) => String::new(),
+            (1, Some(w)) => format!("window {w} "),
+            (n, None) => format!("phase {}/{n} ", r.phase),
+            (n, Some(w)) => format!("phase {}/{n} window {w} ", r.phase),
         };
         self.bar.set_message(format!(
             "{phase}loss {:.4}{test} nfe {}+{} lr {:.1e}",
-            r.loss, r.nfe.0, r.nfe.1, r.lr
+            r.loss, r.nfe.forward, r.nfe.backward, r.lr
         ));
         self.bar.set_position(r.step);
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
-use crate::files::{read_text, write_atomic};
+use crate::files::{read_text, write_atomic, write_csv};
 use neurode_train::{MetricsRow, TrainError};
 
 /// How a run ended.
@@ -226,19 +226,7 @@ impl RunDir {
 
     /// Rewrites `metrics.csv` from every row.
     pub fn write_metrics(&self, rows: &[MetricsRow]) -> Result<(), TrainError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        for r in rows {
-            w.serialize(r)
-                .map_err(|e| TrainError::file(&self.metrics(), e))?;
-        }
-        if rows.is_empty() {
-            w.write_record(HEADER)
-                .map_err(|e| TrainError::file(&self.metrics(), e))?;
-        }
-        let bytes = w
-            .into_inner()
-            .map_err(|e| TrainError::file(&self.metrics(), e))?;
-        write_atomic(&self.metrics(), &bytes)
+        write_csv(&self.metrics(), &HEADER, rows)
     }
 
     /// Reads `metrics.csv`.
@@ -263,7 +251,8 @@ impl RunDir {
     }
 }
 
-const HEADER: [&str; 15] = [
+/// `metrics.csv`'s columns: [`MetricsRow`]'s fields in order (a test checks them).
+const HEADER: [&str; 17] = [
     "step",
     "train_loss",
     "test_loss",
@@ -273,6 +262,8 @@ const HEADER: [&str; 15] = [
     "train_acc",
     "test_acc",
     "lr",
+    "phase",
+    "window",
     "nfe_forward",
     "nfe_backward",
     "total_nfe_forward",
@@ -288,6 +279,14 @@ pub fn is_run_dir(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_metrics_header_names_every_field_in_order() {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(neurode_train::MetricsRow::blank()).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), super::HEADER.join(","));
+    }
+
     /// Resume re-reads metrics rows and Adam's moments from a checkpoint's state file: floats must parse
     /// back bit for bit. serde_json's default parser was one ulp off for these two (a training
     /// loss and a test loss that broke `resume_matches_an_uninterrupted_run` on ndarray and

@@ -7,9 +7,10 @@ use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 
 use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
-    Progress, RunConfig, RunDir, RunFolder, RunInfo, Summary, TaskKind, classifier, classify_data,
-    density_data, density_figures, dynamics_data, dynamics_model, flow_model, gradient_method,
-    model_name, run_device, sequence_data, sequence_figures, sequence_model, solve_options,
+    Progress, RunConfig, RunDir, RunFolder, RunInfo, Summary, TaskKind, Unit, classifier,
+    classify_data, density_data, density_figures, dynamics_data, dynamics_model, flow_model,
+    gradient_method, model_name, run_device, sequence_data, sequence_figures, sequence_model,
+    solve_options,
 };
 use neurode_train::{
     Classification, Density, MultipleShooting, Observer, Regression, Sequences, Task, TrainError,
@@ -74,15 +75,31 @@ pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Su
                 let shots = MultipleShooting::new(task, s.segments, s.continuity, s.nodes())?;
                 let model = shots.shot(model);
                 let reg = &shots.regression;
-                return run(config, dir, opts, model, &shots, "it", |best, _, rows| {
-                    let ext = reg.extended.as_ref();
-                    dynamics_figures(dir, rows, &best.ode.valid(), &reg.series[0], ext, &device)
-                });
+                return run(
+                    config,
+                    dir,
+                    opts,
+                    model,
+                    &shots,
+                    Unit::Iteration,
+                    |best, _, rows| {
+                        let ext = reg.extended.as_ref();
+                        dynamics_figures(dir, rows, &best.ode.valid(), &reg.series[0], ext, &device)
+                    },
+                );
             }
-            run(config, dir, opts, model, &task, "it", |best, _, rows| {
-                let ext = task.extended.as_ref();
-                dynamics_figures(dir, rows, &best.valid(), &task.series[0], ext, &device)
-            })
+            run(
+                config,
+                dir,
+                opts,
+                model,
+                &task,
+                Unit::Iteration,
+                |best, _, rows| {
+                    let ext = task.extended.as_ref();
+                    dynamics_figures(dir, rows, &best.valid(), &task.series[0], ext, &device)
+                },
+            )
         }
         TaskKind::Density => {
             let (data, test) = density_data(config)?;
@@ -101,26 +118,46 @@ pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Su
             if let Some(lambda) = flow.rnode {
                 task = task.with_rnode(lambda);
             }
-            run(config, dir, opts, model, &task, "it", |best, _, rows| {
-                density_figures(dir, rows, &best.valid(), &task, &device)
-            })
+            run(
+                config,
+                dir,
+                opts,
+                model,
+                &task,
+                Unit::Iteration,
+                |best, _, rows| density_figures(dir, rows, &best.valid(), &task, &device),
+            )
         }
         TaskKind::Sequence => {
             let (train_set, test_set) = sequence_data(config)?;
             let model = sequence_model(config, &train_set, &device.clone().autodiff())?;
             let task = Sequences::new(train_set, test_set, config.batch_size, &device);
-            run(config, dir, opts, model, &task, "it", |best, _, rows| {
-                sequence_figures(dir, rows, &best.valid(), &task.test)
-            })
+            run(
+                config,
+                dir,
+                opts,
+                model,
+                &task,
+                Unit::Iteration,
+                |best, _, rows| sequence_figures(dir, rows, &best.valid(), &task.test),
+            )
         }
         TaskKind::Classify => {
             let (train_set, test_set) = classify_data(config)?;
             let classes = train_set.classes().max(test_set.classes()).max(2);
             let model = classifier(config, train_set.dim, classes, &device.clone().autodiff())?;
             let task = Classification::new(train_set, test_set, config.batch_size, &device);
-            run(config, dir, opts, model, &task, "epoch", |_, last, rows| {
-                classify_figures(dir, rows, &last.valid(), &task.train, &task.test, &device)
-            })
+            run(
+                config,
+                dir,
+                opts,
+                model,
+                &task,
+                Unit::Epoch,
+                |_, last, rows| {
+                    classify_figures(dir, rows, &last.valid(), &task.train, &task.test, &device)
+                },
+            )
         }
     }
 }
@@ -135,7 +172,7 @@ fn run<T: Task<Model: TorchNames>>(
     opts: &TrainOptions,
     model: T::Model,
     task: &T,
-    unit: &str,
+    unit: Unit,
     mut draw: impl FnMut(&T::Model, &T::Model, &[neurode_train::MetricsRow]) -> Result<(), TrainError>,
 ) -> Result<Summary, TrainError> {
     // PyTorch weights of a fresh run, checked before the run folder is created.
@@ -173,7 +210,11 @@ fn run<T: Task<Model: TorchNames>>(
     for damaged in folder.skipped() {
         eprintln!("warning: skipped a damaged checkpoint: {damaged}");
     }
-    let mut progress = Progress::new(unit, opts.quiet);
+    let mut progress = if opts.quiet {
+        Progress::hidden(unit)
+    } else {
+        Progress::new(unit)
+    };
     // A resumed run's best model so far is in the folder.
     let best = (opts.resume && opts.figures)
         .then(|| load_record(model.clone(), &dir.best()).ok())

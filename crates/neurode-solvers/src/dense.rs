@@ -1,27 +1,7 @@
 //! The dense output of a whole solve, kept for later: the solution at any time of the span.
 
 use crate::State;
-use crate::interpolate::Prepared;
-use crate::observe::{StepObserver, StepRecord};
-
-/// The interpolant of one accepted step (the method's own dense output, or the convention's).
-pub struct StepInterpolant<S> {
-    pub(crate) t0: f64,
-    pub(crate) h: f64,
-    pub(crate) prepared: Prepared<S>,
-}
-
-impl<S: State> StepInterpolant<S> {
-    /// The solution at `t` (inside the step; outside it, the interpolating polynomial
-    /// extrapolates).
-    pub fn at(&self, t: f64) -> S {
-        let theta = (t - self.t0) / self.h;
-        self.prepared
-            .at(&[theta])
-            .pop()
-            .expect("one weight row gives one state")
-    }
-}
+use crate::observe::{StepInterpolant, StepObserver, StepRecord};
 
 /// The solution of a solve as a function of time: every accepted step's interpolant, recorded
 /// by passing it as the observer of [`crate::solve_observed`]. Memory grows with the number

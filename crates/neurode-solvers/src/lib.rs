@@ -49,12 +49,12 @@ pub mod tableau;
 mod time_grid;
 
 pub use controller::PiController;
-pub use dense::{DenseOutput, StepInterpolant};
+pub use dense::DenseOutput;
 pub use dynamics::Dynamics;
 pub use error::SolveError;
 pub use method::{Method, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
-pub use observe::{StepLog, StepObserver, StepRecord};
+pub use observe::{StepInterpolant, StepLog, StepObserver, StepRecord};
 pub use options::{Adaptive, Convention, SolveOptions, Stepping};
 pub use replay::{Replayed, replay};
 pub use rows::{

@@ -1,7 +1,8 @@
 //! Watching a solve step by step: what checkpointed gradients and the interpolating adjoint
 //! keep of the forward pass.
 
-use crate::dense::StepInterpolant;
+use crate::State;
+use crate::interpolate::Prepared;
 
 /// One accepted step, exactly as the solver took it: replaying it ([`crate::replay`]) from the
 /// same state reproduces the step, output times and all.
@@ -45,5 +46,24 @@ pub struct StepLog {
 impl<S> StepObserver<S> for StepLog {
     fn accepted(&mut self, _: usize, step: &StepRecord, _: &S, _: Option<StepInterpolant<S>>) {
         self.steps.push(*step);
+    }
+}
+
+/// The interpolant of one accepted step (the method's own dense output, or the convention's).
+pub struct StepInterpolant<S> {
+    pub(crate) t0: f64,
+    pub(crate) h: f64,
+    pub(crate) prepared: Prepared<S>,
+}
+
+impl<S: State> StepInterpolant<S> {
+    /// The solution at `t` (inside the step; outside it, the interpolating polynomial
+    /// extrapolates).
+    pub fn at(&self, t: f64) -> S {
+        let theta = (t - self.t0) / self.h;
+        self.prepared
+            .at(&[theta])
+            .pop()
+            .expect("one weight row gives one state")
     }
 }

@@ -3,7 +3,6 @@
 use burn::config::Config;
 use serde::{Deserialize, Serialize};
 
-use crate::solve::Grid;
 use crate::tableau::{self, InterpolantKind, Tableau};
 use crate::{Method, PiController, SolveError};
 
@@ -289,5 +288,26 @@ impl SolveOptions {
         }
         self.interpolant()?;
         Ok(())
+    }
+}
+
+/// A fixed-step grid: equal steps over the span, or steps of a given length.
+#[derive(Clone, Copy)]
+pub(crate) enum Grid {
+    Steps(usize),
+    Size(f64),
+}
+
+impl Grid {
+    /// The number of steps over `span` (> 0) and their length.
+    pub(crate) fn count(self, span: f64, convention: Convention) -> (usize, f64) {
+        match self {
+            Grid::Steps(n) => (n, span / n as f64),
+            // torchdiffeq: `ceil(span / h + 1)` grid points, the last moved onto the end.
+            Grid::Size(h) if convention == Convention::Torchdiffeq => {
+                (((span / h + 1.0).ceil() - 1.0).max(1.0) as usize, h)
+            }
+            Grid::Size(h) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
+        }
     }
 }

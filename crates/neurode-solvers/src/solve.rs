@@ -1,10 +1,9 @@
 //! `solve()`: validation, then the adaptive or the fixed-step integration loop.
 
-use crate::dense::StepInterpolant;
 use crate::initial_step::initial_step;
 use crate::interpolate::{Prepared, StepData};
-use crate::observe::{StepObserver, StepRecord};
-use crate::options::{Adaptive, Convention, Stepping};
+use crate::observe::{StepInterpolant, StepObserver, StepRecord};
+use crate::options::{Adaptive, Convention, Grid, Stepping};
 use crate::stepper::{Counted, ErrorControl, Step, rk_step};
 use crate::tableau::{InterpolantKind, Tableau};
 use crate::time_grid::validate_time_grid;
@@ -117,27 +116,6 @@ where
         ys: run.ys,
         stats: run.stats,
     })
-}
-
-/// A fixed-step grid: equal steps over the span, or steps of a given length.
-#[derive(Clone, Copy)]
-pub(crate) enum Grid {
-    Steps(usize),
-    Size(f64),
-}
-
-impl Grid {
-    /// The number of steps over `span` (> 0) and their length.
-    pub(crate) fn count(self, span: f64, convention: Convention) -> (usize, f64) {
-        match self {
-            Grid::Steps(n) => (n, span / n as f64),
-            // torchdiffeq: `ceil(span / h + 1)` grid points, the last moved onto the end.
-            Grid::Size(h) if convention == Convention::Torchdiffeq => {
-                (((span / h + 1.0).ceil() - 1.0).max(1.0) as usize, h)
-            }
-            Grid::Size(h) => (((span / h) * (1.0 - 1e-12)).ceil().max(1.0) as usize, h),
-        }
-    }
 }
 
 /// The state of one integration (or of a replay of some of its steps).

@@ -12,7 +12,7 @@ use neurode_models::{OdeClassifier, ResNetMlp};
 use rand::{SeedableRng, rngs::StdRng};
 
 use crate::loss::cross_entropy;
-use crate::{Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
+use crate::{Horizon, MetricsRow, Nfe, StepOutput, Task, TrainError, metrics, step_seed};
 
 /// A model that maps points `[batch, features]` to logits `[batch, classes]`.
 ///
@@ -36,7 +36,7 @@ pub trait ClassifierModel: Module {
         Ok(StepOutput {
             loss: value,
             grads,
-            nfe: (0, 0),
+            nfe: Nfe::default(),
         })
     }
 }

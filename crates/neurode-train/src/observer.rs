@@ -2,7 +2,7 @@
 //! the model (checkpoints, metrics files, figures), and the end. Run folders and progress bars
 //! are observers; the trainer itself writes nothing.
 
-use crate::{TrainError, TrainState};
+use crate::{Nfe, TrainError, TrainState};
 
 /// One finished step, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,11 +16,13 @@ pub struct StepReport {
     /// The test loss, when the step ended with an evaluation.
     pub test_loss: Option<f64>,
     /// Function evaluations of the step, forward and backward.
-    pub nfe: (u64, u64),
+    pub nfe: Nfe,
     /// The learning rate of the next step.
     pub lr: f64,
-    /// The curriculum phase (1-based) and the number of phases.
-    pub phase: (usize, usize),
+    /// The curriculum phase (1-based).
+    pub phase: usize,
+    /// The number of curriculum phases.
+    pub phases: usize,
     /// The training window length in samples (tasks with time windows).
     pub window: Option<usize>,
 }

@@ -12,7 +12,7 @@ use neurode_solvers::{FailurePolicy, RowGrid};
 
 use crate::loss::{mse, time_weights, weighted_mse};
 use crate::solved::Solved;
-use crate::{Horizon, MetricsRow, StepOutput, Task, TrainError, metrics, step_seed};
+use crate::{Horizon, MetricsRow, Nfe, StepOutput, Task, TrainError, metrics, step_seed};
 
 /// Paper 000's time weighting (eq 25): `w(t) = 1 + α t / T` on absolute times `t`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -234,7 +234,7 @@ pub fn regression_step<M: VectorField>(
     let mut total = StepOutput {
         loss: 0.0,
         grads: GradientsParams::new(),
-        nfe: (0, 0),
+        nfe: Nfe::default(),
     };
     for j in 0..b {
         let y0 = Tensor::<2>::from_data(
@@ -260,10 +260,7 @@ pub fn regression_step<M: VectorField>(
             return Ok(total);
         }
         let g = out.backward(loss)?;
-        total.nfe = (
-            total.nfe.0 + g.forward.nfe as u64,
-            total.nfe.1 + g.backward.nfe as u64,
-        );
+        total.nfe += Nfe::of_gradients(&g);
         total.grads = neurode_adjoint::add_gradients(total.grads, g.params, model);
     }
     Ok(total)

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::loss::mse;
 use crate::solved::Solved;
-use crate::{Horizon, MetricsRow, Regression, StepOutput, Task, TrainError};
+use crate::{Horizon, MetricsRow, Nfe, Regression, StepOutput, Task, TrainError};
 
 /// Multiple shooting in a run's config (`neurode-run`'s `RunConfig::shooting`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -290,6 +290,7 @@ impl<M: VectorField> Task for MultipleShooting<M> {
             return Ok(StepOutput::non_finite(value, out.nfe()));
         }
         let g = out.backward_for(loss, model)?;
+        let nfe = Nfe::of_gradients(&g);
         let mut grads = g.params;
         if free {
             // ∂L/∂(start of segment 2…K) through the solves, plus the continuity term's part.
@@ -308,7 +309,7 @@ impl<M: VectorField> Task for MultipleShooting<M> {
         Ok(StepOutput {
             loss: value,
             grads,
-            nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
+            nfe,
         })
     }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Adam, AdamSettings, MetricsRow, Schedule, ScheduleState};
+use crate::{Adam, AdamSettings, MetricsRow, Nfe, Schedule, ScheduleState};
 
 /// Where a run stands after `step` steps. A checkpoint is this plus the model's parameters;
 /// a run continued from it draws the same batches and computes the same numbers as one that
@@ -69,15 +69,15 @@ impl TrainState {
     }
 
     /// Counts one finished step.
-    pub(crate) fn record_step(&mut self, loss: f64, nfe: (u64, u64), seconds: f64) {
+    pub(crate) fn record_step(&mut self, loss: f64, nfe: Nfe, seconds: f64) {
         self.step += 1;
-        self.total_nfe_forward += nfe.0;
-        self.total_nfe_backward += nfe.1;
+        self.total_nfe_forward += nfe.forward;
+        self.total_nfe_backward += nfe.backward;
         self.train_seconds += seconds;
         self.since.0 += loss;
         self.since.1 += 1;
-        self.since.2 += nfe.0;
-        self.since.3 += nfe.1;
+        self.since.2 += nfe.forward;
+        self.since.3 += nfe.backward;
     }
 
     /// Records an evaluation after `self.step` steps (the schedule sees it unless it is the

@@ -2,6 +2,8 @@
 
 use burn::optim::GradientsParams;
 
+use crate::Nfe;
+
 /// The loss of one batch, the gradient of every parameter, and the work done.
 #[derive(Debug)]
 pub struct StepOutput {
@@ -10,7 +12,7 @@ pub struct StepOutput {
     /// Gradients of every parameter of the model.
     pub grads: GradientsParams,
     /// Function evaluations of the forward and backward passes.
-    pub nfe: (u64, u64),
+    pub nfe: Nfe,
 }
 
 impl StepOutput {
@@ -19,8 +21,8 @@ impl StepOutput {
     pub fn of_gradients(loss: f64, g: neurode_adjoint::OdeGradients) -> Self {
         Self {
             loss,
+            nfe: Nfe::of_gradients(&g),
             grads: g.params,
-            nfe: (g.forward.nfe as u64, g.backward.nfe as u64),
         }
     }
 
@@ -29,7 +31,7 @@ impl StepOutput {
         Self {
             loss,
             grads: GradientsParams::new(),
-            nfe: (forward_nfe as u64, 0),
+            nfe: Nfe::new(forward_nfe as u64, 0),
         }
     }
 }

@@ -16,7 +16,7 @@ use neurode_models::ModelError;
 
 use crate::curriculum::{check_phases, phase_of};
 use crate::{
-    AdamSettings, Horizon, Interrupt, MetricsRow, Observer, Phase, Schedule, ScheduleState,
+    AdamSettings, Horizon, Interrupt, MetricsRow, Nfe, Observer, Phase, Schedule, ScheduleState,
     StepOutput, StepReport, TrainError, TrainState,
 };
 
@@ -289,7 +289,7 @@ impl<M: Module> Run<'_, M> {
             self.state.phase = phase;
             let started = Instant::now();
             let batches = task.batches(step, t.seed, horizon)?;
-            let (mut loss_sum, mut nfe) = (0.0, (0, 0));
+            let (mut loss_sum, mut nfe) = (0.0, Nfe::default());
             for batch in &batches {
                 let out = task
                     .step(&self.model, batch)
@@ -312,7 +312,7 @@ impl<M: Module> Run<'_, M> {
                 }
                 self.model = next;
                 loss_sum += out.loss;
-                nfe = (nfe.0 + out.nfe.0, nfe.1 + out.nfe.1);
+                nfe += out.nfe;
             }
             let loss = loss_sum / batches.len().max(1) as f64;
             self.state
@@ -341,7 +341,8 @@ impl<M: Module> Run<'_, M> {
                 test_loss,
                 nfe,
                 lr: self.state.schedule.rate(t.warmup),
-                phase: (phase + 1, t.phases.len()),
+                phase: phase + 1,
+                phases: t.phases.len(),
                 window: self.state.window,
             });
             if t.interrupt.as_ref().is_some_and(Interrupt::is_requested) && step < total {

@@ -99,9 +99,9 @@ fn measure(model: &str, gradient: &str) -> Result<usize, TrainError> {
         Ok(())
     };
     step()?; // warm-up: lazy caches, thread-locals
-    let base = crate::alloc::reset_peak();
+    let base = neurode_backend::memory::reset_peak();
     step()?;
-    Ok(crate::alloc::peak() - base)
+    Ok(neurode_backend::memory::peak() - base)
 }
 
 /// Writes `results/memory/`.

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use neurode_run::write_atomic;
+use neurode_run::{write_atomic, write_csv};
 use neurode_train::TrainError;
 
 use super::Opts;
@@ -64,16 +64,7 @@ pub fn write_report(dir: &Path, text: &str) -> Result<(), TrainError> {
 
 /// Writes `data.csv` of an item.
 pub fn write_data(dir: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), TrainError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| TrainError::file(&dir.join("data.csv"), e);
-    w.write_record(header).map_err(err)?;
-    for r in rows {
-        w.write_record(r).map_err(err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| TrainError::file(&dir.join("data.csv"), e))?;
-    write_atomic(&dir.join("data.csv"), &bytes)
+    write_csv(&dir.join("data.csv"), header, rows)
 }
 
 /// The run description every report starts with.

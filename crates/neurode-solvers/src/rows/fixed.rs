@@ -6,7 +6,7 @@ use super::ops::{From, merge, row_finite};
 use super::run::{Accepted, RowRun};
 use super::step::rk_step_rows;
 use super::{RowDynamics, RowGrid};
-use crate::solve::Grid;
+use crate::options::Grid;
 use crate::{SolveError, SolveOptions};
 
 /// Row `r`'s fixed steps: `n` steps, node `i` at `node(i)`.

@@ -50,8 +50,8 @@ pub use observe::{
 pub use replay::{RowReplayed, replay_rows};
 pub use solution::{FailurePolicy, RowSolution, RowStats, RowStatus};
 
+use crate::options::Grid;
 use crate::options::Stepping;
-use crate::solve::Grid;
 use crate::{SolveError, SolveOptions, SolveStats};
 use adaptive::Active;
 use ops::{row_finite, select};
