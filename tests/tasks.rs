@@ -140,7 +140,7 @@ fn density_and_sequence_runs_draw_their_figures() {
 #[test]
 fn density_and_sequence_settings_are_checked() {
     let refused = |c: RunConfig| match c.validate() {
-        Err(TrainError::Invalid { name, .. }) => name,
+        Err(TrainError::Invalid { setting, .. }) => setting.key(),
         other => panic!("{other:?}"),
     };
     let density = tiny_density(Backend::Flex, TraceKind::Exact, None);

@@ -10,6 +10,7 @@
 
 mod args;
 mod commands;
+mod flags;
 mod spec;
 
 use std::process::ExitCode;
@@ -77,29 +78,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error in the command line's terms: a library setting becomes its flag (`weight_decay`
-/// → `--weight-decay`), a divergence names the flags that help; context first, then causes.
+/// The error in the command line's terms: a library setting becomes its flag
+/// ([`flags::flag`]), a divergence names the flags that help; context first, then causes.
 fn render(e: &anyhow::Error) -> String {
     use neurode_train::TrainError;
-    let flag = |name: &str| match name {
-        "budget" => "--iters/--epochs".to_string(),
-        "flow" => "--dataset/--flow-time/--trace/--rnode/--test-points".to_string(),
-        // Settings only a config file (or a recipe) holds.
-        "curriculum" => format!("the config's {name}"),
-        // A fixed window comes from --seq-len; a fraction only from a curriculum stage.
-        "horizon" => "--seq-len (or a curriculum stage's horizon)".to_string(),
-        _ => format!("--{}", name.replace('_', "-")),
-    };
     let mut parts = Vec::new();
     for cause in e.chain() {
         let text = match cause.downcast_ref::<TrainError>() {
             Some(TrainError::Invalid {
-                name,
+                setting,
                 value,
                 expected,
             }) => format!(
                 "invalid value {value} for {}: expected {expected}",
-                flag(name)
+                flags::flag(*setting)
             ),
             Some(d @ TrainError::Diverged { .. }) => {
                 format!("{d} (--lr, --clip, --rtol/--atol)")

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use neurode_run::{ModelKind, RunConfig, TaskKind, read_text};
 use neurode_solvers::Method;
-use neurode_train::{Plateau, Schedule};
+use neurode_train::{Plateau, Schedule, Setting};
 
 use crate::args::{ModelArg, ScheduleArg, TrainArgs};
 
@@ -56,11 +56,11 @@ fn resumed_config(a: &TrainArgs) -> Result<RunConfig> {
     }
     let saved = dir.read_config()?;
     let next = with_flags(saved.clone(), a)?;
-    if let Some(key) = saved.differences(&next).first() {
-        let flag = match key.as_str() {
+    if let Some(&setting) = saved.differences(&next).first() {
+        let flag = match setting {
             // Only these flags replace a recipe's curriculum.
-            "curriculum" => "--seq-len/--shooting".to_string(),
-            _ => format!("--{}", key.replace('_', "-")),
+            Setting::Curriculum => "--seq-len/--shooting",
+            other => crate::flags::flag(other),
         };
         bail!(
             "{flag} would change the run being resumed; a resumed run keeps its config.toml and only --iters/--epochs may extend it"
@@ -86,20 +86,7 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
     if let Some(t) = a.task {
         c.task = t;
     }
-    if let Some(m) = a.model {
-        let (kind, solver) = model(m);
-        if !kind.fits(c.task) {
-            bail!(
-                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet, density takes cnf, sequence takes ltc or input-ode",
-                flag_value(m),
-                flag_value(c.task)
-            );
-        }
-        c.model = kind;
-        if let Some(s) = solver {
-            c.solver = s;
-        }
-    }
+    apply_model(&mut c, a)?;
     macro_rules! set {
         ($($field:ident),+) => {$( if let Some(v) = a.$field { c.$field = v; } )+};
     }
@@ -128,6 +115,53 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
     if let Some(t) = a.stop_below {
         c.stop_below = Some(t);
     }
+    apply_flow(&mut c, a)?;
+    apply_windows(&mut c, a);
+    if let Some(s) = a.steps {
+        c.steps = Some(s);
+    }
+    if a.seminorm {
+        c.seminorm = true;
+    }
+    if let Some(n) = a.gradient_checkpoints {
+        c.gradient_checkpoints = Some(n);
+    }
+    if let Some(v) = a.clip {
+        c.clip = (v != 0.0).then_some(v);
+    }
+    if let Some(v) = a.time_weighted {
+        c.time_weighted = (v != 0.0).then_some(v);
+    }
+    apply_schedule(&mut c, a);
+    apply_files(&mut c, a)?;
+    if c.task == TaskKind::Classify && !c.solver.is_adaptive() && c.steps.is_none() {
+        c.steps = Some(20);
+    }
+    c.validate()?;
+    Ok(c)
+}
+
+/// `--model`: the kind (it must fit the task) and the solver an `ode-*` name implies.
+fn apply_model(c: &mut RunConfig, a: &TrainArgs) -> Result<()> {
+    if let Some(m) = a.model {
+        let (kind, solver) = model(m);
+        if !kind.fits(c.task) {
+            bail!(
+                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet, density takes cnf, sequence takes ltc or input-ode",
+                flag_value(m),
+                flag_value(c.task)
+            );
+        }
+        c.model = kind;
+        if let Some(s) = solver {
+            c.solver = s;
+        }
+    }
+    Ok(())
+}
+
+/// The flow's flags (`--task density` only).
+fn apply_flow(c: &mut RunConfig, a: &TrainArgs) -> Result<()> {
     let flow_flags = a.dataset.is_some()
         || a.flow_time.is_some()
         || a.trace.is_some()
@@ -158,6 +192,12 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
         }
         c.flow = Some(flow);
     }
+    Ok(())
+}
+
+/// `--shooting` and `--seq-len`: whole series or one window length instead of the recipe's
+/// curriculum.
+fn apply_windows(c: &mut RunConfig, a: &TrainArgs) {
     if let Some(segments) = a.shooting {
         c.shooting = Some(neurode_train::Shooting {
             segments,
@@ -171,21 +211,10 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
     if a.seq_len.is_some() {
         c.curriculum.clear();
     }
-    if let Some(s) = a.steps {
-        c.steps = Some(s);
-    }
-    if a.seminorm {
-        c.seminorm = true;
-    }
-    if let Some(n) = a.gradient_checkpoints {
-        c.gradient_checkpoints = Some(n);
-    }
-    if let Some(v) = a.clip {
-        c.clip = (v != 0.0).then_some(v);
-    }
-    if let Some(v) = a.time_weighted {
-        c.time_weighted = (v != 0.0).then_some(v);
-    }
+}
+
+/// `--schedule`, and a cosine schedule spanning the whole run.
+fn apply_schedule(c: &mut RunConfig, a: &TrainArgs) {
     if let Some(s) = a.schedule {
         c.schedule = match s {
             ScheduleArg::Plateau => Schedule::Plateau(Plateau::new(0.1, 5)),
@@ -204,6 +233,10 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
             min_lr,
         };
     }
+}
+
+/// `--data` and `--init`: files that must exist.
+fn apply_files(c: &mut RunConfig, a: &TrainArgs) -> Result<()> {
     if let Some(d) = &a.data {
         if !d.is_file() {
             bail!(
@@ -222,11 +255,7 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
         }
         c.init = Some(w.clone());
     }
-    if c.task == TaskKind::Classify && !c.solver.is_adaptive() && c.steps.is_none() {
-        c.steps = Some(20);
-    }
-    c.validate()?;
-    Ok(c)
+    Ok(())
 }
 
 /// A `--model` value → model kind (and the solver an `ode-*` name implies).

@@ -6,10 +6,10 @@ use neurode_backend::{Backend, Precision};
 use neurode_solvers::{Method, PiController};
 use serde::{Deserialize, Serialize};
 
-use neurode_train::TrainError;
 use neurode_train::{
     AdamSettings, Algorithm, Flow, Phase, Plateau, Schedule, Shooting, Stage, phases_of,
 };
+use neurode_train::{Setting, TrainError};
 
 /// What is learned.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -311,9 +311,9 @@ impl RunConfig {
         self.differences(next).is_empty()
     }
 
-    /// The settings (top-level config keys) in which `next` differs from this run, ignoring
-    /// the budget and a cosine schedule's span (see [`RunConfig::continued_by`]).
-    pub fn differences(&self, next: &RunConfig) -> Vec<String> {
+    /// The settings (top-level config keys, each a `Setting`, tested) in which `next` differs
+    /// from this run, ignoring the budget and a cosine schedule's span (`continued_by`).
+    pub fn differences(&self, next: &RunConfig) -> Vec<Setting> {
         let comparable = |c: &RunConfig| {
             let mut c = RunConfig {
                 iters: 0,
@@ -333,7 +333,7 @@ impl RunConfig {
             .map(|(k, _)| k.clone())
             .collect();
         keys.extend(b.keys().filter(|k| !a.contains_key(*k)).cloned());
-        keys
+        keys.iter().filter_map(|k| Setting::from_key(k)).collect()
     }
 
     /// The density task's settings ([`Flow::default`] when the config has none).

@@ -91,14 +91,7 @@ pub fn trajectory_panels(
             .push((train_end, lo, end, hi, colors::ORANGE, 0.12));
     }
     for (c, name) in (0..d).zip(["x", "y", "z", "w"]) {
-        let col = |v: &[f64]| {
-            truth
-                .ts
-                .iter()
-                .enumerate()
-                .map(|(i, &t)| (t, v[i * d + c]))
-                .collect()
-        };
+        let col = |v: &[f64]| component(&truth.ts, v, d, c);
         series.lines.push(Line::new(
             &format!("{name} truth"),
             col(&truth.values),
@@ -255,14 +248,18 @@ pub fn solution_figure(
     phase.lines.push(Line::new("", portrait, colors::BLUE));
     let mut series = Panel::new("Time series", "t", "state");
     for c in 0..dim {
-        let pts = ts
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| (t, values[i * dim + c]))
-            .collect();
+        let pts = component(ts, values, dim, c);
         series
             .lines
             .push(Line::new(&format!("x{}", c + 1), pts, colors::CYCLE[c % 7]));
     }
     save_figure(path, &[phase, series], 2, (560, 480))
+}
+
+/// Component `c` of `values` (row-major `[time, dim]`) against the times `ts`: a line to draw.
+pub fn component(ts: &[f64], values: &[f64], dim: usize, c: usize) -> Vec<(f64, f64)> {
+    ts.iter()
+        .enumerate()
+        .map(|(i, &t)| (t, values[i * dim + c]))
+        .collect()
 }

@@ -11,7 +11,7 @@ use rand_distr::StandardNormal;
 
 use crate::RunDir;
 use crate::plot::{Line, Panel, colors, save_figure};
-use neurode_train::{Density, MetricsRow, TrainError, points};
+use neurode_train::{Density, MetricsRow, Setting, TrainError, points};
 
 /// Cells per side of the density heat map.
 const CELLS: usize = 80;
@@ -40,7 +40,7 @@ pub fn flow_panels<F: JvpDynamics>(
 ) -> Result<Vec<Panel>, TrainError> {
     if truth.dim != 2 {
         return Err(TrainError::Invalid {
-            name: "points",
+            setting: Setting::Points,
             value: format!("{}-dimensional", truth.dim),
             expected: "2-D points for the flow's figures",
         });
@@ -58,6 +58,38 @@ pub fn flow_panels<F: JvpDynamics>(
     for xy in truth.x.chunks(2) {
         data.points.push((xy[0], xy[1], colors::BLUE, 1));
     }
+    let mut heat = density_panel(&flow, extent, flow_time, solver, device)?;
+    square(&mut heat);
+    // Samples: base points flowed back to the data space.
+    let mut rng = StdRng::seed_from_u64(7);
+    let z: Vec<f64> = (0..4000).map(|_| rng.sample(StandardNormal)).collect();
+    let samples = flow.sample(points(&flat(&z, 2), device), flow_time, solver, &backprop)?;
+    let mut drawn = Panel::new("samples", "x₁", "x₂");
+    square(&mut drawn);
+    for xy in samples
+        .end
+        .to_data()
+        .iter::<f64>()
+        .collect::<Vec<_>>()
+        .chunks(2)
+    {
+        drawn.points.push((xy[0], xy[1], colors::RED, 1));
+    }
+    let mut warp = grid_flow_panel(&flow, flow_time, solver, device)?;
+    square(&mut warp);
+    Ok(vec![data, heat, drawn, warp])
+}
+
+/// The learned density `p(x)` on a grid of `[−extent, extent]²`: white → deep blue with
+/// `√(p / max p)`.
+fn density_panel<F: JvpDynamics>(
+    flow: &CnfField<F>,
+    extent: f64,
+    flow_time: f64,
+    solver: &SolveOptions,
+    device: &Device,
+) -> Result<Panel, TrainError> {
+    let backprop = GradientMethod::Backprop;
     // The density on a grid: white → deep blue with √(p / max p).
     let h = 2.0 * extent / CELLS as f64;
     let grid: Vec<f64> = (0..CELLS * CELLS)
@@ -80,7 +112,6 @@ pub fn flow_panels<F: JvpDynamics>(
     let density: Vec<f64> = log_p.to_data().iter::<f64>().map(f64::exp).collect();
     let top = density.iter().copied().fold(0.0, f64::max).max(1e-300);
     let mut heat = Panel::new("learned density", "x₁", "x₂");
-    square(&mut heat);
     for (xy, p) in grid.chunks(2).zip(&density) {
         let v = (p / top).sqrt();
         let shade = |to: f64| (255.0 + (to - 255.0) * v).round() as u8;
@@ -94,21 +125,17 @@ pub fn flow_panels<F: JvpDynamics>(
             1.0,
         ));
     }
-    // Samples: base points flowed back to the data space.
-    let mut rng = StdRng::seed_from_u64(7);
-    let z: Vec<f64> = (0..4000).map(|_| rng.sample(StandardNormal)).collect();
-    let samples = flow.sample(points(&flat(&z, 2), device), flow_time, solver, &backprop)?;
-    let mut drawn = Panel::new("samples", "x₁", "x₂");
-    square(&mut drawn);
-    for xy in samples
-        .end
-        .to_data()
-        .iter::<f64>()
-        .collect::<Vec<_>>()
-        .chunks(2)
-    {
-        drawn.points.push((xy[0], xy[1], colors::RED, 1));
-    }
+    Ok(heat)
+}
+
+/// A grid of the base space, `[−3, 3]²`, carried to the data space by the flow.
+fn grid_flow_panel<F: JvpDynamics>(
+    flow: &CnfField<F>,
+    flow_time: f64,
+    solver: &SolveOptions,
+    device: &Device,
+) -> Result<Panel, TrainError> {
+    let backprop = GradientMethod::Backprop;
     // A grid of the base space, [−3, 3]², carried to the data space.
     let line = |k: usize, along: bool| {
         let c = -3.0 + 6.0 * k as f64 / (GRID_LINES - 1) as f64;
@@ -128,12 +155,11 @@ pub fn flow_panels<F: JvpDynamics>(
     )?;
     let moved: Vec<f64> = moved.end.to_data().iter::<f64>().collect();
     let mut warp = Panel::new("flow of a base-space grid", "x₁", "x₂");
-    square(&mut warp);
     for l in moved.chunks(2 * LINE_POINTS) {
         let pts = l.chunks(2).map(|p| (p[0], p[1])).collect();
         warp.lines.push(Line::new("", pts, colors::GREY));
     }
-    Ok(vec![data, heat, drawn, warp])
+    Ok(warp)
 }
 
 /// `loss.png` (training and held-out negative log-likelihood) and, for 2-D data,

@@ -3,6 +3,7 @@
 //! observers, resume from the folder's checkpoint.
 
 use burn::module::Module;
+use burn::tensor::Device;
 use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 
 use crate::figures::{classify_figures, dynamics_figures};
@@ -60,106 +61,102 @@ pub fn trainer(config: &RunConfig) -> Result<Trainer, TrainError> {
 pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Summary, TrainError> {
     config.validate()?;
     let device = run_device(config)?;
+    let at = &Launch {
+        config,
+        dir,
+        opts,
+        device: &device,
+    };
     match config.task {
-        TaskKind::Dynamics => {
-            let (series, extended) = dynamics_data(config)?;
-            let model = dynamics_model(config, &series, &device.clone().autodiff())?;
-            let mut task = Regression::new(series, config.batch_size, config.seq_len, &device);
-            if let Some(alpha) = config.time_weighted {
-                task = task.with_time_weighting(alpha);
-            }
-            if let Some(ext) = extended {
-                task = task.with_extended(ext);
-            }
-            if let Some(s) = config.shooting {
-                let shots = MultipleShooting::new(task, s.segments, s.continuity, s.nodes())?;
-                let model = shots.shot(model);
-                let reg = &shots.regression;
-                return run(
-                    config,
-                    dir,
-                    opts,
-                    model,
-                    &shots,
-                    Unit::Iteration,
-                    |best, _, rows| {
-                        let ext = reg.extended.as_ref();
-                        dynamics_figures(dir, rows, &best.ode.valid(), &reg.series[0], ext, &device)
-                    },
-                );
-            }
-            run(
-                config,
-                dir,
-                opts,
-                model,
-                &task,
-                Unit::Iteration,
-                |best, _, rows| {
-                    let ext = task.extended.as_ref();
-                    dynamics_figures(dir, rows, &best.valid(), &task.series[0], ext, &device)
-                },
-            )
-        }
-        TaskKind::Density => {
-            let (data, test) = density_data(config)?;
-            let flow = config.flow();
-            let model = flow_model(config, data.dim(), &device.clone().autodiff())?;
-            let mut task = Density::new(
-                data,
-                test,
-                config.batch_size,
-                flow.time,
-                solve_options(config),
-                gradient_method(config),
-                &device,
-            )
-            .with_trace(flow.trace);
-            if let Some(lambda) = flow.rnode {
-                task = task.with_rnode(lambda);
-            }
-            run(
-                config,
-                dir,
-                opts,
-                model,
-                &task,
-                Unit::Iteration,
-                |best, _, rows| density_figures(dir, rows, &best.valid(), &task, &device),
-            )
-        }
+        TaskKind::Dynamics => train_dynamics(at),
+        TaskKind::Density => train_density(at),
         TaskKind::Sequence => {
             let (train_set, test_set) = sequence_data(config)?;
             let model = sequence_model(config, &train_set, &device.clone().autodiff())?;
             let task = Sequences::new(train_set, test_set, config.batch_size, &device);
-            run(
-                config,
-                dir,
-                opts,
-                model,
-                &task,
-                Unit::Iteration,
-                |best, _, rows| sequence_figures(dir, rows, &best.valid(), &task.test),
-            )
+            run(at, model, &task, Unit::Iteration, |best, _, rows| {
+                sequence_figures(dir, rows, &best.valid(), &task.test)
+            })
         }
         TaskKind::Classify => {
             let (train_set, test_set) = classify_data(config)?;
             let classes = train_set.classes().max(test_set.classes()).max(2);
             let model = classifier(config, train_set.dim, classes, &device.clone().autodiff())?;
             let task = Classification::new(train_set, test_set, config.batch_size, &device);
-            run(
-                config,
-                dir,
-                opts,
-                model,
-                &task,
-                Unit::Epoch,
-                |_, last, rows| {
-                    classify_figures(dir, rows, &last.valid(), &task.train, &task.test, &device)
-                },
-            )
+            run(at, model, &task, Unit::Epoch, |_, last, rows| {
+                classify_figures(dir, rows, &last.valid(), &task.train, &task.test, &device)
+            })
         }
     }
+}
+
+/// What every task's run shares: its config, folder, options and device.
+struct Launch<'a> {
+    config: &'a RunConfig,
+    dir: &'a RunDir,
+    opts: &'a TrainOptions,
+    device: &'a Device,
+}
+
+/// [`train`] for trajectory regression (and multiple shooting).
+fn train_dynamics(at: &Launch<'_>) -> Result<Summary, TrainError> {
+    let Launch {
+        config,
+        dir,
+        device,
+        ..
+    } = *at;
+    let (series, extended) = dynamics_data(config)?;
+    let model = dynamics_model(config, &series, &device.clone().autodiff())?;
+    let mut task = Regression::new(series, config.batch_size, config.seq_len, device);
+    if let Some(alpha) = config.time_weighted {
+        task = task.with_time_weighting(alpha);
+    }
+    if let Some(ext) = extended {
+        task = task.with_extended(ext);
+    }
+    if let Some(s) = config.shooting {
+        let shots = MultipleShooting::new(task, s.segments, s.continuity, s.nodes())?;
+        let model = shots.shot(model);
+        let reg = &shots.regression;
+        return run(at, model, &shots, Unit::Iteration, |best, _, rows| {
+            let ext = reg.extended.as_ref();
+            dynamics_figures(dir, rows, &best.ode.valid(), &reg.series[0], ext, device)
+        });
+    }
+    run(at, model, &task, Unit::Iteration, |best, _, rows| {
+        let ext = task.extended.as_ref();
+        dynamics_figures(dir, rows, &best.valid(), &task.series[0], ext, device)
+    })
+}
+
+/// [`train`] for a continuous normalizing flow.
+fn train_density(at: &Launch<'_>) -> Result<Summary, TrainError> {
+    let Launch {
+        config,
+        dir,
+        device,
+        ..
+    } = *at;
+    let (data, test) = density_data(config)?;
+    let flow = config.flow();
+    let model = flow_model(config, data.dim(), &device.clone().autodiff())?;
+    let mut task = Density::new(
+        data,
+        test,
+        config.batch_size,
+        flow.time,
+        solve_options(config),
+        gradient_method(config),
+        device,
+    )
+    .with_trace(flow.trace);
+    if let Some(lambda) = flow.rnode {
+        task = task.with_rnode(lambda);
+    }
+    run(at, model, &task, Unit::Iteration, |best, _, rows| {
+        density_figures(dir, rows, &best.valid(), &task, device)
+    })
 }
 
 /// Draws a run's figures from its best and last models and its evaluations.
@@ -167,14 +164,15 @@ type Draw<'a, M> = dyn FnMut(&M, &M, &[neurode_train::MetricsRow]) -> Result<(),
 
 /// The run folder, resume, observers and figures around [`Trainer::resume`].
 fn run<T: Task<Model: TorchNames>>(
-    config: &RunConfig,
-    dir: &RunDir,
-    opts: &TrainOptions,
+    at: &Launch<'_>,
     model: T::Model,
     task: &T,
     unit: Unit,
     mut draw: impl FnMut(&T::Model, &T::Model, &[neurode_train::MetricsRow]) -> Result<(), TrainError>,
 ) -> Result<Summary, TrainError> {
+    let Launch {
+        config, dir, opts, ..
+    } = *at;
     // PyTorch weights of a fresh run, checked before the run folder is created.
     let mut model = model;
     if let Some(init) = config.init.as_ref().filter(|_| !opts.resume) {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::TrainError;
+use crate::{Setting, TrainError};
 
 /// How much of each training series one window covers.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -31,7 +31,7 @@ impl Horizon {
             Horizon::Fraction(f) => {
                 if !(f.is_finite() && f > 0.0 && f <= 1.0) {
                     return Err(TrainError::Invalid {
-                        name: "horizon",
+                        setting: Setting::Horizon,
                         value: format!("fraction {f}"),
                         expected: "a share of the series in (0, 1]",
                     });
@@ -41,7 +41,7 @@ impl Horizon {
         };
         if n < 2 || n >= shortest {
             return Err(TrainError::Invalid {
-                name: "horizon",
+                setting: Setting::Horizon,
                 value: format!("{n} samples"),
                 expected: "windows of at least 2 samples, shorter than the shortest series",
             });
@@ -98,7 +98,7 @@ pub fn phase_of(phases: &[Phase], step: u64) -> (usize, u64) {
 pub fn check_phases(phases: &[Phase]) -> Result<(), TrainError> {
     if phases.is_empty() {
         return Err(TrainError::Invalid {
-            name: "curriculum",
+            setting: Setting::Curriculum,
             value: "no phases".into(),
             expected: "at least one phase",
         });
@@ -106,14 +106,14 @@ pub fn check_phases(phases: &[Phase]) -> Result<(), TrainError> {
     for (i, p) in phases.iter().enumerate() {
         if p.steps == 0 {
             return Err(TrainError::Invalid {
-                name: "curriculum",
+                setting: Setting::Curriculum,
                 value: format!("phase {} with 0 steps", i + 1),
                 expected: "phases of at least 1 step",
             });
         }
         if !(p.lr.is_finite() && p.lr > 0.0) {
             return Err(TrainError::Invalid {
-                name: "lr",
+                setting: Setting::Lr,
                 value: format!("{} (phase {})", p.lr, i + 1),
                 expected: "a finite learning rate > 0",
             });
@@ -152,7 +152,7 @@ pub fn phases_of(stages: &[Stage], budget: u64, lr: f64) -> Result<Vec<Phase>, T
     for s in stages {
         if !(s.share.is_finite() && s.share > 0.0 && s.lr_scale.is_finite() && s.lr_scale > 0.0) {
             return Err(TrainError::Invalid {
-                name: "curriculum",
+                setting: Setting::Curriculum,
                 value: format!("share {} lr_scale {}", s.share, s.lr_scale),
                 expected: "stages with a share > 0 and an lr_scale > 0",
             });
@@ -160,7 +160,7 @@ pub fn phases_of(stages: &[Stage], budget: u64, lr: f64) -> Result<Vec<Phase>, T
     }
     if budget < stages.len() as u64 {
         return Err(TrainError::Invalid {
-            name: "budget",
+            setting: Setting::Budget,
             value: format!("{budget} ({} curriculum stages)", stages.len()),
             expected: "at least one step per curriculum stage",
         });

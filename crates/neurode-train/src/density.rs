@@ -11,7 +11,7 @@ use neurode_models::{CnfField, ConcatSquashMlp, JvpDynamics, ModelError, Trace};
 use neurode_solvers::SolveOptions;
 use rand::{SeedableRng, rngs::StdRng, seq::index::sample};
 
-use crate::{Horizon, MetricsRow, StepOutput, Task, TraceKind, TrainError, step_seed};
+use crate::{Horizon, MetricsRow, Setting, StepOutput, Task, TraceKind, TrainError, step_seed};
 
 /// Where a density task's training points come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +166,7 @@ impl<F: JvpDynamics> Task for Density<F> {
         let nll = out.log_px.clone().mean().neg();
         let value: f64 = nll.clone().into_scalar();
         let traj = out.trajectory.ok_or_else(|| TrainError::Invalid {
-            name: "device",
+            setting: Setting::Device,
             value: "a plain device".into(),
             expected: "an autodiff device for training",
         })?;

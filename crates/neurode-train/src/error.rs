@@ -6,14 +6,16 @@ use neurode_backend::BackendError;
 use neurode_datasets::DataError;
 use neurode_models::ModelError;
 
+use crate::Setting;
+
 /// Errors of training, evaluation and run folders.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     /// A setting is out of range.
-    #[error("invalid setting `{name}` = {value}: expected {expected}")]
+    #[error("invalid setting `{setting}` = {value}: expected {expected}")]
     Invalid {
-        /// The setting (a key of `neurode-run`'s `RunConfig`, or an option name).
-        name: &'static str,
+        /// The setting.
+        setting: Setting,
         /// Its value.
         value: String,
         /// What is accepted.

@@ -4,7 +4,7 @@ use neurode_datasets::Toy2d;
 use neurode_models::{Probe, Trace};
 use serde::{Deserialize, Serialize};
 
-use crate::TrainError;
+use crate::{Setting, TrainError};
 
 /// How a flow's divergence `tr(∂f/∂z)` is computed in training (evaluation is always exact).
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -67,16 +67,16 @@ impl Flow {
     /// Checks every value and says what is accepted (errors name `flow_time`, `rnode`,
     /// `test_points`).
     pub fn validate(&self) -> Result<(), TrainError> {
-        let bad = |name: &'static str, value: String, expected: &'static str| {
+        let bad = |setting: Setting, value: String, expected: &'static str| {
             Err(TrainError::Invalid {
-                name,
+                setting,
                 value,
                 expected,
             })
         };
         if !(self.time.is_finite() && self.time > 0.0) {
             return bad(
-                "flow_time",
+                Setting::FlowTime,
                 self.time.to_string(),
                 "a finite flow time T > 0",
             );
@@ -84,12 +84,12 @@ impl Flow {
         if let Some(l) = self.rnode
             && !(l.is_finite() && l >= 0.0)
         {
-            return bad("rnode", l.to_string(), "a finite RNODE weight λ ≥ 0");
+            return bad(Setting::Rnode, l.to_string(), "a finite RNODE weight λ ≥ 0");
         }
         if self.test_points < 2 || !self.test_points.is_multiple_of(2) || self.test_points > 1 << 20
         {
             return bad(
-                "test_points",
+                Setting::TestPoints,
                 self.test_points.to_string(),
                 "an even number of held-out points from 2 to 1048576",
             );

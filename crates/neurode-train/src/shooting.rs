@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::loss::mse;
 use crate::solved::Solved;
-use crate::{Horizon, MetricsRow, Nfe, Regression, StepOutput, Task, TrainError};
+use crate::{Horizon, MetricsRow, Nfe, Regression, Setting, StepOutput, Task, TrainError};
 
 /// Multiple shooting in a run's config (`neurode-run`'s `RunConfig::shooting`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -126,7 +126,7 @@ impl<M> MultipleShooting<M> {
         nodes: Nodes,
     ) -> Result<Self, TrainError> {
         let invalid = |value: String, expected: &'static str| TrainError::Invalid {
-            name: "multiple_shooting",
+            setting: Setting::MultipleShooting,
             value,
             expected,
         };

@@ -17,7 +17,7 @@ use neurode_models::ModelError;
 use crate::curriculum::{check_phases, phase_of};
 use crate::{
     AdamSettings, Horizon, Interrupt, MetricsRow, Nfe, Observer, Phase, Schedule, ScheduleState,
-    StepOutput, StepReport, TrainError, TrainState,
+    Setting, StepOutput, StepReport, TrainError, TrainState,
 };
 
 /// What is learned: the batches of a step, one batch's loss and gradients, an evaluation.
@@ -43,7 +43,7 @@ pub trait Task {
         match horizon {
             Horizon::Full => Ok(None),
             other => Err(TrainError::Invalid {
-                name: "horizon",
+                setting: Setting::Horizon,
                 value: format!("{other:?}"),
                 expected: "the full horizon (this task has no time windows)",
             }),
@@ -210,7 +210,7 @@ impl Trainer {
     ) -> Result<Fitted<T::Model>, TrainError> {
         if self.eval_every == 0 {
             return Err(TrainError::Invalid {
-                name: "eval_every",
+                setting: Setting::EvalEvery,
                 value: "0".into(),
                 expected: "at least 1",
             });
@@ -223,7 +223,7 @@ impl Trainer {
             && t.is_nan()
         {
             return Err(TrainError::Invalid {
-                name: "stop_below",
+                setting: Setting::StopBelow,
                 value: t.to_string(),
                 expected: "a test loss (a number)",
             });

@@ -1,6 +1,7 @@
 //! Paper 000 Figure 1: the true cubic spiral, phase portrait and time series.
 
 use neurode_datasets::{SpiralDataConfig, SpiralSystem};
+use neurode_run::figures::component;
 use neurode_run::plot::{Line, Panel, colors, save_figure};
 use neurode_train::TrainError;
 
@@ -24,14 +25,9 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         .into_iter()
         .enumerate()
     {
-        series.lines.push(Line::new(
-            name,
-            s.ts.iter()
-                .enumerate()
-                .map(|(i, &t)| (t, s.values[2 * i + c]))
-                .collect(),
-            color,
-        ));
+        series
+            .lines
+            .push(Line::new(name, component(&s.ts, &s.values, 2, c), color));
     }
     for ext in ["png", "svg"] {
         save_figure(

@@ -45,36 +45,7 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
     for (k, runs) in done.chunks(per).enumerate() {
         let (name, rnode) = (datasets[k / 2].name(), k % 2 == 1);
         let label = format!("{name}{}", if rnode { " + RNODE" } else { "" });
-        let col = |f: &dyn Fn(&Done) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
-        let its = |d: &Done| d.summary.steps.max(1) as f64;
-        // How hard the learned flow is to solve: its density solve of the held-out points
-        // without RNODE's channels (the cost of using it), for every seed.
-        let mut solve_nfe = Vec::new();
-        for d in runs {
-            let opened = TrainedRun::open(&RunDir::new(&d.dir))?;
-            if let Trained::Density { model, task } = opened.trained {
-                let bare = CnfField::new(model.field.clone(), Trace::Exact, false);
-                let x = points(&task.test, &opened.device);
-                let out =
-                    bare.log_density(x, task.flow_time, &task.solver, &GradientMethod::Backprop)?;
-                solve_nfe.push(out.stats.nfe as f64);
-            }
-        }
-        md.push(vec![
-            label.clone(),
-            pm(
-                &col(&|d| d.rows.first().map_or(f64::NAN, |r| r.test_loss)),
-                3,
-            ),
-            pm(
-                &col(&|d| d.rows.last().map_or(f64::NAN, |r| r.test_loss)),
-                3,
-            ),
-            pm(&col(&|d| d.summary.total_nfe_forward as f64 / its(d)), 1),
-            pm(&col(&|d| d.summary.total_nfe_backward as f64 / its(d)), 1),
-            pm(&col(&|d| d.summary.seconds_per_step), 3),
-            pm(&solve_nfe, 1),
-        ]);
+        md.push(table_row(&label, runs)?);
         let mut line = Line::new(
             &label,
             runs[0]
@@ -122,6 +93,46 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         ],
         &data,
     )?;
+    write_report(&dir, &report(opts, &md))
+}
+
+/// A row of the table: NLL at the start and the end, NFE and time per iteration, and the NFE
+/// of the trained flow's density solve.
+fn table_row(label: &str, runs: &[Done]) -> Result<Vec<String>, TrainError> {
+    let col = |f: &dyn Fn(&Done) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
+    let its = |d: &Done| d.summary.steps.max(1) as f64;
+    // How hard the learned flow is to solve: its density solve of the held-out points
+    // without RNODE's channels (the cost of using it), for every seed.
+    let mut solve_nfe = Vec::new();
+    for d in runs {
+        let opened = TrainedRun::open(&RunDir::new(&d.dir))?;
+        if let Trained::Density { model, task } = opened.trained {
+            let bare = CnfField::new(model.field.clone(), Trace::Exact, false);
+            let x = points(&task.test, &opened.device);
+            let out =
+                bare.log_density(x, task.flow_time, &task.solver, &GradientMethod::Backprop)?;
+            solve_nfe.push(out.stats.nfe as f64);
+        }
+    }
+    Ok(vec![
+        label.to_string(),
+        pm(
+            &col(&|d| d.rows.first().map_or(f64::NAN, |r| r.test_loss)),
+            3,
+        ),
+        pm(
+            &col(&|d| d.rows.last().map_or(f64::NAN, |r| r.test_loss)),
+            3,
+        ),
+        pm(&col(&|d| d.summary.total_nfe_forward as f64 / its(d)), 1),
+        pm(&col(&|d| d.summary.total_nfe_backward as f64 / its(d)), 1),
+        pm(&col(&|d| d.summary.seconds_per_step), 3),
+        pm(&solve_nfe, 1),
+    ])
+}
+
+/// The report: the setup, the table, the figures, notes.
+fn report(opts: &Opts, md: &[Vec<String>]) -> String {
     let mut text = preamble(
         opts,
         "flows",
@@ -143,8 +154,8 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
             "s / it",
             "NFE of the trained flow's density solve",
         ],
-        &md,
+        md,
     );
     text += "\n![Held-out NLL](nll.png)\n\n![Two moons](moons.png)\n\n![Eight Gaussians](8gaussians.png)\n\n## Notes\n\n- The untrained flow is the identity (its last layer starts at zero), so the first row is the NLL of the data under N(0, I).\n- The last column solves the held-out points through the trained flow without RNODE's two channels: what using the flow costs. The training NFE of the RNODE runs include the effect of those channels on step-size control (they are part of the integrated state).\n- Backward NFE is zero for backprop through the solver (the run's gradient method); it counts the adjoint's backward solve otherwise.\n";
-    write_report(&dir, &text)
+    text
 }

@@ -38,11 +38,7 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         let its = |d: &Done| d.summary.steps.max(1) as f64;
         let opened = TrainedRun::open(&RunDir::new(&runs[0].dir))?;
         let Trained::Sequence { model, task } = opened.trained else {
-            return Err(TrainError::Invalid {
-                name: "run",
-                value: runs[0].dir.display().to_string(),
-                expected: "a sequence run",
-            });
+            return Err(TrainError::file(&runs[0].dir, "not a sequence run"));
         };
         md.push(vec![
             name.to_string(),
@@ -95,6 +91,11 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         &["model", "seed", "iteration", "test_mse", "nfe_forward"],
         &data,
     )?;
+    write_report(&dir, &report(opts, &md))
+}
+
+/// The report: the task, the table, the figures, a note.
+fn report(opts: &Opts, md: &[Vec<String>]) -> String {
     let mut text = preamble(
         opts,
         "liquid",
@@ -115,8 +116,8 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
             "NFE / it (forward)",
             "s / it",
         ],
-        &md,
+        md,
     );
     text += "\n![Held-out MSE](mse.png)\n\n![LTC-16](ltc-16.png)\n\n![Input ODE-16](input_ode-16.png)\n\n## Notes\n\n- The input's jumps fall inside solver steps (the adaptive solver finds each by rejecting steps), which is most of the NFE; a solver option that lands steps on known discontinuities (diffrax's `jump_ts`) would cut it.\n";
-    write_report(&dir, &text)
+    text
 }

@@ -1,19 +1,63 @@
 //! Paper 000 Table 2 (+ Figure 7): the ablation of the full model.
 
+use std::path::Path;
+
 use neurode_run::plot::{Line, Panel, colors};
 use neurode_run::{ModelKind, RunConfig};
 use neurode_train::{Schedule, TrainError};
 
 use super::Opts;
 use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_data, write_report};
-use super::runs::{run_all, seeded};
+use super::runs::{Done, run_all, seeded};
 use super::spiral::{col, full_recipe, last, save_both};
+
+/// One Table 2 row: name, config, the paper's test loss and drift ratio.
+type Row2 = (&'static str, RunConfig, f64, f64);
 
 /// Table 2 and Figure 7: the ablation of the full model.
 pub fn table2(opts: &Opts) -> Result<(), TrainError> {
     let dir = item_dir(opts, "table2");
+    let rows = rows(opts);
+    let configs: Vec<RunConfig> = rows
+        .iter()
+        .flat_map(|(_, c, ..)| seeded(c.clone(), opts))
+        .collect();
+    let done = run_all(&configs, opts)?;
+    let per = opts.seeds as usize;
+    let (mut md, mut data) = (Vec::new(), Vec::new());
+    for (i, (name, _, paper_loss, paper_drift)) in rows.iter().enumerate() {
+        let runs = &done[i * per..(i + 1) * per];
+        let loss = col(runs, |d| last(d).test_loss);
+        let drift = col(runs, |d| last(d).drift_ratio.unwrap_or(f64::NAN));
+        md.push(vec![
+            name.to_string(),
+            format!("{paper_loss} / {}", pm(&loss, 4)),
+            delta(mean_sd(&loss).0, Some(*paper_loss), 4),
+            format!("{paper_drift} / {}", pm(&drift, 2)),
+            delta(mean_sd(&drift).0, Some(*paper_drift), 2),
+        ]);
+        for d in runs {
+            data.push(vec![
+                name.to_string(),
+                d.config.seed.to_string(),
+                last(d).test_loss.to_string(),
+                last(d).drift_ratio.unwrap_or(f64::NAN).to_string(),
+            ]);
+        }
+    }
+    figure(&dir, &done, per)?;
+    write_data(
+        &dir,
+        &["configuration", "seed", "test_loss", "drift_ratio"],
+        &data,
+    )?;
+    write_report(&dir, &report(opts, &md, &done, per))
+}
+
+/// The rows: the full model, then each component removed.
+fn rows(opts: &Opts) -> Vec<Row2> {
     let full = full_recipe(opts);
-    let rows: Vec<(&str, RunConfig, f64, f64)> = vec![
+    vec![
         ("Full model (all components)", full.clone(), 0.035, 0.13),
         (
             "Without residual connection",
@@ -69,35 +113,17 @@ pub fn table2(opts: &Opts) -> Result<(), TrainError> {
             0.052,
             0.16,
         ),
-    ];
-    let configs: Vec<RunConfig> = rows
-        .iter()
-        .flat_map(|(_, c, ..)| seeded(c.clone(), opts))
-        .collect();
-    let done = run_all(&configs, opts)?;
-    let per = opts.seeds as usize;
-    let (mut md, mut data) = (Vec::new(), Vec::new());
+    ]
+}
+
+/// Figure 7: each configuration's mean test loss and drift ratio (`done`: `per` runs a row).
+fn figure(dir: &Path, done: &[Done], per: usize) -> Result<(), TrainError> {
     let mut loss_panel = Panel::new("Test loss (MSE)", "configuration", "log10(test loss)");
     let mut drift_panel = Panel::new("Drift ratio", "configuration", "late / early error");
-    for (i, (name, _, paper_loss, paper_drift)) in rows.iter().enumerate() {
-        let runs = &done[i * per..(i + 1) * per];
+    let rows = done.len() / per;
+    for (i, runs) in done.chunks(per).enumerate() {
         let loss = col(runs, |d| last(d).test_loss);
         let drift = col(runs, |d| last(d).drift_ratio.unwrap_or(f64::NAN));
-        md.push(vec![
-            name.to_string(),
-            format!("{paper_loss} / {}", pm(&loss, 4)),
-            delta(mean_sd(&loss).0, Some(*paper_loss), 4),
-            format!("{paper_drift} / {}", pm(&drift, 2)),
-            delta(mean_sd(&drift).0, Some(*paper_drift), 2),
-        ]);
-        for d in runs {
-            data.push(vec![
-                name.to_string(),
-                d.config.seed.to_string(),
-                last(d).test_loss.to_string(),
-                last(d).drift_ratio.unwrap_or(f64::NAN).to_string(),
-            ]);
-        }
         let x = i as f64;
         let c = if i == 0 { colors::GREEN } else { colors::GREY };
         loss_panel
@@ -113,17 +139,16 @@ pub fn table2(opts: &Opts) -> Result<(), TrainError> {
     drift_panel.lines.push(
         Line::new(
             "equal early/late error",
-            vec![(-0.5, 1.0), (rows.len() as f64 - 0.5, 1.0)],
+            vec![(-0.5, 1.0), (rows as f64 - 0.5, 1.0)],
             colors::GREY,
         )
         .dashed(),
     );
-    save_both(&dir, "fig7", &[loss_panel, drift_panel], 2, (620, 420))?;
-    write_data(
-        &dir,
-        &["configuration", "seed", "test_loss", "drift_ratio"],
-        &data,
-    )?;
+    save_both(dir, "fig7", &[loss_panel, drift_panel], 2, (620, 420))
+}
+
+/// The report: the table, the figure, the notes with the measured learning rates.
+fn report(opts: &Opts, md: &[Vec<String>], done: &[Done], per: usize) -> String {
     let mut text = preamble(
         opts,
         "table2",
@@ -139,11 +164,11 @@ pub fn table2(opts: &Opts) -> Result<(), TrainError> {
             "drift ratio",
             "Δ drift",
         ],
-        &md,
+        md,
     );
     text += "\nFigure numbers follow the table's rows.\n\n![Figure 7](fig7.png)\n\n## Notes\n\n- \"Without residual connection\" is Compact-64-L3 (same 4,482 parameters) with the full recipe.\n- The paper's magnitudes come from one run each; ours are means over seeds, and the seed-to-seed spread shows how much of each difference is noise.\n";
     let full_lr: Vec<f64> = done[..per].iter().map(|d| last(d).lr).collect();
-    let free = &done[(rows.len() - 1) * per..];
+    let free = &done[done.len() - per..];
     let full_loss = mean_sd(&col(&done[..per], |d| last(d).test_loss)).0;
     let free_loss = mean_sd(&col(free, |d| last(d).test_loss)).0;
     text += &format!(
@@ -151,5 +176,5 @@ pub fn table2(opts: &Opts) -> Result<(), TrainError> {
         mean_sd(&full_lr).0
     );
     text += "- Predicting zeros for every time scores a test MSE of 0.394 (anchor README): rows above it have not learned the spiral's amplitude decay yet.\n";
-    write_report(&dir, &text)
+    text
 }
