@@ -225,7 +225,7 @@ pub fn save_figure(
 }
 
 /// The bytes of a figure: an SVG document, or a PNG file.
-pub fn render_figure(
+fn render_figure(
     panels: &[Panel],
     cols: usize,
     panel_size: (u32, u32),

@@ -41,7 +41,7 @@ pub fn table1(opts: &Opts) -> Result<(), TrainError> {
             ));
         }
         let loss = col(runs, |d| last(d).test_loss);
-        md.push(cells(name, *paper, params, runs));
+        md.push(cells(name, *paper, params, &loss, runs));
         for d in runs {
             data.push(vec![
                 name.to_string(),
@@ -129,9 +129,9 @@ fn cells(
     name: &str,
     paper: (usize, f64, Option<f64>, Option<f64>),
     params: usize,
+    loss: &[f64],
     runs: &[Done],
 ) -> Vec<String> {
-    let loss = col(runs, |d| last(d).test_loss);
     let time = col(runs, |d| d.summary.train_seconds);
     let drift = col(runs, |d| last(d).drift_ratio.unwrap_or(f64::NAN));
     let has_paper = paper.0 > 0;
@@ -143,11 +143,11 @@ fn cells(
             format!("— / {params}")
         },
         if has_paper {
-            format!("{} / {}", paper.1, pm(&loss, 4))
+            format!("{} / {}", paper.1, pm(loss, 4))
         } else {
-            format!("— / {}", pm(&loss, 4))
+            format!("— / {}", pm(loss, 4))
         },
-        delta(mean_sd(&loss).0, has_paper.then_some(paper.1), 4),
+        delta(mean_sd(loss).0, has_paper.then_some(paper.1), 4),
         format!(
             "{} / {}",
             paper.2.map_or("—".into(), |t| format!("{t:.0}")),
@@ -193,10 +193,9 @@ fn figures(dir: &Path, summary: &[(String, usize, f64)]) -> Result<(), TrainErro
         .iter()
         .map(|(_, p, l)| ((*p as f64).log10(), l.log10()))
         .collect();
-    for (k, ((x, y), (name, ..))) in pts.iter().zip(summary).enumerate() {
-        s.points.push((*x, *y, colors::CYCLE[k % 7], 6));
-        s.labels.push((*x, *y, format!(" {}", k + 1)));
-        let _ = name;
+    for (k, &(x, y)) in pts.iter().enumerate() {
+        s.points.push((x, y, colors::CYCLE[k % 7], 6));
+        s.labels.push((x, y, format!(" {}", k + 1)));
     }
     let mut front: Vec<(f64, f64)> = pts
         .iter()
