@@ -264,16 +264,22 @@ fn irregular() -> Res {
 }
 
 fn lotka() -> Res {
-    let mut config = RunConfig::dynamics();
     let csv = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/data/lotka_volterra.csv"
     );
-    config.data = Some(csv.into());
+    let mut config = RunConfig::dynamics().with(neurode::run::FlatSettings {
+        data: Some(Some(csv.into())),
+        ..Default::default()
+    })?;
+    let (batch_size, seq_len) = config
+        .task
+        .dynamics()
+        .map_or((0, 0), |d| (d.batch_size, d.seq_len));
     let device = neurode::backend::device(Backend::Flex, Precision::F32)?;
     println!(
         "## 3. Training on examples/data/lotka_volterra.csv, default recipe ({} iterations)",
-        config.iters
+        config.budget()
     );
     println!(
         "| windows | seed | s / iteration | NFE / iteration (fwd) | final test MSE | best test MSE |"
@@ -284,8 +290,7 @@ fn lotka() -> Res {
             config.seed = seed;
             let (series, _) = dynamics_data(&config)?;
             let model = dynamics_model(&config, &series, &device.clone().autodiff())?;
-            let task = Regression::new(series, config.batch_size, config.seq_len, &device)
-                .with_per_row(per_row);
+            let task = Regression::new(series, batch_size, seq_len, &device).with_per_row(per_row);
             let fitted = trainer(&config)?.fit(model, &task, &mut ())?;
             let steps = fitted.state.step.max(1) as f64;
             let last = fitted.state.rows.last().map_or(f64::NAN, |r| r.test_loss);

@@ -10,14 +10,16 @@ use neurode::run::{RunConfig, RunDir, TrainOptions, train};
 
 /// Residual-64 on the spiral, 12 iterations, a checkpoint every 3.
 fn config() -> RunConfig {
-    RunConfig {
-        gradient: neurode::run::GradientKind::Backprop,
-        iters: 12,
-        eval_every: 3,
-        batch_size: 8,
-        seq_len: 10,
-        ..RunConfig::paper_dynamics()
-    }
+    RunConfig::paper_dynamics()
+        .with(neurode::run::FlatSettings {
+            gradient: Some(neurode::run::GradientConfig::Backprop {}),
+            iters: Some(12),
+            eval_every: Some(3),
+            batch_size: Some(8),
+            seq_len: Some(10),
+            ..Default::default()
+        })
+        .unwrap()
 }
 
 /// The test loss of every evaluation in a run folder's `metrics.csv`.
@@ -46,10 +48,8 @@ fn damaged_checkpoints_are_detected_and_resume_falls_back() {
 
     // Stop at 9 (checkpoints 6 and 9 kept), then damage the newest model file.
     let cut = fresh("cut");
-    let short = RunConfig {
-        iters: 9,
-        ..config()
-    };
+    let mut short = config();
+    short.task.set_budget(9);
     train(&short, &cut, &quiet()).unwrap();
     assert_eq!(files(&cut, "state-"), ["state-6.json", "state-9.json"]);
     assert_eq!(files(&cut, "model-"), ["model-6.bpk", "model-9.bpk"]);
@@ -150,10 +150,8 @@ fn a_failed_write_keeps_the_previous_checkpoint_resumable() {
     let whole = fresh("whole-w");
     train(&config(), &whole, &quiet()).unwrap();
     let dir = fresh("fail");
-    let short = RunConfig {
-        iters: 6,
-        ..config()
-    };
+    let mut short = config();
+    short.task.set_budget(6);
     train(&short, &dir, &quiet()).unwrap();
     let obstacle = dir.checkpoint_model(9);
     std::fs::create_dir_all(obstacle.join("x")).unwrap();

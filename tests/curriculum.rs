@@ -8,7 +8,7 @@ mod common;
 use common::{Backend, fresh, quiet};
 use neurode::datasets::{SpiralDataConfig, SpiralSystem};
 use neurode::models::{NeuralOdeConfig, Preset};
-use neurode::run::{GradientKind, RunConfig, Status, train};
+use neurode::run::{FlatSettings, GradientConfig, RunConfig, Status, train};
 use neurode::train::{
     Horizon, MetricsRow, Observer, Phase, Regression, Schedule, Stage, TrainState, Trainer,
 };
@@ -16,29 +16,31 @@ use neurode::train::{
 /// Two stages (10 iterations on 10-sample windows at the config's rate, then 10 on 30-sample
 /// windows at half of it), evaluated after every iteration, with a 3-step warm-up per stage.
 fn curriculum_config(backend: Backend) -> RunConfig {
-    RunConfig {
-        backend,
-        gradient: GradientKind::Backprop,
-        iters: 20,
-        eval_every: 1,
-        batch_size: 8,
-        lr: 4e-3,
-        schedule: Schedule::None,
-        warmup: 3,
-        curriculum: vec![
-            Stage {
-                share: 1.0,
-                horizon: Horizon::Samples(10),
-                lr_scale: 1.0,
-            },
-            Stage {
-                share: 1.0,
-                horizon: Horizon::Samples(30),
-                lr_scale: 0.5,
-            },
-        ],
-        ..RunConfig::paper_dynamics()
-    }
+    RunConfig::paper_dynamics()
+        .with(FlatSettings {
+            backend: Some(backend),
+            gradient: Some(GradientConfig::Backprop {}),
+            iters: Some(20),
+            eval_every: Some(1),
+            batch_size: Some(8),
+            lr: Some(4e-3),
+            schedule: Some(Schedule::None),
+            warmup: Some(3),
+            curriculum: Some(vec![
+                Stage {
+                    share: 1.0,
+                    horizon: Horizon::Samples(10),
+                    lr_scale: 1.0,
+                },
+                Stage {
+                    share: 1.0,
+                    horizon: Horizon::Samples(30),
+                    lr_scale: 0.5,
+                },
+            ]),
+            ..Default::default()
+        })
+        .unwrap()
 }
 
 fn phases_switch_exactly_at_their_steps(backend: Backend) {
@@ -130,12 +132,12 @@ fn resume_at_a_phase_boundary_is_exact(backend: Backend) {
 /// Early stopping: the run ends at the first evaluation at or below the target, with the
 /// status saying so; without a target it runs its budget.
 fn early_stopping_stops_at_the_target(backend: Backend) {
-    let base = RunConfig {
-        curriculum: Vec::new(),
-        warmup: 0,
-        eval_every: 2,
-        ..curriculum_config(backend)
-    };
+    let mut base = curriculum_config(backend);
+    if let Some(d) = base.task.dynamics_mut() {
+        d.curriculum = Vec::new();
+    }
+    base.optimizer.warmup = 0;
+    base.eval_every = 2;
     let dir = fresh(&format!("nostop-{backend}"));
     train(&base, &dir, &quiet()).unwrap();
     let rows = dir.read_metrics().unwrap();
@@ -167,32 +169,37 @@ fn early_stopping_stops_at_the_target(backend: Backend) {
 /// (predicting zeros scores 0.394); with the last 60 iterations on the whole series (at 9e-5)
 /// it ends at 0.0110 (flex, release and debug alike).
 fn the_curriculum_fits_where_short_windows_do_not(backend: Backend) {
-    let plain = RunConfig {
-        backend,
-        gradient: GradientKind::Backprop,
-        iters: 600,
-        lr: 3e-3,
-        weight_decay: 0.0,
-        time_weighted: None,
-        seq_len: 40,
-        schedule: Schedule::Anneal { min_lr: 1e-5 },
-        ..RunConfig::paper_dynamics()
-    };
-    let curriculum = RunConfig {
-        curriculum: vec![
-            Stage {
-                share: 540.0,
-                horizon: Horizon::Fraction(0.04),
-                lr_scale: 1.0,
-            },
-            Stage {
-                share: 60.0,
-                horizon: Horizon::Fraction(1.0),
-                lr_scale: 0.03,
-            },
-        ],
-        ..plain.clone()
-    };
+    let plain = RunConfig::paper_dynamics()
+        .with(FlatSettings {
+            backend: Some(backend),
+            gradient: Some(GradientConfig::Backprop {}),
+            iters: Some(600),
+            lr: Some(3e-3),
+            weight_decay: Some(0.0),
+            time_weighted: Some(None),
+            seq_len: Some(40),
+            schedule: Some(Schedule::Anneal { min_lr: 1e-5 }),
+            ..Default::default()
+        })
+        .unwrap();
+    let curriculum = plain
+        .clone()
+        .with(FlatSettings {
+            curriculum: Some(vec![
+                Stage {
+                    share: 540.0,
+                    horizon: Horizon::Fraction(0.04),
+                    lr_scale: 1.0,
+                },
+                Stage {
+                    share: 60.0,
+                    horizon: Horizon::Fraction(1.0),
+                    lr_scale: 0.03,
+                },
+            ]),
+            ..Default::default()
+        })
+        .unwrap();
     let last = |c: &RunConfig, name: &str| {
         let s = train(c, &fresh(&format!("{name}-{backend}")), &quiet()).unwrap();
         s.last.unwrap().test_loss

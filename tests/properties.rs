@@ -8,7 +8,7 @@ mod entry_points;
 
 use common::temp_path;
 use neurode::datasets::{Series, load_labeled, load_series};
-use neurode::run::{RunConfig, TaskKind};
+use neurode::run::{FlatSettings, RunConfig, TaskKind};
 use proptest::prelude::*;
 
 /// A fresh file for one proptest case (cases run one after another on this test's thread).
@@ -114,7 +114,7 @@ proptest! {
         if let Ok(c) = RunConfig::from_toml(&format!("{key} = {value}\n"), &base)
             && c.validate().is_ok()
         {
-            prop_assert!(c.budget() > 0 && c.lr.is_finite() && c.lr > 0.0);
+            prop_assert!(c.budget() > 0 && c.optimizer.lr.is_finite() && c.optimizer.lr > 0.0);
         }
     }
 
@@ -133,7 +133,15 @@ proptest! {
         classify in any::<bool>(),
     ) {
         let task = if classify { TaskKind::Classify } else { TaskKind::Dynamics };
-        let c = RunConfig { lr, iters, seed, batch_size: batch, ..RunConfig::for_task(task) };
+        let budget = if classify { (None, Some(iters)) } else { (Some(iters), None) };
+        let c = RunConfig::for_task(task).with(FlatSettings {
+            lr: Some(lr),
+            iters: budget.0,
+            epochs: budget.1,
+            seed: Some(seed),
+            batch_size: Some(batch),
+            ..Default::default()
+        }).unwrap();
         let back = RunConfig::from_toml(&c.to_toml(), &RunConfig::paper_dynamics()).unwrap();
         prop_assert_eq!(back, c);
     }

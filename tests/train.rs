@@ -9,9 +9,9 @@ use common::{Backend, fresh, metric_bits, param_values, quiet};
 use neurode::adjoint::GradientMethod;
 use neurode::models::load_record;
 use neurode::run::{
-    ControllerKind, GradientKind, ModelKind, RunConfig, Status, TaskKind, TrainOptions, classifier,
-    classify_data, dynamics_data, dynamics_model, gradient_method, run_device, solve_options,
-    train,
+    AnyArch, ControllerKind, FlatSettings, GradientConfig, RunConfig, Status, TaskKind,
+    TrainOptions, classifier, classify_data, dynamics_data, dynamics_model, gradient_method,
+    run_device, solve_options, train,
 };
 use neurode::solvers::{PiController, SolveOptions};
 use neurode::train::{
@@ -20,17 +20,23 @@ use neurode::train::{
 };
 use rand::{SeedableRng, rngs::StdRng};
 
-fn tiny_dynamics(backend: Backend, gradient: GradientKind, iters: u64) -> RunConfig {
-    RunConfig {
-        backend,
-        gradient,
-        iters,
-        eval_every: iters / 2,
-        batch_size: 16,
-        seq_len: 20,
-        lr: 5e-3,
-        ..RunConfig::paper_dynamics()
-    }
+/// Backprop, the adjoint, checkpointed and interpolated gradients.
+const BACKPROP: GradientConfig = GradientConfig::Backprop {};
+const ADJOINT: GradientConfig = GradientConfig::Adjoint { seminorm: false };
+
+fn tiny_dynamics(backend: Backend, gradient: GradientConfig, iters: u64) -> RunConfig {
+    RunConfig::paper_dynamics()
+        .with(FlatSettings {
+            backend: Some(backend),
+            gradient: Some(gradient),
+            iters: Some(iters),
+            eval_every: Some(iters / 2),
+            batch_size: Some(16),
+            seq_len: Some(20),
+            lr: Some(5e-3),
+            ..Default::default()
+        })
+        .unwrap()
 }
 
 fn untrained_test_mse(config: &RunConfig) -> f64 {
@@ -44,14 +50,14 @@ fn untrained_test_mse(config: &RunConfig) -> f64 {
 }
 
 fn dynamics_training_lowers_the_test_loss(backend: Backend) {
-    let grads: &[GradientKind] = if backend == Backend::Wgpu {
-        &[GradientKind::Backprop]
+    let grads: &[GradientConfig] = if backend == Backend::Wgpu {
+        &[BACKPROP]
     } else {
         &[
-            GradientKind::Backprop,
-            GradientKind::Adjoint,
-            GradientKind::Checkpoint,
-            GradientKind::Interpolated,
+            BACKPROP,
+            ADJOINT,
+            GradientConfig::Checkpoint { checkpoints: None },
+            GradientConfig::Interpolated { seminorm: false },
         ]
     };
     for &g in grads {
@@ -63,7 +69,7 @@ fn dynamics_training_lowers_the_test_loss(backend: Backend) {
         assert!(after < 0.8 * before, "{g:?}: test MSE {before} → {after}");
         assert_eq!(s.status, Status::Completed);
         assert!(s.total_nfe_forward > 60 * 6);
-        assert_eq!(s.total_nfe_backward > 0, g != GradientKind::Backprop);
+        assert_eq!(s.total_nfe_backward > 0, g != BACKPROP);
         // The untrained model's evaluation (step 0), then every `eval_every`.
         assert_eq!(dir.read_metrics().unwrap().len(), 3);
     }
@@ -74,26 +80,28 @@ fn dynamics_training_lowers_the_test_loss(backend: Backend) {
 /// schedule — the pieces `parity_f64.rs` / `parity_f32.rs` check against PyTorch's traces
 /// (losses to 1e-16 in f64). So the trainer computes PyTorch's recipe, step for step.
 fn the_classification_trainer_is_the_verified_step(backend: Backend) {
-    for g in [GradientKind::Backprop, GradientKind::Adjoint] {
+    for g in [BACKPROP, ADJOINT] {
         // The adjoint with RK4: with Euler, the continuous adjoint is only O(h) close to the
         // discrete gradient; RK4's is O(h⁴).
         let solver = match g {
-            GradientKind::Adjoint => neurode::solvers::Method::Rk4,
+            ADJOINT => neurode::solvers::Method::Rk4,
             _ => neurode::solvers::Method::Euler,
         };
-        let config = RunConfig {
-            backend,
-            gradient: g,
-            solver,
-            epochs: 3,
-            eval_every: 3,
-            schedule: Schedule::Cosine {
-                total: 3,
-                min_lr: 0.0,
-            },
-            ..RunConfig::paper_classify()
-        };
-        let dir = fresh(&format!("cls-{backend}-{g:?}"));
+        let config = RunConfig::paper_classify()
+            .with(FlatSettings {
+                backend: Some(backend),
+                gradient: Some(g),
+                solver: Some(solver),
+                epochs: Some(3),
+                eval_every: Some(3),
+                schedule: Some(Schedule::Cosine {
+                    total: 3,
+                    min_lr: 0.0,
+                }),
+                ..Default::default()
+            })
+            .unwrap();
+        let dir = fresh(&format!("cls-{backend}-{}", g.name()));
         let s = train(&config, &dir, &quiet()).unwrap();
         // 3 epochs × 7 batches (800 training points) × 20 steps (× 4 evaluations per RK4 step).
         let per_step = if solver == neurode::solvers::Method::Rk4 {
@@ -112,33 +120,31 @@ fn the_classification_trainer_is_the_verified_step(backend: Backend) {
         .unwrap();
         let mut model = classifier(&config, 2, 2, &ad).unwrap();
         let mut adam = Adam::new(AdamSettings::default());
-        let mut lr = ScheduleState::new(config.lr);
+        let mut lr = ScheduleState::new(config.optimizer.lr);
         for epoch in 1..=3 {
             let mut rng = StdRng::seed_from_u64(step_seed(config.seed, epoch));
-            for idx in points.shuffled_batches(config.batch_size, &mut rng) {
+            for idx in points.shuffled_batches(config.task.batch_size(), &mut rng) {
                 let (x, y) = points.select(&idx).tensors(&ad);
                 let out = classification_step(&model, x, y).unwrap();
                 model = adam.step(model, &out.grads, lr.lr).0;
             }
-            lr.advance(&config.schedule, config.epochs);
+            lr.advance(&config.optimizer.schedule, config.budget());
         }
         assert_eq!(param_values(&trained), param_values(&model), "{g:?}");
     }
 }
 
 fn resume_matches_an_uninterrupted_run(backend: Backend) {
-    let config = tiny_dynamics(backend, GradientKind::Backprop, 12);
-    let config = RunConfig {
-        eval_every: 4,
-        ..config
-    };
+    let mut config = tiny_dynamics(backend, BACKPROP, 12);
+    config.eval_every = 4;
     let whole = fresh(&format!("whole-{backend}"));
     let a = train(&config, &whole, &quiet()).unwrap();
     let parts = fresh(&format!("parts-{backend}"));
     train(
-        &RunConfig {
-            iters: 8,
-            ..config.clone()
+        &{
+            let mut first = config.clone();
+            first.task.set_budget(8);
+            first
         },
         &parts,
         &quiet(),
@@ -156,7 +162,8 @@ fn resume_matches_an_uninterrupted_run(backend: Backend) {
         std::fs::read(parts.best()).ok().map(|v| v.len())
     );
     // A different config cannot resume this folder.
-    let other = RunConfig { lr: 1e-2, ..config };
+    let mut other = config;
+    other.optimizer.lr = 1e-2;
     let e = train(&other, &parts, &resume).unwrap_err().to_string();
     assert!(e.contains("different configuration"), "{e}");
 }
@@ -179,19 +186,21 @@ mod classification {
 
 #[test]
 fn divergence_stops_with_a_clear_error_and_keeps_the_best() {
-    let config = RunConfig {
-        lr: 1e8,
-        clip: None,
-        eval_every: 1,
-        iters: 40,
-        model: ModelKind::Baseline,
-        gradient: GradientKind::Backprop,
-        schedule: Schedule::None,
-        // Fixed steps: a blown-up field cannot make the solver crawl.
-        solver: neurode::solvers::Method::Rk4,
-        steps: Some(20),
-        ..RunConfig::paper_dynamics()
-    };
+    let config = RunConfig::paper_dynamics()
+        .with(FlatSettings {
+            lr: Some(1e8),
+            clip: Some(None),
+            eval_every: Some(1),
+            iters: Some(40),
+            model: AnyArch::from_name("baseline"),
+            gradient: Some(BACKPROP),
+            schedule: Some(Schedule::None),
+            // Fixed steps: a blown-up field cannot make the solver crawl.
+            solver: Some(neurode::solvers::Method::Rk4),
+            steps: Some(Some(20)),
+            ..Default::default()
+        })
+        .unwrap();
     let dir = fresh("diverge");
     let e = train(&config, &dir, &quiet()).unwrap_err();
     assert!(
@@ -229,7 +238,7 @@ fn config_round_trips_through_toml() {
     let partial = "task = \"classify\"\nepochs = 7\n[schedule]\nkind = \"none\"\n";
     let c = RunConfig::from_toml(partial, &RunConfig::paper_classify()).unwrap();
     assert_eq!(
-        (c.task, c.epochs, c.schedule, c.lr),
+        (c.kind(), c.budget(), c.optimizer.schedule, c.optimizer.lr),
         (TaskKind::Classify, 7, Schedule::None, 0.01)
     );
     assert!(RunConfig::from_toml("epochs = \"many\"", &RunConfig::paper_classify()).is_err());
@@ -239,7 +248,10 @@ fn config_round_trips_through_toml() {
 #[test]
 fn the_controller_reaches_the_forward_and_adjoint_solves() {
     let base = RunConfig::paper_dynamics();
-    assert_eq!(base.controller, ControllerKind::Integral);
+    assert_eq!(
+        base.solver.adaptive_settings().map(|a| a.controller),
+        Some(ControllerKind::Integral.settings())
+    );
     let pi = RunConfig::from_toml("controller = \"pi\"", &base).unwrap();
     for (c, want) in [
         (&base, PiController::integral()),
@@ -264,18 +276,11 @@ fn runs_draw_their_figures() {
         interrupt: None,
     };
     let dyn_dir = fresh("figures-dynamics");
-    train(
-        &tiny_dynamics(Backend::Flex, GradientKind::Backprop, 4),
-        &dyn_dir,
-        &opts,
-    )
-    .unwrap();
+    train(&tiny_dynamics(Backend::Flex, BACKPROP, 4), &dyn_dir, &opts).unwrap();
     let cls_dir = fresh("figures-classify");
-    let cls = RunConfig {
-        epochs: 2,
-        eval_every: 1,
-        ..RunConfig::paper_classify()
-    };
+    let mut cls = RunConfig::paper_classify();
+    cls.task.set_budget(2);
+    cls.eval_every = 1;
     train(&cls, &cls_dir, &opts).unwrap();
     for (dir, names) in [
         (

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use neurode_backend::{Backend, Precision};
 use neurode_datasets::Toy2d;
-use neurode_run::{ControllerKind, GradientKind, Recipe, TaskKind};
+use std::sync::LazyLock;
+
+use neurode_run::{AnyArch, ControllerKind, GradientConfig, Recipe, TaskKind};
 use neurode_solvers::Method;
 use neurode_train::{Algorithm, TraceKind};
 
@@ -150,7 +152,7 @@ pub struct TrainArgs {
     pub controller: Option<ControllerKind>,
     /// How gradients flow through the solver.
     #[arg(long)]
-    pub gradient: Option<GradientKind>,
+    pub gradient: Option<GradientConfig>,
     /// Seminorm error control in the adjoint's backward solve (adjoint, interpolated).
     #[arg(long)]
     pub seminorm: bool,
@@ -268,38 +270,70 @@ pub struct TrainArgs {
     pub no_figures: bool,
 }
 
-/// `--model`: a model of either task (an `ode-*` name also picks its solver).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModelArg {
-    /// Dense 128-4L on h³ (paper 000's Baseline).
-    Baseline,
-    /// Compact-32-L2.
-    Compact32,
-    /// Compact-64-L3.
-    Compact64,
-    /// Compact-96-L3.
-    Compact96,
-    /// Residual-64 (paper 000's optimized model).
-    Residual64,
-    /// TimeAware-64.
-    Timeaware64,
-    /// A dense network of --hidden width and --layers layers.
-    Dense,
-    /// Paper 003's Neural ODE classifier with --solver.
-    Ode,
-    /// Paper 003's Neural ODE classifier, 20 Euler steps.
-    OdeEuler,
-    /// Paper 003's Neural ODE classifier, 20 RK4 steps.
-    OdeRk4,
-    /// Paper 003's ResNet-MLP baseline.
-    Resnet,
-    /// A continuous normalizing flow (FFJORD's concat-squash MLP, --hidden wide, --layers
-    /// affine layers).
-    Cnf,
-    /// A liquid time-constant network of --hidden units and a linear readout (sequence).
-    Ltc,
-    /// The same-size Neural ODE with its input concatenated to the state (sequence).
-    InputOde,
+/// `--model`: a model of any task ([`AnyArch`]'s names), or a shorthand for the classifier
+/// with its solver (`ode-euler`, `ode-rk4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelArg {
+    /// The model.
+    pub arch: AnyArch,
+    /// The solver its name picks (the `ode-*` shorthands).
+    pub solver: Option<Method>,
+}
+
+/// Every `--model` value: each task's models, then the classifier shorthands.
+static MODEL_ARGS: LazyLock<Vec<ModelArg>> = LazyLock::new(|| {
+    let ode = AnyArch::Classify(neurode_run::ClassifierArch::Ode);
+    let named = AnyArch::ALL
+        .into_iter()
+        .map(|arch| ModelArg { arch, solver: None });
+    let shorthands = [Method::Euler, Method::Rk4].map(|m| ModelArg {
+        arch: ode,
+        solver: Some(m),
+    });
+    named.chain(shorthands).collect()
+});
+
+impl ModelArg {
+    /// Every task's `--model` values: "for --task dynamics: baseline, …; for --task classify: …".
+    pub fn names_by_task() -> String {
+        let tasks = [
+            TaskKind::Dynamics,
+            TaskKind::Classify,
+            TaskKind::Density,
+            TaskKind::Sequence,
+        ];
+        let per_task = tasks.map(|t| {
+            let names: Vec<String> = MODEL_ARGS
+                .iter()
+                .filter(|m| m.arch.fits(t))
+                .filter_map(|m| m.to_possible_value())
+                .map(|p| p.get_name().to_string())
+                .collect();
+            format!("--task {} takes {}", t.name(), names.join(", "))
+        });
+        per_task.join("; ")
+    }
+}
+
+impl ValueEnum for ModelArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &MODEL_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let name = match self.solver {
+            Some(Method::Euler) => "ode-euler",
+            Some(Method::Rk4) => "ode-rk4",
+            _ => self.arch.name(),
+        };
+        let value = clap::builder::PossibleValue::new(name);
+        // The name version-1 configs wrote.
+        Some(if name == "input-ode" {
+            value.alias("inputode")
+        } else {
+            value
+        })
+    }
 }
 
 /// `--dataset`: one of FFJORD's 2-D toys by its name.

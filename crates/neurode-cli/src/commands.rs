@@ -125,7 +125,7 @@ fn print_summary(config: &RunConfig, s: &neurode_run::Summary, dir: &RunDir) {
         s.param_bytes as f64 / 1000.0
     );
     if let Some(last) = &s.last {
-        match config.task {
+        match config.kind() {
             TaskKind::Dynamics => say!(
                 "final: test MSE {:.5}, drift ratio {:.3}, extrapolation MAE {}",
                 last.test_loss,

@@ -2,11 +2,13 @@
 //! left here is the order: task defaults ← `--config` file ← flags).
 
 use anyhow::{Context, Result, bail};
-use neurode_run::{ModelKind, RunConfig, TaskKind, read_text};
-use neurode_solvers::Method;
-use neurode_train::{Plateau, Schedule, Setting};
+use std::path::PathBuf;
 
-use crate::args::{ModelArg, ScheduleArg, TrainArgs};
+use neurode_run::{FlatSettings, Inapplicable, RunConfig, TaskKind, read_text};
+use neurode_solvers::Stepping;
+use neurode_train::{Flow, Plateau, Schedule, Setting, Shooting};
+
+use crate::args::{ScheduleArg, TrainArgs};
 
 /// Builds the run's config: task defaults ← `--config` file ← flags; then validates it.
 pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
@@ -20,7 +22,7 @@ pub fn run_config(a: &TrainArgs) -> Result<RunConfig> {
             // The file's task picks the defaults the file's other keys override.
             let probe = RunConfig::from_toml(&text, &RunConfig::dynamics())
                 .with_context(|| format!("--config {}", path.display()))?;
-            let base = RunConfig::recipe(a.task.unwrap_or(probe.task), recipe);
+            let base = RunConfig::recipe(a.task.unwrap_or(probe.kind()), recipe);
             RunConfig::from_toml(&text, &base)
                 .with_context(|| format!("--config {}", path.display()))?
         }
@@ -69,7 +71,7 @@ fn resumed_config(a: &TrainArgs) -> Result<RunConfig> {
     if next.budget() < saved.budget() {
         bail!(
             "{} {} is below the run's budget of {}: --resume may only extend it",
-            if next.task == TaskKind::Classify {
+            if next.kind() == TaskKind::Classify {
                 "--epochs"
             } else {
                 "--iters"
@@ -81,200 +83,149 @@ fn resumed_config(a: &TrainArgs) -> Result<RunConfig> {
     Ok(next)
 }
 
-/// `c` with the flags applied, validated.
+/// `c` with the flags applied, validated: the flags become the library's [`FlatSettings`]
+/// (one mapping from flat names to the typed config, the same that reads version-1 files),
+/// refusing any the run's task or model does not have.
 fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
-    if let Some(t) = a.task {
-        c.task = t;
+    let task = a.task.unwrap_or(c.kind());
+    if let Some(m) = a.model
+        && !m.arch.fits(task)
+    {
+        bail!(
+            "--model {}: not a model of --task {}: {}",
+            flag_value(m),
+            task.name(),
+            crate::args::ModelArg::names_by_task()
+        );
     }
-    apply_model(&mut c, a)?;
-    macro_rules! set {
-        ($($field:ident),+) => {$( if let Some(v) = a.$field { c.$field = v; } )+};
-    }
-    set!(
-        hidden, layers, augment, backend, precision, solver, rtol, atol, iters, epochs
-    );
-    set!(
-        batch_size,
-        seq_len,
-        lr,
-        weight_decay,
-        beta1,
-        beta2,
-        eps,
-        seed,
-        eval_every
-    );
-    set!(
-        test_fraction,
-        controller,
-        gradient,
-        warmup,
-        optimizer,
-        keep_checkpoints
-    );
-    if let Some(t) = a.stop_below {
-        c.stop_below = Some(t);
-    }
-    apply_flow(&mut c, a)?;
-    apply_windows(&mut c, a);
-    if let Some(s) = a.steps {
-        c.steps = Some(s);
-    }
-    if a.seminorm {
-        c.seminorm = true;
-    }
-    if let Some(n) = a.gradient_checkpoints {
-        c.gradient_checkpoints = Some(n);
-    }
-    if let Some(v) = a.clip {
-        c.clip = (v != 0.0).then_some(v);
-    }
-    if let Some(v) = a.time_weighted {
-        c.time_weighted = (v != 0.0).then_some(v);
-    }
-    apply_schedule(&mut c, a);
-    apply_files(&mut c, a)?;
-    if c.task == TaskKind::Classify && !c.solver.is_adaptive() && c.steps.is_none() {
-        c.steps = Some(20);
-    }
-    c.validate()?;
-    Ok(c)
-}
-
-/// `--model`: the kind (it must fit the task) and the solver an `ode-*` name implies.
-fn apply_model(c: &mut RunConfig, a: &TrainArgs) -> Result<()> {
-    if let Some(m) = a.model {
-        let (kind, solver) = model(m);
-        if !kind.fits(c.task) {
-            bail!(
-                "--model {}: not a model of --task {}: dynamics takes baseline … timeaware64 or dense, classify takes ode-euler, ode-rk4 or resnet, density takes cnf, sequence takes ltc or input-ode",
-                flag_value(m),
-                flag_value(c.task)
-            );
-        }
-        c.model = kind;
-        if let Some(s) = solver {
-            c.solver = s;
-        }
-    }
-    Ok(())
-}
-
-/// The flow's flags (`--task density` only).
-fn apply_flow(c: &mut RunConfig, a: &TrainArgs) -> Result<()> {
     let flow_flags = a.dataset.is_some()
         || a.flow_time.is_some()
         || a.trace.is_some()
         || a.rnode.is_some()
         || a.test_points.is_some();
-    if flow_flags {
-        if c.task != TaskKind::Density {
-            bail!(
-                "--dataset, --flow-time, --trace, --rnode and --test-points are settings of --task density, not of --task {}",
-                flag_value(c.task)
-            );
-        }
-        let mut flow = c.flow();
-        if let Some(d) = a.dataset {
-            flow.dataset = d;
-        }
-        if let Some(t) = a.flow_time {
-            flow.time = t;
-        }
-        if let Some(t) = a.trace {
-            flow.trace = t;
-        }
-        if let Some(l) = a.rnode {
-            flow.rnode = (l != 0.0).then_some(l);
-        }
-        if let Some(n) = a.test_points {
-            flow.test_points = n;
-        }
-        c.flow = Some(flow);
+    if flow_flags && task != TaskKind::Density {
+        bail!(
+            "--dataset, --flow-time, --trace, --rnode and --test-points are settings of --task density, not of --task {}",
+            task.name()
+        );
     }
-    Ok(())
-}
-
-/// `--shooting` and `--seq-len`: whole series or one window length instead of the recipe's
-/// curriculum.
-fn apply_windows(c: &mut RunConfig, a: &TrainArgs) {
-    if let Some(segments) = a.shooting {
-        c.shooting = Some(neurode_train::Shooting {
+    let flat = FlatSettings {
+        task: a.task,
+        model: a.model.map(|m| m.arch),
+        hidden: a.hidden,
+        layers: a.layers,
+        augment: a.augment,
+        backend: a.backend,
+        precision: a.precision,
+        solver: a.solver.or(a.model.and_then(|m| m.solver)),
+        rtol: a.rtol,
+        atol: a.atol,
+        controller: a.controller,
+        steps: a.steps.map(Some),
+        gradient: a.gradient,
+        seminorm: a.seminorm.then_some(true),
+        gradient_checkpoints: a.gradient_checkpoints.map(Some),
+        iters: a.iters,
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        seq_len: a.seq_len,
+        lr: a.lr,
+        weight_decay: a.weight_decay,
+        beta1: a.beta1,
+        beta2: a.beta2,
+        eps: a.eps,
+        optimizer: a.optimizer,
+        clip: a.clip.map(|v| (v != 0.0).then_some(v)),
+        time_weighted: a.time_weighted.map(|v| (v != 0.0).then_some(v)),
+        schedule: a.schedule.map(schedule),
+        warmup: a.warmup,
+        // Whole series (shooting) or one window length replace the recipe's curriculum.
+        curriculum: (a.shooting.is_some() || a.seq_len.is_some()).then(Vec::new),
+        stop_below: a.stop_below.map(Some),
+        shooting: a.shooting.map(|segments| Shooting {
             segments,
             continuity: a.continuity.unwrap_or(1.0),
             free_nodes: a.free_nodes,
-        });
-        // Shooting trains on whole series: the recipe's length curriculum does not apply.
-        c.curriculum.clear();
-    }
-    // An explicit window length replaces the recipe's curriculum.
-    if a.seq_len.is_some() {
-        c.curriculum.clear();
-    }
-}
-
-/// `--schedule`, and a cosine schedule spanning the whole run.
-fn apply_schedule(c: &mut RunConfig, a: &TrainArgs) {
-    if let Some(s) = a.schedule {
-        c.schedule = match s {
-            ScheduleArg::Plateau => Schedule::Plateau(Plateau::new(0.1, 5)),
-            ScheduleArg::Cosine => Schedule::Cosine {
-                total: 1,
-                min_lr: 0.0,
-            },
-            ScheduleArg::Anneal => Schedule::Anneal { min_lr: 0.0 },
-            ScheduleArg::None => Schedule::None,
-        };
+        }),
+        flow: flow(&c, a),
+        keep_checkpoints: a.keep_checkpoints,
+        seed: a.seed,
+        data_seed: None,
+        eval_every: a.eval_every,
+        loss_threshold: None,
+        test_fraction: a.test_fraction,
+        data: existing(&a.data, "a CSV file is expected", "--data")?,
+        init: existing(
+            &a.init,
+            "PyTorch weights are expected: .safetensors, .pt or .pth",
+            "--init",
+        )?,
+    };
+    flat.apply(&mut c, Inapplicable::Refuse)?;
+    // Paper 003's classifier takes 20 fixed steps of a fixed-step solver.
+    if c.kind() == TaskKind::Classify && !c.solver.method.is_adaptive() && !c.solver.is_fixed_step()
+    {
+        c.solver.stepping = Stepping::Steps(20);
     }
     // Cosine annealing spans the whole run (PyTorch's T_max = epochs in paper 003).
-    if let Schedule::Cosine { min_lr, .. } = c.schedule {
-        c.schedule = Schedule::Cosine {
+    if let Schedule::Cosine { min_lr, .. } = c.optimizer.schedule {
+        c.optimizer.schedule = Schedule::Cosine {
             total: c.budget(),
             min_lr,
         };
     }
+    c.validate()?;
+    Ok(c)
+}
+
+/// The flow's flags (`--task density` only) on the config's flow.
+fn flow(c: &RunConfig, a: &TrainArgs) -> Option<Flow> {
+    if a.dataset.is_none()
+        && a.flow_time.is_none()
+        && a.trace.is_none()
+        && a.rnode.is_none()
+        && a.test_points.is_none()
+    {
+        return None;
+    }
+    let mut flow = c.flow().cloned().unwrap_or_default();
+    if let Some(d) = a.dataset {
+        flow.dataset = d;
+    }
+    if let Some(t) = a.flow_time {
+        flow.time = t;
+    }
+    if let Some(t) = a.trace {
+        flow.trace = t;
+    }
+    if let Some(l) = a.rnode {
+        flow.rnode = (l != 0.0).then_some(l);
+    }
+    if let Some(n) = a.test_points {
+        flow.test_points = n;
+    }
+    Some(flow)
+}
+
+/// `--schedule`'s schedule (a cosine schedule's span is set to the run's budget later).
+fn schedule(s: ScheduleArg) -> Schedule {
+    match s {
+        ScheduleArg::Plateau => Schedule::Plateau(Plateau::new(0.1, 5)),
+        ScheduleArg::Cosine => Schedule::Cosine {
+            total: 1,
+            min_lr: 0.0,
+        },
+        ScheduleArg::Anneal => Schedule::Anneal { min_lr: 0.0 },
+        ScheduleArg::None => Schedule::None,
+    }
 }
 
 /// `--data` and `--init`: files that must exist.
-fn apply_files(c: &mut RunConfig, a: &TrainArgs) -> Result<()> {
-    if let Some(d) = &a.data {
-        if !d.is_file() {
-            bail!(
-                "--data {}: no such file (a CSV file is expected)",
-                d.display()
-            );
-        }
-        c.data = Some(d.clone());
-    }
-    if let Some(w) = &a.init {
-        if !w.is_file() {
-            bail!(
-                "--init {}: no such file (PyTorch weights are expected: .safetensors, .pt or .pth)",
-                w.display()
-            );
-        }
-        c.init = Some(w.clone());
-    }
-    Ok(())
-}
-
-/// A `--model` value → model kind (and the solver an `ode-*` name implies).
-fn model(m: ModelArg) -> (ModelKind, Option<Method>) {
-    match m {
-        ModelArg::Baseline => (ModelKind::Baseline, None),
-        ModelArg::Compact32 => (ModelKind::Compact32, None),
-        ModelArg::Compact64 => (ModelKind::Compact64, None),
-        ModelArg::Compact96 => (ModelKind::Compact96, None),
-        ModelArg::Residual64 => (ModelKind::Residual64, None),
-        ModelArg::Timeaware64 => (ModelKind::TimeAware64, None),
-        ModelArg::Dense => (ModelKind::Dense, None),
-        ModelArg::Ode => (ModelKind::Ode, None),
-        ModelArg::OdeEuler => (ModelKind::Ode, Some(Method::Euler)),
-        ModelArg::OdeRk4 => (ModelKind::Ode, Some(Method::Rk4)),
-        ModelArg::Resnet => (ModelKind::Resnet, None),
-        ModelArg::Cnf => (ModelKind::Cnf, None),
-        ModelArg::Ltc => (ModelKind::Ltc, None),
-        ModelArg::InputOde => (ModelKind::InputOde, None),
+fn existing(path: &Option<PathBuf>, expected: &str, flag: &str) -> Result<Option<Option<PathBuf>>> {
+    match path {
+        Some(p) if !p.is_file() => bail!("{flag} {}: no such file ({expected})", p.display()),
+        Some(p) => Ok(Some(Some(p.clone()))),
+        None => Ok(None),
     }
 }
 

@@ -22,7 +22,11 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use neurode_run::{GradientKind, ModelKind, RunConfig, RunDir, TrainOptions, train};
+use neurode_models::Preset;
+use neurode_run::{
+    ClassifierArch, DynamicsArch, FlatSettings, GradientConfig, RunConfig, RunDir, TrainOptions,
+    train,
+};
 use neurode_train::Schedule;
 
 /// Totals of one run: training seconds, forward and backward NFE, steps.
@@ -86,27 +90,35 @@ fn main() {
         "{:<34} {:>12} {:>10} {:>10}",
         "workload", "s/step", "NFE fwd", "NFE bwd"
     );
-    for model in [ModelKind::Residual64, ModelKind::Baseline] {
+    for model in [Preset::Residual64, Preset::Baseline].map(DynamicsArch::Preset) {
         for gradient in [
-            GradientKind::Backprop,
-            GradientKind::Checkpoint,
-            GradientKind::Adjoint,
-            GradientKind::Interpolated,
+            GradientConfig::Backprop {},
+            GradientConfig::Checkpoint { checkpoints: None },
+            GradientConfig::Adjoint { seminorm: false },
+            GradientConfig::Interpolated { seminorm: false },
         ] {
-            let name = format!("w1 {model:?} {gradient:?}").to_lowercase();
+            let name = format!(
+                "w1 {} {}",
+                neurode_run::AnyArch::from(model).name(),
+                gradient.name()
+            );
             if !wanted(&name) {
                 continue;
             }
             // The anchor's window: 3 warm-up iterations, then 20 timed.
             let (warmup, iters) = if quick { (1, 3) } else { (3, 23) };
-            let config = |iters| RunConfig {
-                model,
-                gradient,
-                iters,
-                // One evaluation at the end only; the per-step clock excludes it.
-                eval_every: iters,
-                schedule: Schedule::None,
-                ..RunConfig::paper_dynamics()
+            let config = |iters| {
+                RunConfig::paper_dynamics()
+                    .with(FlatSettings {
+                        model: Some(model.into()),
+                        gradient: Some(gradient),
+                        iters: Some(iters),
+                        // One evaluation at the end only; the per-step clock excludes it.
+                        eval_every: Some(iters),
+                        schedule: Some(Schedule::None),
+                        ..Default::default()
+                    })
+                    .expect("valid settings")
             };
             let tag = name.replace(' ', "-");
             let mut per_step = Vec::with_capacity(reps);
@@ -133,29 +145,31 @@ fn main() {
         }
     }
     for (model, solver) in [
-        (ModelKind::Ode, neurode_solvers::Method::Euler),
-        (ModelKind::Ode, neurode_solvers::Method::Rk4),
-        (ModelKind::Resnet, neurode_solvers::Method::Euler),
+        (ClassifierArch::Ode, neurode_solvers::Method::Euler),
+        (ClassifierArch::Ode, neurode_solvers::Method::Rk4),
+        (ClassifierArch::Resnet, neurode_solvers::Method::Euler),
     ] {
         let name = match model {
-            ModelKind::Resnet => "w2 resnet".to_string(),
+            ClassifierArch::Resnet => "w2 resnet".to_string(),
             _ => format!("w2 ode-{solver}"),
         };
         if !wanted(&name) {
             continue;
         }
         let epochs = if quick { 2 } else { 20 };
-        let config = RunConfig {
-            model,
-            solver,
-            epochs,
-            eval_every: epochs,
-            schedule: Schedule::Cosine {
-                total: epochs,
-                min_lr: 0.0,
-            },
-            ..RunConfig::paper_classify()
-        };
+        let config = RunConfig::paper_classify()
+            .with(FlatSettings {
+                model: Some(model.into()),
+                solver: Some(solver),
+                epochs: Some(epochs),
+                eval_every: Some(epochs),
+                schedule: Some(Schedule::Cosine {
+                    total: epochs,
+                    min_lr: 0.0,
+                }),
+                ..Default::default()
+            })
+            .expect("valid settings");
         let runs: Vec<Totals> = (0..reps)
             .map(|_| run(config.clone(), &name.replace(' ', "-")))
             .collect();

@@ -1,6 +1,6 @@
 //! From a [`RunConfig`] to a device, data and a model.
 
-use neurode_adjoint::{AdjointOptions, CheckpointOptions, GradientMethod};
+use neurode_adjoint::GradientMethod;
 use neurode_backend::Device;
 use neurode_datasets::{
     DrivenOscillator, DrivenSequences, Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals,
@@ -8,11 +8,12 @@ use neurode_datasets::{
 use neurode_models::{
     Activation, CnfField, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, Dynamics,
     DynamicsConfig, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde, NeuralOdeConfig,
-    OdeClassifierConfig, Preset, ResNetMlpConfig, SequenceModel, Trace,
+    OdeClassifierConfig, ResNetMlpConfig, SequenceModel, Trace,
 };
-use neurode_solvers::{Adaptive, SolveOptions, Stepping};
+use neurode_solvers::{SolveOptions, Stepping};
 
-use crate::{GradientKind, ModelKind, RunConfig};
+use crate::arch::{AnyArch, ClassifierArch, DynamicsArch, FlowArch, SequenceArch};
+use crate::{RunConfig, TaskConfig};
 use neurode_train::{Classifier, DensityData, SequenceNet, TrainError, step_seed};
 
 /// The device of a run (plain; `.autodiff()` for training).
@@ -22,84 +23,45 @@ pub fn run_device(config: &RunConfig) -> Result<Device, TrainError> {
 
 /// The forward solver options of a run.
 pub fn solve_options(config: &RunConfig) -> SolveOptions {
-    let stepping = match config.steps {
-        Some(n) => Stepping::Steps(n),
-        None => Stepping::Adaptive(
-            Adaptive::new(config.rtol, config.atol).with_controller(config.controller.settings()),
-        ),
-    };
-    SolveOptions::new()
-        .with_method(config.solver)
-        .with_stepping(stepping)
+    config.solver.clone()
 }
 
 /// The gradient method of a run (the adjoint solves backwards with the forward tolerances
 /// and solver, like torchdiffeq's `odeint_adjoint` by default).
 pub fn gradient_method(config: &RunConfig) -> GradientMethod {
-    match config.gradient {
-        GradientKind::Backprop => GradientMethod::Backprop,
-        GradientKind::Adjoint => GradientMethod::Adjoint(adjoint_options(config)),
-        GradientKind::Interpolated => GradientMethod::Interpolated(adjoint_options(config)),
-        GradientKind::Checkpoint => GradientMethod::Checkpointed(
-            CheckpointOptions::new().with_checkpoints(config.gradient_checkpoints),
-        ),
-    }
+    config.gradient_method()
 }
 
-/// The backward solve of the adjoint methods: the forward solver and tolerances.
-fn adjoint_options(config: &RunConfig) -> AdjointOptions {
-    AdjointOptions::new()
-        .with_solve(solve_options(config))
-        .with_seminorm(config.seminorm)
-}
-
-/// The dynamics architecture of a dynamics-task config.
-pub fn dynamics_config(config: &RunConfig) -> DynamicsConfig {
-    let preset = |p: Preset| p.config();
-    match config.model {
-        ModelKind::Baseline => preset(Preset::Baseline),
-        ModelKind::Compact32 => preset(Preset::Compact32),
-        ModelKind::Compact64 => preset(Preset::Compact64),
-        ModelKind::Compact96 => preset(Preset::Compact96),
-        ModelKind::TimeAware64 => preset(Preset::TimeAware64),
-        ModelKind::Dense => DynamicsConfig::Dense(
+/// The dynamics architecture of a dynamics model.
+pub fn dynamics_config(arch: DynamicsArch) -> DynamicsConfig {
+    match arch {
+        DynamicsArch::Preset(p) => p.config(),
+        DynamicsArch::Dense(size) => DynamicsConfig::Dense(
             DenseConfig::new()
-                .with_width(config.hidden)
-                .with_layers(config.layers)
+                .with_width(size.hidden)
+                .with_layers(size.layers)
                 .with_activation(Activation::Tanh),
         ),
-        ModelKind::Residual64
-        | ModelKind::Ode
-        | ModelKind::Resnet
-        | ModelKind::Cnf
-        | ModelKind::Ltc
-        | ModelKind::InputOde => preset(Preset::Residual64),
     }
 }
 
 /// The paper name of a run's model.
 pub fn model_name(config: &RunConfig) -> String {
-    let base = match config.model {
-        ModelKind::Baseline => Preset::Baseline.paper_name().to_string(),
-        ModelKind::Compact32 => Preset::Compact32.paper_name().to_string(),
-        ModelKind::Compact64 => Preset::Compact64.paper_name().to_string(),
-        ModelKind::Compact96 => Preset::Compact96.paper_name().to_string(),
-        ModelKind::Residual64 => Preset::Residual64.paper_name().to_string(),
-        ModelKind::TimeAware64 => Preset::TimeAware64.paper_name().to_string(),
-        ModelKind::Dense => format!("Dense-{}-L{}", config.hidden, config.layers),
-        ModelKind::Ode => format!("Neural ODE ({})", config.solver),
-        ModelKind::Resnet => "ResNet-MLP".to_string(),
-        ModelKind::Ltc => format!("LTC-{}", config.hidden),
-        ModelKind::InputOde => format!("Input ODE-{}", config.hidden),
-        ModelKind::Cnf => format!(
+    let base = match config.task.arch() {
+        AnyArch::Dynamics(DynamicsArch::Preset(p)) => p.paper_name().to_string(),
+        AnyArch::Dynamics(DynamicsArch::Dense(s)) => format!("Dense-{}-L{}", s.hidden, s.layers),
+        AnyArch::Classify(ClassifierArch::Ode) => format!("Neural ODE ({})", config.solver.method),
+        AnyArch::Classify(ClassifierArch::Resnet) => "ResNet-MLP".to_string(),
+        AnyArch::Sequence(SequenceArch::Ltc { units }) => format!("LTC-{units}"),
+        AnyArch::Sequence(SequenceArch::InputOde { units }) => format!("Input ODE-{units}"),
+        AnyArch::Density(FlowArch::Cnf(s)) => format!(
             "CNF (concat-squash {})",
-            vec![config.hidden.to_string(); config.layers.saturating_sub(1)].join("-")
+            vec![s.hidden.to_string(); s.layers.saturating_sub(1)].join("-")
         ),
     };
-    if config.augment > 0 {
-        format!("{base} + ANODE({})", config.augment)
-    } else {
-        base
+    match config.task.dynamics() {
+        Some(d) if d.augment > 0 => format!("{base} + ANODE({})", d.augment),
+        _ => base,
     }
 }
 
@@ -110,9 +72,12 @@ pub fn dynamics_model(
     series: &[Series],
     device: &Device,
 ) -> Result<NeuralOde<Dynamics>, TrainError> {
+    let Some(task) = config.task.dynamics() else {
+        return Err(not_for(config, "a dynamics model"));
+    };
     let dim = series.first().map_or(2, |s| s.dim);
     let mut solver = solve_options(config);
-    if let Some(k) = config.steps {
+    if let Stepping::Steps(k) = solver.stepping {
         // Dynamics: fixed steps count per sample interval, so a window and the full test
         // trajectory are integrated with the same step length.
         let spacing = series
@@ -132,9 +97,9 @@ pub fn dynamics_model(
         }
         g => g,
     };
-    Ok(NeuralOdeConfig::new(dynamics_config(config))
+    Ok(NeuralOdeConfig::new(dynamics_config(task.model))
         .with_dim(dim)
-        .with_augment(config.augment)
+        .with_augment(task.augment)
         .with_solver(solver)
         .with_gradient(gradient)
         .init(config.seed, device)?)
@@ -147,14 +112,14 @@ pub fn classifier(
     classes: usize,
     device: &Device,
 ) -> Result<Classifier, TrainError> {
-    Ok(match config.model {
-        ModelKind::Resnet => Classifier::Resnet(
+    Ok(match config.task.arch() {
+        AnyArch::Classify(ClassifierArch::Resnet) => Classifier::Resnet(
             ResNetMlpConfig::new()
                 .with_input_dim(input_dim)
                 .with_classes(classes)
                 .init(config.seed, device)?,
         ),
-        _ => Classifier::Ode(
+        AnyArch::Classify(ClassifierArch::Ode) => Classifier::Ode(
             OdeClassifierConfig::new()
                 .with_input_dim(input_dim)
                 .with_classes(classes)
@@ -162,14 +127,16 @@ pub fn classifier(
                 .with_gradient(gradient_method(config))
                 .init(config.seed, device)?,
         ),
+        _ => return Err(not_for(config, "a classifier")),
     })
 }
 
 /// Training and extended trajectories of a dynamics run: the built-in spiral, or the CSV's
 /// trajectories (no extended range).
 pub fn dynamics_data(config: &RunConfig) -> Result<(Vec<Series>, Option<Series>), TrainError> {
-    match &config.data {
-        Some(path) => Ok((neurode_datasets::load_series(path, config.seq_len)?, None)),
+    let seq_len = config.task.dynamics().map_or(2, |d| d.seq_len);
+    match config.task.data() {
+        Some(path) => Ok((neurode_datasets::load_series(path, seq_len)?, None)),
         None => {
             let d = SpiralDataConfig::default().generate(&SpiralSystem::PAPER)?;
             Ok((vec![d.train], Some(d.extended)))
@@ -180,11 +147,14 @@ pub fn dynamics_data(config: &RunConfig) -> Result<(Vec<Series>, Option<Series>)
 /// Train and test points of a classification run (the two spirals, or the CSV's points),
 /// split by `test_fraction` with the run's data seed.
 pub fn classify_data(config: &RunConfig) -> Result<(Labeled, Labeled), TrainError> {
-    let all = match &config.data {
+    let TaskConfig::Classify(task) = &config.task else {
+        return Err(not_for(config, "classification data"));
+    };
+    let all = match &task.data {
         Some(path) => neurode_datasets::load_labeled(path, 2)?,
         None => TwoSpirals::default().generate(config.data_seed)?,
     };
-    Ok(all.split(config.test_fraction, config.data_seed)?)
+    Ok(all.split(task.test_fraction, config.data_seed)?)
 }
 
 /// The continuous normalizing flow of a density run on `dim`-dimensional points: FFJORD's
@@ -195,7 +165,12 @@ pub fn flow_model(
     dim: usize,
     device: &Device,
 ) -> Result<CnfField<ConcatSquashMlp>, TrainError> {
-    let hidden = vec![config.hidden; config.layers.saturating_sub(1)];
+    let (Some(task), AnyArch::Density(FlowArch::Cnf(size))) =
+        (config.task.density(), config.task.arch())
+    else {
+        return Err(not_for(config, "a flow"));
+    };
+    let hidden = vec![size.hidden; size.layers.saturating_sub(1)];
     let field = ConcatSquashConfig::new().with_hidden(hidden).init(
         dim,
         &mut Init::new(config.seed),
@@ -204,7 +179,7 @@ pub fn flow_model(
     Ok(CnfField::new(
         field,
         Trace::Exact,
-        config.flow().rnode.is_some(),
+        task.flow.rnode.is_some(),
     ))
 }
 
@@ -212,14 +187,17 @@ pub fn flow_model(
 /// points each iteration; held-out points drawn from the data seed) or the CSV's points split
 /// by `test_fraction`.
 pub fn density_data(config: &RunConfig) -> Result<(DensityData, Labeled), TrainError> {
-    match &config.data {
+    let Some(task) = config.task.density() else {
+        return Err(not_for(config, "density data"));
+    };
+    match &task.data {
         Some(path) => {
             let all = neurode_datasets::load_points(path, 2)?;
-            let (train, test) = all.split(config.test_fraction, config.data_seed)?;
+            let (train, test) = all.split(task.test_fraction, config.data_seed)?;
             Ok((DensityData::Points(train), test))
         }
         None => {
-            let flow = config.flow();
+            let flow = &task.flow;
             let data = DensityData::Toy(flow.dataset);
             // Held-out points from a stream no training batch uses.
             let test = data.draw(flow.test_points, step_seed(config.data_seed, u64::MAX))?;
@@ -236,10 +214,13 @@ pub fn sequence_model(
     device: &Device,
 ) -> Result<SequenceNet, TrainError> {
     let mut init = Init::new(config.seed);
-    let (units, inputs) = (config.hidden, data.input_dim);
+    let AnyArch::Sequence(arch) = config.task.arch() else {
+        return Err(not_for(config, "a sequence model"));
+    };
+    let inputs = data.input_dim;
     let (solver, gradient) = (solve_options(config), gradient_method(config));
-    Ok(match config.model {
-        ModelKind::InputOde => {
+    Ok(match arch {
+        SequenceArch::InputOde { units } => {
             let cell = InputOdeConfig::new()
                 .with_units(units)
                 .with_inputs(inputs)
@@ -247,7 +228,7 @@ pub fn sequence_model(
             let readout = init.linear(units, data.output_dim, LayerInit::Uniform, device);
             SequenceNet::InputOde(SequenceModel::new(cell, readout, solver, gradient)?)
         }
-        _ => {
+        SequenceArch::Ltc { units } => {
             let cell = LtcConfig::new()
                 .with_units(units)
                 .with_inputs(inputs)
@@ -266,4 +247,13 @@ pub fn sequence_data(config: &RunConfig) -> Result<(DrivenSequences, DrivenSeque
         osc.generate(32, config.data_seed)?,
         osc.generate(16, step_seed(config.data_seed, u64::MAX))?,
     ))
+}
+
+/// The error for building `what` from another task's config.
+fn not_for(config: &RunConfig, what: &str) -> TrainError {
+    TrainError::Invalid {
+        setting: neurode_train::Setting::Task,
+        value: format!("{} (asked for {what})", config.kind().name()),
+        expected: "the task whose model or data is built",
+    }
 }

@@ -1,124 +1,51 @@
 //! Checking a [`RunConfig`]: every value against what is accepted, named in the library's
-//! terms (the binary maps the names to its flags).
+//! terms (the binary maps the names to its flags). What the types cannot rule out: numbers
+//! out of range, the solver's own checks ([`SolveOptions::validate`]), sizes and budgets.
 
-use crate::{RunConfig, TaskKind};
+use neurode_solvers::{SolveError, SolveOptions};
 use neurode_train::{Schedule, Setting, TrainError};
+
+use crate::{CONFIG_VERSION, GradientConfig, OptimizerConfig, RunConfig, TaskConfig};
 
 impl RunConfig {
     /// Checks every value and says what is accepted.
     pub fn validate(&self) -> Result<(), TrainError> {
-        if !self.model.fits(self.task) {
+        if self.version != CONFIG_VERSION {
             return bad(
-                Setting::Model,
-                format!("{:?}", self.model).to_lowercase(),
-                "for the dynamics task: baseline, compact32, compact64, compact96, residual64, timeaware64, dense; for the classify task: ode-euler, ode-rk4, resnet; for the density task: cnf; for the sequence task: ltc, input-ode",
+                Setting::Task,
+                format!("config version {}", self.version),
+                "version 2 (a version-1 file reads through RunConfig::from_toml)",
             );
         }
-        self.check_optimizer()?;
-        self.check_solver_and_loss()?;
-        self.check_counts()?;
+        check_optimizer(&self.optimizer)?;
+        check_solver(&self.solver)?;
+        if self.gradient
+            == (GradientConfig::Checkpoint {
+                checkpoints: Some(0),
+            })
+        {
+            return bad(
+                Setting::GradientCheckpoints,
+                "0".into(),
+                "at least 1 state (the initial one)",
+            );
+        }
+        self.check_run()?;
         self.check_limits()?;
-        self.check_gradients()?;
-        self.check_task_settings()?;
+        self.check_task()?;
         self.check_schedule()
     }
 
-    /// The optimizer's settings: rate, weight decay, β, ε, clipping.
-    fn check_optimizer(&self) -> Result<(), TrainError> {
-        if !positive(self.lr) {
+    /// What every run has: evaluation, thresholds, checkpoints kept.
+    fn check_run(&self) -> Result<(), TrainError> {
+        if self.eval_every == 0 {
+            return bad(Setting::EvalEvery, "0".into(), "at least 1");
+        }
+        if self.keep_checkpoints == 0 {
             return bad(
-                Setting::Lr,
-                self.lr.to_string(),
-                "a finite learning rate > 0",
-            );
-        }
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return bad(
-                Setting::WeightDecay,
-                self.weight_decay.to_string(),
-                "a finite value ≥ 0",
-            );
-        }
-        for (name, b) in [(Setting::Beta1, self.beta1), (Setting::Beta2, self.beta2)] {
-            if !(0.0..1.0).contains(&b) {
-                return bad(name, b.to_string(), "in [0, 1)");
-            }
-        }
-        if !positive(self.eps) {
-            return bad(Setting::Eps, self.eps.to_string(), "a finite value > 0");
-        }
-        if let Some(c) = self.clip
-            && !positive(c)
-        {
-            return bad(
-                Setting::Clip,
-                c.to_string(),
-                "a finite norm > 0 (none turns clipping off)",
-            );
-        }
-        Ok(())
-    }
-
-    /// The loss's time weighting and the solver's tolerances and steps.
-    fn check_solver_and_loss(&self) -> Result<(), TrainError> {
-        if let Some(a) = self.time_weighted
-            && !(a.is_finite() && a >= 0.0)
-        {
-            return bad(Setting::TimeWeighted, a.to_string(), "a finite α ≥ 0");
-        }
-        if self.solver.is_adaptive() && !(positive(self.rtol) && positive(self.atol)) {
-            return bad(
-                Setting::Tolerances,
-                format!("{}/{}", self.rtol, self.atol),
-                "finite tolerances > 0",
-            );
-        }
-        if !self.solver.is_adaptive() && self.steps.is_none() {
-            return bad(
-                Setting::Steps,
-                "none".into(),
-                "a number of fixed steps for a fixed-step solver (e.g. 20)",
-            );
-        }
-        if self.steps == Some(0) {
-            return bad(Setting::Steps, "0".into(), "at least 1");
-        }
-        Ok(())
-    }
-
-    /// Counts that must be at least 1 (by task), the window length, the layer count, the test
-    /// fraction and the loss thresholds.
-    fn check_counts(&self) -> Result<(), TrainError> {
-        for (name, v) in [
-            (Setting::BatchSize, self.batch_size as u64),
-            (Setting::EvalEvery, self.eval_every),
-            (Setting::Hidden, self.hidden as u64),
-        ] {
-            if v == 0 {
-                return bad(name, "0".into(), "at least 1");
-            }
-        }
-        if self.task != TaskKind::Classify && self.iters == 0 {
-            return bad(Setting::Iters, "0".into(), "at least 1");
-        }
-        if self.task == TaskKind::Classify && self.epochs == 0 {
-            return bad(Setting::Epochs, "0".into(), "at least 1");
-        }
-        if self.seq_len < 2 {
-            return bad(Setting::SeqLen, self.seq_len.to_string(), "at least 2");
-        }
-        if self.layers < 2 {
-            return bad(
-                Setting::Layers,
-                self.layers.to_string(),
-                "at least 2 affine layers",
-            );
-        }
-        if !(0.0..1.0).contains(&self.test_fraction) {
-            return bad(
-                Setting::TestFraction,
-                self.test_fraction.to_string(),
-                "in [0, 1)",
+                Setting::KeepCheckpoints,
+                "0".into(),
+                "at least 1 checkpoint",
             );
         }
         if !positive(self.loss_threshold) {
@@ -140,37 +67,58 @@ impl RunConfig {
     /// be an allocation, not a model, above a bound.
     fn check_limits(&self) -> Result<(), TrainError> {
         let toml_max = i64::MAX as u128;
-        let span = match self.schedule {
+        let span = match self.optimizer.schedule {
             Schedule::Cosine { total, .. } => total as u128,
             _ => 0,
         };
+        let budget = match self.task {
+            TaskConfig::Classify(_) => Setting::Epochs,
+            _ => Setting::Iters,
+        };
+        let steps = match self.solver.stepping {
+            neurode_solvers::Stepping::Steps(n) => n as u128,
+            _ => 0,
+        };
+        let checkpoints = match self.gradient {
+            GradientConfig::Checkpoint { checkpoints } => checkpoints.unwrap_or(0) as u128,
+            _ => 0,
+        };
+        let seq_len = self.task.dynamics().map_or(0, |d| d.seq_len as u128);
         for (name, value) in [
             (Setting::Seed, self.seed as u128),
             (Setting::DataSeed, self.data_seed as u128),
-            (Setting::Iters, self.iters as u128),
-            (Setting::Epochs, self.epochs as u128),
+            (budget, self.budget() as u128),
             (Setting::EvalEvery, self.eval_every as u128),
-            (Setting::Warmup, self.warmup as u128),
-            (Setting::Steps, self.steps.unwrap_or(0) as u128),
-            (Setting::SeqLen, self.seq_len as u128),
+            (Setting::Warmup, self.optimizer.warmup as u128),
+            (Setting::Steps, steps),
+            (Setting::SeqLen, seq_len),
             (Setting::KeepCheckpoints, self.keep_checkpoints as u128),
-            (
-                Setting::GradientCheckpoints,
-                self.gradient_checkpoints.unwrap_or(0) as u128,
-            ),
+            (Setting::GradientCheckpoints, checkpoints),
             (Setting::Schedule, span),
         ] {
             if value > toml_max {
                 return bad(name, value.to_string(), "at most 9223372036854775807");
             }
         }
+        let arch = self.task.arch();
+        let augment = self.task.dynamics().map_or(0, |d| d.augment);
         for (name, value, max, expected) in [
-            (Setting::Hidden, self.hidden, 1 << 16, "at most 65536"),
-            (Setting::Layers, self.layers, 1 << 10, "at most 1024"),
-            (Setting::Augment, self.augment, 1 << 16, "at most 65536"),
+            (
+                Setting::Hidden,
+                arch.hidden().unwrap_or(1),
+                1 << 16,
+                "at most 65536",
+            ),
+            (
+                Setting::Layers,
+                arch.layers().unwrap_or(2),
+                1 << 10,
+                "at most 1024",
+            ),
+            (Setting::Augment, augment, 1 << 16, "at most 65536"),
             (
                 Setting::BatchSize,
-                self.batch_size,
+                self.task.batch_size(),
                 1 << 20,
                 "at most 1048576",
             ),
@@ -182,105 +130,78 @@ impl RunConfig {
         Ok(())
     }
 
-    /// The checkpoint budgets: of checkpointed gradients and of the run folder.
-    fn check_gradients(&self) -> Result<(), TrainError> {
-        match (self.gradient_checkpoints, self.gradient) {
-            (Some(0), _) => {
-                return bad(
-                    Setting::GradientCheckpoints,
-                    "0".into(),
-                    "at least 1 state (the initial one)",
-                );
-            }
-            (Some(n), g) if g != crate::GradientKind::Checkpoint => {
-                return bad(
-                    Setting::GradientCheckpoints,
-                    n.to_string(),
-                    "a checkpoint budget only with checkpointed gradients",
-                );
-            }
-            _ => {}
+    /// The task's own settings: sizes, budget, windows, shooting, flows.
+    fn check_task(&self) -> Result<(), TrainError> {
+        let arch = self.task.arch();
+        if arch.hidden() == Some(0) {
+            return bad(Setting::Hidden, "0".into(), "at least 1");
         }
-        if self.keep_checkpoints == 0 {
-            return bad(
-                Setting::KeepCheckpoints,
-                "0".into(),
-                "at least 1 checkpoint",
-            );
+        if let Some(l) = arch.layers()
+            && l < 2
+        {
+            return bad(Setting::Layers, l.to_string(), "at least 2 affine layers");
         }
-        Ok(())
-    }
-
-    /// Settings that belong to one task: multiple shooting, flows, sequences.
-    fn check_task_settings(&self) -> Result<(), TrainError> {
-        if let Some(s) = self.shooting {
-            if self.task != crate::TaskKind::Dynamics {
-                return bad(
-                    Setting::Shooting,
-                    format!("{} segments", s.segments),
-                    "multiple shooting only for the dynamics task",
-                );
-            }
-            if s.segments == 0 {
-                return bad(Setting::Shooting, "0 segments".into(), "at least 1 segment");
-            }
-            if !(s.continuity.is_finite() && s.continuity >= 0.0) {
-                return bad(
-                    Setting::Shooting,
-                    format!("continuity {}", s.continuity),
-                    "a finite continuity weight ≥ 0",
-                );
-            }
-            if self.init.is_some() {
-                return bad(
-                    Setting::Shooting,
-                    format!("{} segments with initial weights", s.segments),
-                    "multiple shooting from the model's own initialisation (no init file)",
-                );
-            }
+        if self.task.batch_size() == 0 {
+            return bad(Setting::BatchSize, "0".into(), "at least 1");
         }
-        match (&self.flow, self.task) {
-            (Some(_), task) if task != TaskKind::Density => {
-                return bad(
-                    Setting::Flow,
-                    format!("{task:?}").to_lowercase(),
-                    "flow settings only for the density task",
-                );
-            }
-            (_, TaskKind::Density) => {
-                self.flow().validate()?;
-                if !self.curriculum.is_empty() {
-                    return bad(
-                        Setting::Curriculum,
-                        format!("{} stages", self.curriculum.len()),
-                        "no curriculum for the density task (it has no time windows)",
-                    );
-                }
-                if self.data.is_none() && !self.batch_size.is_multiple_of(2) {
+        if self.budget() == 0 {
+            let setting = match self.task {
+                TaskConfig::Classify(_) => Setting::Epochs,
+                _ => Setting::Iters,
+            };
+            return bad(setting, "0".into(), "at least 1");
+        }
+        match &self.task {
+            TaskConfig::Dynamics(_) => self.check_dynamics(),
+            TaskConfig::Classify(t) => check_fraction(t.test_fraction),
+            TaskConfig::Density(t) => {
+                check_fraction(t.test_fraction)?;
+                t.flow.validate()?;
+                if t.data.is_none() && !t.batch_size.is_multiple_of(2) {
                     return bad(
                         Setting::BatchSize,
-                        self.batch_size.to_string(),
+                        t.batch_size.to_string(),
                         "an even number of points for the built-in densities (half from each part of the two-part sets)",
                     );
                 }
+                Ok(())
             }
-            (_, TaskKind::Sequence) => {
-                if let Some(path) = &self.data {
-                    return bad(
-                        Setting::Data,
-                        path.display().to_string(),
-                        "no data file for the sequence task: it trains on the built-in driven oscillator",
-                    );
-                }
-                if !self.curriculum.is_empty() {
-                    return bad(
-                        Setting::Curriculum,
-                        format!("{} stages", self.curriculum.len()),
-                        "no curriculum for the sequence task (it trains on whole sequences)",
-                    );
-                }
-            }
-            _ => {}
+            TaskConfig::Sequence(_) => Ok(()),
+        }
+    }
+
+    /// The dynamics task: windows, loss weighting, multiple shooting.
+    fn check_dynamics(&self) -> Result<(), TrainError> {
+        let Some(t) = self.task.dynamics() else {
+            return Ok(());
+        };
+        if t.seq_len < 2 {
+            return bad(Setting::SeqLen, t.seq_len.to_string(), "at least 2");
+        }
+        if let Some(a) = t.time_weighted
+            && !(a.is_finite() && a >= 0.0)
+        {
+            return bad(Setting::TimeWeighted, a.to_string(), "a finite α ≥ 0");
+        }
+        let Some(s) = t.shooting else {
+            return Ok(());
+        };
+        if s.segments == 0 {
+            return bad(Setting::Shooting, "0 segments".into(), "at least 1 segment");
+        }
+        if !(s.continuity.is_finite() && s.continuity >= 0.0) {
+            return bad(
+                Setting::Shooting,
+                format!("continuity {}", s.continuity),
+                "a finite continuity weight ≥ 0",
+            );
+        }
+        if self.init.is_some() {
+            return bad(
+                Setting::Shooting,
+                format!("{} segments with initial weights", s.segments),
+                "multiple shooting from the model's own initialisation (no init file)",
+            );
         }
         Ok(())
     }
@@ -288,7 +209,7 @@ impl RunConfig {
     /// The curriculum's phases and the learning-rate schedule.
     fn check_schedule(&self) -> Result<(), TrainError> {
         self.phases()?;
-        match self.schedule {
+        match self.optimizer.schedule {
             Schedule::Plateau(p) if !(p.factor > 0.0 && p.factor < 1.0) => bad(
                 Setting::Schedule,
                 format!("plateau factor {}", p.factor),
@@ -314,6 +235,80 @@ impl RunConfig {
     }
 }
 
+/// The optimizer's settings: rate, weight decay, β, ε, clipping.
+fn check_optimizer(o: &OptimizerConfig) -> Result<(), TrainError> {
+    let s = &o.settings;
+    if !positive(o.lr) {
+        return bad(Setting::Lr, o.lr.to_string(), "a finite learning rate > 0");
+    }
+    if !(s.weight_decay.is_finite() && s.weight_decay >= 0.0) {
+        return bad(
+            Setting::WeightDecay,
+            s.weight_decay.to_string(),
+            "a finite value ≥ 0",
+        );
+    }
+    for (name, b) in [(Setting::Beta1, s.beta1), (Setting::Beta2, s.beta2)] {
+        if !(0.0..1.0).contains(&b) {
+            return bad(name, b.to_string(), "in [0, 1)");
+        }
+    }
+    if !positive(s.eps) {
+        return bad(Setting::Eps, s.eps.to_string(), "a finite value > 0");
+    }
+    if let Some(c) = s.clip
+        && !positive(c)
+    {
+        return bad(
+            Setting::Clip,
+            c.to_string(),
+            "a finite norm > 0 (none turns clipping off)",
+        );
+    }
+    Ok(())
+}
+
+/// The solver's own checks, named as the run's settings.
+fn check_solver(solver: &SolveOptions) -> Result<(), TrainError> {
+    let Err(e) = solver.validate() else {
+        return Ok(());
+    };
+    match e {
+        SolveError::MissingStepSize { method } => bad(
+            Setting::Steps,
+            format!("none for {method}"),
+            "a number of fixed steps for a fixed-step solver (e.g. 20)",
+        ),
+        SolveError::InvalidTolerance { name, value } => bad(
+            Setting::Tolerances,
+            format!("{name} {value}"),
+            "finite tolerances > 0",
+        ),
+        SolveError::InvalidOption {
+            name,
+            value,
+            expected,
+        } => {
+            let setting = match name {
+                "steps" | "step_size" => Setting::Steps,
+                "controller" => Setting::Controller,
+                _ => Setting::Solver,
+            };
+            bad(setting, format!("{name} {value}"), expected)
+        }
+        other => Err(TrainError::Model(other.into())),
+    }
+}
+
+/// A held-out share in [0, 1).
+fn check_fraction(f: f64) -> Result<(), TrainError> {
+    if (0.0..1.0).contains(&f) {
+        Ok(())
+    } else {
+        bad(Setting::TestFraction, f.to_string(), "in [0, 1)")
+    }
+}
+
 /// The error for `setting` holding `value`, with what is accepted.
 fn bad(setting: Setting, value: String, expected: &'static str) -> Result<(), TrainError> {
     Err(TrainError::Invalid {
@@ -326,64 +321,4 @@ fn bad(setting: Setting, value: String, expected: &'static str) -> Result<(), Tr
 /// A finite value above zero.
 fn positive(v: f64) -> bool {
     v.is_finite() && v > 0.0
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    use neurode_train::{Flow, Setting, Shooting};
-
-    use crate::RunConfig;
-
-    /// A config with every optional setting present, so its TOML holds every key.
-    fn every_key() -> RunConfig {
-        RunConfig {
-            steps: Some(10),
-            gradient_checkpoints: Some(3),
-            clip: Some(1.0),
-            time_weighted: Some(1.0),
-            stop_below: Some(1e-3),
-            shooting: Some(Shooting {
-                segments: 2,
-                continuity: 1.0,
-                free_nodes: false,
-            }),
-            flow: Some(Flow::default()),
-            data: Some(PathBuf::from("data.csv")),
-            init: Some(PathBuf::from("init.safetensors")),
-            ..RunConfig::dynamics()
-        }
-    }
-
-    #[test]
-    fn every_config_key_is_a_setting() {
-        let table = toml::Table::try_from(every_key()).unwrap();
-        for key in table.keys() {
-            assert!(Setting::from_key(key).is_some(), "`{key}` is no Setting");
-        }
-        let fields = include_str!("config.rs")
-            .split("pub struct RunConfig {")
-            .nth(1)
-            .and_then(|rest| rest.split("\n}").next())
-            .unwrap()
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("pub "))
-            .filter_map(|l| l.split(':').next())
-            .count();
-        assert_eq!(table.len(), fields, "every field in the TOML");
-    }
-
-    #[test]
-    fn a_changed_setting_is_named_by_its_setting() {
-        let base = every_key();
-        let next = RunConfig {
-            lr: 1e-2,
-            seq_len: 7,
-            ..base.clone()
-        };
-        let mut got = base.differences(&next);
-        got.sort();
-        assert_eq!(got, [Setting::SeqLen, Setting::Lr]);
-    }
 }

@@ -15,8 +15,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! * Configs: [`RunConfig`], [`TaskKind`], [`ModelKind`], [`GradientKind`],
-//!   [`ControllerKind`], [`Recipe`]; checked by [`RunConfig::validate`].
+//! * Configs: [`RunConfig`] (version [`CONFIG_VERSION`]; version-1 files convert through
+//!   [`FlatSettings`]) of a [`TaskConfig`] with one model enum per task ([`DynamicsArch`],
+//!   [`ClassifierArch`], [`FlowArch`], [`SequenceArch`]; [`AnyArch`] names any of them), the
+//!   solver's [`SolveOptions`](neurode_solvers::SolveOptions), a [`GradientConfig`] and an
+//!   [`OptimizerConfig`]; [`Recipe`]s; checked by [`RunConfig::validate`].
 //! * From a config: [`run_device`], the data ([`dynamics_data`], [`classify_data`],
 //!   [`density_data`], [`sequence_data`]) and models ([`dynamics_model`], [`classifier`],
 //!   [`flow_model`], [`sequence_model`]); [`Trained`] loads a finished run's model back.
@@ -25,13 +28,17 @@
 //! * Figures ([`figures`], [`plot`], [`density_figures`], [`sequence_figures`]) and a
 //!   terminal [`Progress`] bar.
 
+mod arch;
 mod build;
 mod checkpoints;
 mod config;
 mod config_check;
+mod config_read;
 pub mod figures;
 mod files;
+mod flat;
 mod flow_figures;
+mod gradient_config;
 mod lock;
 pub mod plot;
 mod progress;
@@ -40,17 +47,22 @@ mod record;
 mod run;
 mod run_folder;
 mod sequence_figures;
+mod task_config;
+mod task_kind;
 mod trained;
 
+pub use arch::{AnyArch, ClassifierArch, DenseSize, DynamicsArch, FlowArch, SequenceArch};
 pub use build::{
     classifier, classify_data, density_data, dynamics_config, dynamics_data, dynamics_model,
     flow_model, gradient_method, model_name, run_device, sequence_data, sequence_model,
     solve_options,
 };
 pub use checkpoints::{Checkpoint, Intact, sha256_of};
-pub use config::{ControllerKind, GradientKind, ModelKind, RunConfig, TaskKind};
+pub use config::{CONFIG_VERSION, OptimizerConfig, RunConfig};
 pub use files::{read_text, write_atomic, write_csv};
+pub use flat::{FlatSettings, Inapplicable};
 pub use flow_figures::{density_figures, flow_panels};
+pub use gradient_config::{ControllerKind, GradientConfig};
 pub use lock::RunLock;
 pub use progress::{Progress, Unit};
 pub use recipe::Recipe;
@@ -58,4 +70,6 @@ pub use record::{RunDir, Status, Summary, is_run_dir};
 pub use run::{TrainOptions, train, trainer};
 pub use run_folder::{RunFolder, RunInfo};
 pub use sequence_figures::sequence_figures;
+pub use task_config::{ClassifyTask, DensityTask, DynamicsTask, SequenceTask, TaskConfig};
+pub use task_kind::TaskKind;
 pub use trained::{Trained, TrainedRun};

@@ -1,10 +1,17 @@
 //! Named recipes: the papers' exact settings, and neurode's own — the best measured on the
 //! same models and data (`cargo xtask reproduce recipes`, README *Recipes*).
 
+use neurode_backend::{Backend, Precision};
+use neurode_models::Preset;
+use neurode_solvers::{Adaptive, Method, SolveOptions, Stepping};
 use serde::{Deserialize, Serialize};
 
-use crate::{GradientKind, ModelKind, RunConfig, TaskKind};
-use neurode_train::{Flow, Horizon, Schedule, Stage};
+use crate::arch::{ClassifierArch, DenseSize, DynamicsArch, FlowArch, SequenceArch};
+use crate::{
+    CONFIG_VERSION, ClassifyTask, ControllerKind, DensityTask, DynamicsTask, GradientConfig,
+    OptimizerConfig, RunConfig, SequenceTask, TaskConfig, TaskKind,
+};
+use neurode_train::{AdamSettings, Algorithm, Flow, Horizon, Plateau, Schedule, Stage};
 
 /// A complete set of training settings for a task.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -17,6 +24,13 @@ pub enum Recipe {
     /// The paper's settings, exactly (paper 000 for dynamics, paper 003 for classification);
     /// the reproduction suite uses them.
     Paper,
+}
+
+/// DOPRI5 at `rtol`, `atol` with torchdiffeq's controller.
+fn dopri5(rtol: f64, atol: f64) -> SolveOptions {
+    SolveOptions::new().with_stepping(Stepping::Adaptive(
+        Adaptive::new(rtol, atol).with_controller(ControllerKind::Integral.settings()),
+    ))
 }
 
 impl RunConfig {
@@ -39,6 +53,82 @@ impl RunConfig {
         Self::recipe(task, Recipe::Neurode)
     }
 
+    /// Paper 000's settings: Residual-64, DOPRI5 1e-5/1e-7, adjoint, Adam 5e-4, weight decay
+    /// 1e-5, clip 1.0, batch 32 × 40, time-weighted loss (α = 1), ReduceLROnPlateau
+    /// (patience 5), 3,000 iterations, evaluation every 50 ([`Recipe::Paper`]).
+    pub fn paper_dynamics() -> Self {
+        Self {
+            version: CONFIG_VERSION,
+            backend: Backend::default(),
+            precision: Precision::F32,
+            seed: 0,
+            data_seed: 0,
+            eval_every: 50,
+            loss_threshold: 0.05,
+            stop_below: None,
+            keep_checkpoints: 2,
+            init: None,
+            task: TaskConfig::Dynamics(DynamicsTask {
+                model: DynamicsArch::Preset(Preset::Residual64),
+                augment: 0,
+                iters: 3000,
+                batch_size: 32,
+                seq_len: 40,
+                time_weighted: Some(1.0),
+                curriculum: Vec::new(),
+                shooting: None,
+                data: None,
+            }),
+            solver: dopri5(1e-5, 1e-7),
+            gradient: GradientConfig::Adjoint { seminorm: false },
+            optimizer: OptimizerConfig {
+                lr: 5e-4,
+                warmup: 0,
+                schedule: Schedule::Plateau(Plateau::new(0.1, 5)),
+                settings: AdamSettings {
+                    algorithm: Algorithm::Adam,
+                    beta1: 0.9,
+                    beta2: 0.999,
+                    eps: 1e-8,
+                    weight_decay: 1e-5,
+                    clip: Some(1.0),
+                },
+            },
+        }
+    }
+
+    /// Paper 003's settings: the Euler Neural ODE classifier (20 steps, backprop), Adam 0.01,
+    /// cosine annealing over 500 epochs, batch 128, 80/20 split ([`Recipe::Paper`]).
+    pub fn paper_classify() -> Self {
+        let base = Self::paper_dynamics();
+        Self {
+            eval_every: 10,
+            task: TaskConfig::Classify(ClassifyTask {
+                model: ClassifierArch::Ode,
+                epochs: 500,
+                batch_size: 128,
+                test_fraction: 0.2,
+                data: None,
+            }),
+            solver: SolveOptions::steps(Method::Euler, 20),
+            gradient: GradientConfig::Backprop {},
+            optimizer: OptimizerConfig {
+                lr: 0.01,
+                schedule: Schedule::Cosine {
+                    total: 500,
+                    min_lr: 0.0,
+                },
+                settings: AdamSettings {
+                    weight_decay: 0.0,
+                    clip: None,
+                    ..base.optimizer.settings
+                },
+                ..base.optimizer
+            },
+            ..base
+        }
+    }
+
     /// neurode's dynamics recipe: paper 000's Residual-64 and solver (DOPRI5 1e-5/1e-7,
     /// torchdiffeq's controller) trained by backprop with a length curriculum — 1,200
     /// iterations on windows of 4 % of the series (40 samples of the spiral) at 3e-3, 600 on
@@ -58,21 +148,22 @@ impl RunConfig {
             horizon,
             lr_scale,
         };
-        Self {
-            gradient: GradientKind::Backprop,
-            iters: 1950,
-            lr: 3e-3,
-            weight_decay: 0.0,
-            clip: Some(1.0),
-            time_weighted: None,
-            schedule: Schedule::Anneal { min_lr: 1e-5 },
-            curriculum: vec![
+        let mut c = Self::paper_dynamics();
+        if let TaskConfig::Dynamics(t) = &mut c.task {
+            t.iters = 1950;
+            t.time_weighted = None;
+            t.curriculum = vec![
                 stage(1200.0, Horizon::Fraction(0.04), 1.0),
                 stage(600.0, Horizon::Fraction(0.1), 0.33),
                 stage(150.0, Horizon::Fraction(1.0), 0.03),
-            ],
-            ..Self::paper_dynamics()
+            ];
         }
+        c.gradient = GradientConfig::Backprop {};
+        c.optimizer.lr = 3e-3;
+        c.optimizer.schedule = Schedule::Anneal { min_lr: 1e-5 };
+        c.optimizer.settings.weight_decay = 0.0;
+        c.optimizer.settings.clip = Some(1.0);
+        c
     }
 
     /// neurode's classification recipe: paper 003's (Adam 0.01, cosine over 500 epochs, batch
@@ -92,12 +183,11 @@ impl RunConfig {
     /// on the same points and 88.0 % on all 1,000: nothing stalls, and nothing is gained by
     /// fitting the noise.
     pub fn classify() -> Self {
-        Self {
-            eps: 1e-3,
-            warmup: 25,
-            clip: Some(1.0),
-            ..Self::paper_classify()
-        }
+        let mut c = Self::paper_classify();
+        c.optimizer.warmup = 25;
+        c.optimizer.settings.eps = 1e-3;
+        c.optimizer.settings.clip = Some(1.0);
+        c
     }
 
     /// FFJORD's 2-D toy settings for the density task: a CNF on a concat-squash MLP
@@ -107,25 +197,25 @@ impl RunConfig {
     /// 100. Backprop through the solver, where FFJORD defaults to the adjoint: the same
     /// gradients to solver tolerance, and several times faster at this size.
     pub fn density() -> Self {
-        Self {
-            task: TaskKind::Density,
-            model: ModelKind::Cnf,
-            hidden: 64,
-            layers: 4,
-            rtol: 1e-5,
-            atol: 1e-5,
-            gradient: GradientKind::Backprop,
+        let mut c = Self::paper_dynamics();
+        c.task = TaskConfig::Density(DensityTask {
+            model: FlowArch::Cnf(DenseSize {
+                hidden: 64,
+                layers: 4,
+            }),
+            flow: Flow::default(),
             iters: 1000,
             batch_size: 512,
-            lr: 1e-3,
-            weight_decay: 1e-5,
-            clip: None,
-            time_weighted: None,
-            schedule: Schedule::None,
-            eval_every: 100,
-            flow: Some(Flow::default()),
-            ..Self::paper_dynamics()
-        }
+            test_fraction: 0.2,
+            data: None,
+        });
+        c.eval_every = 100;
+        c.solver = dopri5(1e-5, 1e-5);
+        c.gradient = GradientConfig::Backprop {};
+        c.optimizer.lr = 1e-3;
+        c.optimizer.schedule = Schedule::None;
+        c.optimizer.settings.clip = None;
+        c
     }
 
     /// neurode's settings for the sequence task: an LTC of 16 units and a linear readout
@@ -134,22 +224,19 @@ impl RunConfig {
     /// controller), backprop, Adam 1e-2 on batches of 16 sequences for 300 iterations,
     /// evaluation every 25.
     pub fn sequence() -> Self {
-        Self {
-            task: TaskKind::Sequence,
-            model: ModelKind::Ltc,
-            hidden: 16,
-            rtol: 1e-4,
-            atol: 1e-6,
-            gradient: GradientKind::Backprop,
+        let mut c = Self::paper_dynamics();
+        c.task = TaskConfig::Sequence(SequenceTask {
+            model: SequenceArch::Ltc { units: 16 },
             iters: 300,
             batch_size: 16,
-            lr: 1e-2,
-            weight_decay: 0.0,
-            clip: None,
-            time_weighted: None,
-            schedule: Schedule::None,
-            eval_every: 25,
-            ..Self::paper_dynamics()
-        }
+        });
+        c.eval_every = 25;
+        c.solver = dopri5(1e-4, 1e-6);
+        c.gradient = GradientConfig::Backprop {};
+        c.optimizer.lr = 1e-2;
+        c.optimizer.schedule = Schedule::None;
+        c.optimizer.settings.weight_decay = 0.0;
+        c.optimizer.settings.clip = None;
+        c
     }
 }

@@ -8,10 +8,10 @@ use neurode_models::{TorchNames, load_record, load_torch_weights, param_size};
 
 use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
-    Progress, RunConfig, RunDir, RunFolder, RunInfo, Summary, TaskKind, Unit, classifier,
-    classify_data, density_data, density_figures, dynamics_data, dynamics_model, flow_model,
-    gradient_method, model_name, run_device, sequence_data, sequence_figures, sequence_model,
-    solve_options,
+    DensityTask, DynamicsTask, Progress, RunConfig, RunDir, RunFolder, RunInfo, Summary,
+    TaskConfig, Unit, classifier, classify_data, density_data, density_figures, dynamics_data,
+    dynamics_model, flow_model, gradient_method, model_name, run_device, sequence_data,
+    sequence_figures, sequence_model, solve_options,
 };
 use neurode_train::{
     Classification, Density, MultipleShooting, Observer, Regression, Sequences, Task, TrainError,
@@ -47,8 +47,8 @@ impl Default for TrainOptions {
 pub fn trainer(config: &RunConfig) -> Result<Trainer, TrainError> {
     let mut t = Trainer::curriculum(config.phases()?)
         .with_optimizer(config.adam())
-        .with_schedule(config.schedule)
-        .with_warmup(config.warmup)
+        .with_schedule(config.optimizer.schedule)
+        .with_warmup(config.optimizer.warmup)
         .with_eval_every(config.eval_every)
         .with_seed(config.seed);
     t.stop_below = config.stop_below;
@@ -67,22 +67,23 @@ pub fn train(config: &RunConfig, dir: &RunDir, opts: &TrainOptions) -> Result<Su
         opts,
         device: &device,
     };
-    match config.task {
-        TaskKind::Dynamics => train_dynamics(at),
-        TaskKind::Density => train_density(at),
-        TaskKind::Sequence => {
+    let batch_size = config.task.batch_size();
+    match &config.task {
+        TaskConfig::Dynamics(settings) => train_dynamics(at, settings),
+        TaskConfig::Density(settings) => train_density(at, settings),
+        TaskConfig::Sequence(_) => {
             let (train_set, test_set) = sequence_data(config)?;
             let model = sequence_model(config, &train_set, &device.clone().autodiff())?;
-            let task = Sequences::new(train_set, test_set, config.batch_size, &device);
+            let task = Sequences::new(train_set, test_set, batch_size, &device);
             run(at, model, &task, Unit::Iteration, |best, _, rows| {
                 sequence_figures(dir, rows, &best.valid(), &task.test)
             })
         }
-        TaskKind::Classify => {
+        TaskConfig::Classify(_) => {
             let (train_set, test_set) = classify_data(config)?;
             let classes = train_set.classes().max(test_set.classes()).max(2);
             let model = classifier(config, train_set.dim, classes, &device.clone().autodiff())?;
-            let task = Classification::new(train_set, test_set, config.batch_size, &device);
+            let task = Classification::new(train_set, test_set, batch_size, &device);
             run(at, model, &task, Unit::Epoch, |_, last, rows| {
                 classify_figures(dir, rows, &last.valid(), &task.train, &task.test, &device)
             })
@@ -99,7 +100,7 @@ struct Launch<'a> {
 }
 
 /// [`train`] for trajectory regression (and multiple shooting).
-fn train_dynamics(at: &Launch<'_>) -> Result<Summary, TrainError> {
+fn train_dynamics(at: &Launch<'_>, settings: &DynamicsTask) -> Result<Summary, TrainError> {
     let Launch {
         config,
         dir,
@@ -108,14 +109,14 @@ fn train_dynamics(at: &Launch<'_>) -> Result<Summary, TrainError> {
     } = *at;
     let (series, extended) = dynamics_data(config)?;
     let model = dynamics_model(config, &series, &device.clone().autodiff())?;
-    let mut task = Regression::new(series, config.batch_size, config.seq_len, device);
-    if let Some(alpha) = config.time_weighted {
+    let mut task = Regression::new(series, settings.batch_size, settings.seq_len, device);
+    if let Some(alpha) = settings.time_weighted {
         task = task.with_time_weighting(alpha);
     }
     if let Some(ext) = extended {
         task = task.with_extended(ext);
     }
-    if let Some(s) = config.shooting {
+    if let Some(s) = settings.shooting {
         let shots = MultipleShooting::new(task, s.segments, s.continuity, s.nodes())?;
         let model = shots.shot(model);
         let reg = &shots.regression;
@@ -131,7 +132,7 @@ fn train_dynamics(at: &Launch<'_>) -> Result<Summary, TrainError> {
 }
 
 /// [`train`] for a continuous normalizing flow.
-fn train_density(at: &Launch<'_>) -> Result<Summary, TrainError> {
+fn train_density(at: &Launch<'_>, settings: &DensityTask) -> Result<Summary, TrainError> {
     let Launch {
         config,
         dir,
@@ -139,12 +140,12 @@ fn train_density(at: &Launch<'_>) -> Result<Summary, TrainError> {
         ..
     } = *at;
     let (data, test) = density_data(config)?;
-    let flow = config.flow();
+    let flow = &settings.flow;
     let model = flow_model(config, data.dim(), &device.clone().autodiff())?;
     let mut task = Density::new(
         data,
         test,
-        config.batch_size,
+        settings.batch_size,
         flow.time,
         solve_options(config),
         gradient_method(config),

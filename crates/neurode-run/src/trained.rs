@@ -70,11 +70,12 @@ impl TrainedRun {
             ));
         }
         let device = run_device(&config)?;
-        let trained = match config.task {
+        let batch_size = config.task.batch_size();
+        let trained = match config.kind() {
             TaskKind::Dynamics => {
                 let (series, extended) = dynamics_data(&config)?;
                 let ode = dynamics_model(&config, &series, &device)?;
-                let model = match config.shooting {
+                let model = match config.task.dynamics().and_then(|d| d.shooting) {
                     // A multiple-shooting run saved its segment starts with the model.
                     Some(s) => {
                         let rows = series.len() * s.segments.saturating_sub(1);
@@ -102,17 +103,17 @@ impl TrainedRun {
             TaskKind::Sequence => {
                 let (train, test) = sequence_data(&config)?;
                 let model = load_record(sequence_model(&config, &train, &device)?, &dir.best())?;
-                let task = Sequences::new(train, test, config.batch_size, &device);
+                let task = Sequences::new(train, test, batch_size, &device);
                 Trained::Sequence { model, task }
             }
             TaskKind::Density => {
                 let (data, test) = density_data(&config)?;
-                let flow = config.flow();
+                let flow = config.flow().cloned().unwrap_or_default();
                 let model = load_record(flow_model(&config, data.dim(), &device)?, &dir.best())?;
                 let task = Density::new(
                     data,
                     test,
-                    config.batch_size,
+                    batch_size,
                     flow.time,
                     solve_options(&config),
                     gradient_method(&config),

@@ -46,7 +46,9 @@ pub struct AdamSettings {
     /// L2 weight decay λ added to the gradient (`g + λθ`, PyTorch's `Adam(weight_decay=λ)`;
     /// the gradient of the penalty `λ/2 ‖θ‖²`, eq 26 with its λ = this λ / 2).
     pub weight_decay: f64,
-    /// Global-norm clipping threshold τ (eq 27): `g ← g · min(1, τ / ‖g‖)`; `None` = off.
+    /// Global-norm clipping threshold τ (eq 27): `g ← g · min(1, τ / ‖g‖)`; `None` = off
+    /// (`"none"` in TOML).
+    #[serde(default, with = "crate::optional")]
     pub clip: Option<f64>,
 }
 

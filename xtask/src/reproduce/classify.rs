@@ -13,7 +13,9 @@ use burn::tensor::TensorData;
 use neurode_models::load_record;
 use neurode_run::figures::boundary_panel;
 use neurode_run::plot::{Line, Panel, colors, save_figure};
-use neurode_run::{GradientKind, ModelKind, RunConfig, classifier, classify_data, run_device};
+use neurode_run::{
+    ClassifierArch, FlatSettings, GradientConfig, RunConfig, classifier, classify_data, run_device,
+};
 use neurode_solvers::Method;
 use neurode_train::{Classifier, MetricsRow, Schedule, TrainError};
 
@@ -26,28 +28,29 @@ use super::runs::{Done, run_all, seeded};
 pub(super) fn protocol(
     base: RunConfig,
     opts: &Opts,
-    model: ModelKind,
+    model: ClassifierArch,
     solver: Method,
     test_fraction: f64,
 ) -> RunConfig {
     let epochs = opts.budget(500, 3);
-    RunConfig {
-        model,
-        solver,
-        test_fraction,
-        epochs,
-        eval_every: if opts.quick { 1 } else { 25 },
-        schedule: Schedule::Cosine {
+    base.with(FlatSettings {
+        model: Some(model.into()),
+        solver: Some(solver),
+        test_fraction: Some(test_fraction),
+        epochs: Some(epochs),
+        eval_every: Some(if opts.quick { 1 } else { 25 }),
+        schedule: Some(Schedule::Cosine {
             total: epochs,
             min_lr: 0.0,
-        },
-        gradient: GradientKind::Backprop,
-        backend: opts.backend,
-        ..base
-    }
+        }),
+        gradient: Some(GradientConfig::Backprop {}),
+        backend: Some(opts.backend),
+        ..Default::default()
+    })
+    .expect("valid settings")
 }
 
-fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> RunConfig {
+fn config(opts: &Opts, model: ClassifierArch, solver: Method, test_fraction: f64) -> RunConfig {
     protocol(
         RunConfig::paper_classify(),
         opts,
@@ -89,7 +92,7 @@ fn final_model(d: &Done) -> Result<(Classifier, burn::tensor::Device), TrainErro
 /// training time and NFE.
 type Model3 = (
     &'static str,
-    ModelKind,
+    ClassifierArch,
     Method,
     f64,
     usize,
@@ -101,7 +104,7 @@ type Model3 = (
 const MODELS: [Model3; 3] = [
     (
         "Neural ODE (Euler)",
-        ModelKind::Ode,
+        ClassifierArch::Ode,
         Method::Euler,
         0.894,
         18_906,
@@ -110,7 +113,7 @@ const MODELS: [Model3; 3] = [
     ),
     (
         "Neural ODE (RK4)",
-        ModelKind::Ode,
+        ClassifierArch::Ode,
         Method::Rk4,
         0.909,
         18_906,
@@ -119,7 +122,7 @@ const MODELS: [Model3; 3] = [
     ),
     (
         "ResNet MLP",
-        ModelKind::Resnet,
+        ClassifierArch::Resnet,
         Method::Euler,
         0.929,
         364_236,

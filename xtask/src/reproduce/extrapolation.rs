@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use neurode_datasets::Series;
+use neurode_models::Preset;
 use neurode_models::load_record;
 use neurode_run::figures::component;
 use neurode_run::plot::{Line, Panel, colors};
-use neurode_run::{ModelKind, dynamics_data, dynamics_model, run_device};
+use neurode_run::{DynamicsArch, dynamics_data, dynamics_model, run_device};
 use neurode_train::{TrainError, metrics, predict};
 
 use super::Opts;
@@ -16,7 +17,10 @@ use super::spiral::{baseline_recipe, full_recipe, last, save_both};
 
 /// The paper's baseline (3,000 iterations, §5.2) and the optimized model (the full recipe).
 pub(super) fn baseline_and_full(opts: &Opts) -> Result<(Vec<Done>, Vec<Done>), TrainError> {
-    let mut configs = seeded(baseline_recipe(opts, ModelKind::Baseline, 3000), opts);
+    let mut configs = seeded(
+        baseline_recipe(opts, DynamicsArch::Preset(Preset::Baseline), 3000),
+        opts,
+    );
     configs.extend(seeded(full_recipe(opts), opts));
     let mut done = run_all(&configs, opts)?;
     let full = done.split_off(opts.seeds as usize);

@@ -5,7 +5,7 @@ use neurode_adjoint::GradientMethod;
 use neurode_datasets::Toy2d;
 use neurode_models::{CnfField, Trace};
 use neurode_run::plot::{Line, Panel, colors, save_figure};
-use neurode_run::{RunConfig, RunDir, Trained, TrainedRun, flow_panels};
+use neurode_run::{FlatSettings, RunConfig, RunDir, Trained, TrainedRun, flow_panels};
 use neurode_train::{Flow, TrainError, points};
 
 use super::Opts;
@@ -23,17 +23,19 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
     let mut configs = Vec::new();
     for data in datasets {
         for rnode in [None, Some(RNODE)] {
-            let config = RunConfig {
-                iters: opts.budget(1000, 4),
-                eval_every: opts.budget(100, 2),
-                flow: Some(Flow {
-                    dataset: data,
-                    rnode,
-                    test_points: if opts.quick { 200 } else { 2000 },
-                    ..Flow::default()
-                }),
-                ..RunConfig::density()
-            };
+            let config = RunConfig::density()
+                .with(FlatSettings {
+                    iters: Some(opts.budget(1000, 4)),
+                    eval_every: Some(opts.budget(100, 2)),
+                    flow: Some(Flow {
+                        dataset: data,
+                        rnode,
+                        test_points: if opts.quick { 200 } else { 2000 },
+                        ..Flow::default()
+                    }),
+                    ..Default::default()
+                })
+                .expect("valid settings");
             configs.extend(seeded(config, opts));
         }
     }

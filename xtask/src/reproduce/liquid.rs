@@ -2,7 +2,9 @@
 //! same-size Neural ODE with inputs, on the driven damped oscillator.
 
 use neurode_run::plot::{Line, Panel, colors, save_figure};
-use neurode_run::{ModelKind, RunConfig, RunDir, Trained, TrainedRun, sequence_figures};
+use neurode_run::{
+    FlatSettings, RunConfig, RunDir, SequenceArch, Trained, TrainedRun, sequence_figures,
+};
 use neurode_train::{TrainError, metrics};
 
 use super::Opts;
@@ -14,17 +16,19 @@ use super::runs::{Done, run_all, seeded};
 pub fn run(opts: &Opts) -> Result<(), TrainError> {
     let dir = item_dir(opts, "liquid");
     let models = [
-        (ModelKind::Ltc, "LTC-16"),
-        (ModelKind::InputOde, "Input ODE-16"),
+        (SequenceArch::Ltc { units: 16 }, "LTC-16"),
+        (SequenceArch::InputOde { units: 16 }, "Input ODE-16"),
     ];
     let mut configs = Vec::new();
     for (model, _) in models {
-        let config = RunConfig {
-            model,
-            iters: opts.budget(300, 3),
-            eval_every: opts.budget(25, 1),
-            ..RunConfig::sequence()
-        };
+        let config = RunConfig::sequence()
+            .with(FlatSettings {
+                model: Some(model.into()),
+                iters: Some(opts.budget(300, 3)),
+                eval_every: Some(opts.budget(25, 1)),
+                ..Default::default()
+            })
+            .expect("valid settings");
         configs.extend(seeded(config, opts));
     }
     let done = run_all(&configs, opts)?;

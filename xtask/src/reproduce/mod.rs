@@ -28,7 +28,7 @@ mod table2;
 use std::path::PathBuf;
 
 use neurode_backend::Backend;
-use neurode_run::GradientKind;
+use neurode_run::GradientConfig;
 
 /// Options shared by every item.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub struct Opts {
     /// Backend of every run.
     pub backend: Backend,
     /// Gradient method of the dynamics runs.
-    pub gradient: GradientKind,
+    pub gradient: GradientConfig,
     /// Output folder.
     pub out: PathBuf,
 }
@@ -129,7 +129,7 @@ pub struct Args {
     backend: Backend,
     /// Gradient method of the dynamics runs.
     #[arg(long, default_value = "backprop")]
-    gradient: GradientKind,
+    gradient: GradientConfig,
     /// Output folder.
     #[arg(long, default_value = "results")]
     out: PathBuf,

@@ -4,8 +4,9 @@
 //! portraits; then paper 003's classifiers under neurode's classify recipe, 10 seeds, both
 //! protocols ([`super::recipes_classify`]).
 
+use neurode_models::Preset;
 use neurode_run::plot::{Line, Panel, colors};
-use neurode_run::{ModelKind, RunConfig};
+use neurode_run::{DynamicsArch, FlatSettings, RunConfig};
 use neurode_train::{Algorithm, Schedule, TrainError};
 
 use super::Opts;
@@ -38,41 +39,45 @@ impl Recipe {
         }
     }
 
-    fn config(self, opts: &Opts, model: ModelKind) -> RunConfig {
+    fn config(self, opts: &Opts, model: DynamicsArch) -> RunConfig {
         let base = match self {
             Recipe::Paper => RunConfig::paper_dynamics(),
-            Recipe::OdeDemo => RunConfig {
-                optimizer: Algorithm::RmsProp,
-                lr: 1e-3,
-                beta2: 0.99,
-                eps: 1e-8,
-                batch_size: 20,
-                seq_len: 10,
-                iters: 2000,
-                schedule: Schedule::None,
-                clip: None,
-                weight_decay: 0.0,
-                time_weighted: None,
-                curriculum: Vec::new(),
-                warmup: 0,
-                ..RunConfig::paper_dynamics()
-            },
+            Recipe::OdeDemo => RunConfig::paper_dynamics()
+                .with(FlatSettings {
+                    optimizer: Some(Algorithm::RmsProp),
+                    lr: Some(1e-3),
+                    beta2: Some(0.99),
+                    eps: Some(1e-8),
+                    batch_size: Some(20),
+                    seq_len: Some(10),
+                    iters: Some(2000),
+                    schedule: Some(Schedule::None),
+                    clip: Some(None),
+                    weight_decay: Some(0.0),
+                    time_weighted: Some(None),
+                    curriculum: Some(Vec::new()),
+                    warmup: Some(0),
+                    ..Default::default()
+                })
+                .expect("valid settings"),
             Recipe::Neurode => RunConfig::dynamics(),
         };
-        RunConfig {
-            model,
-            iters: opts.budget(base.iters, (base.iters / 50).max(10)),
-            eval_every: if opts.quick { 10 } else { 50 },
-            gradient: opts.gradient,
-            backend: opts.backend,
-            ..base
-        }
+        let budget = base.budget();
+        base.with(FlatSettings {
+            model: Some(model.into()),
+            iters: Some(opts.budget(budget, (budget / 50).max(10))),
+            eval_every: Some(if opts.quick { 10 } else { 50 }),
+            gradient: Some(opts.gradient),
+            backend: Some(opts.backend),
+            ..Default::default()
+        })
+        .expect("valid settings")
     }
 }
 
-const MODELS: [(&str, ModelKind); 2] = [
-    ("Residual-64", ModelKind::Residual64),
-    ("Baseline (128-4L)", ModelKind::Baseline),
+const MODELS: [(&str, DynamicsArch); 2] = [
+    ("Residual-64", DynamicsArch::Preset(Preset::Residual64)),
+    ("Baseline (128-4L)", DynamicsArch::Preset(Preset::Baseline)),
 ];
 
 fn last(d: &Done) -> &neurode_train::MetricsRow {

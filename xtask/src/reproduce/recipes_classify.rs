@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use neurode_datasets::TwoSpirals;
-use neurode_run::{ModelKind, RunConfig, classify_data, write_csv};
+use neurode_run::{ClassifierArch, RunConfig, classify_data, write_csv};
 use neurode_solvers::Method;
 use neurode_train::TrainError;
 
@@ -23,15 +23,15 @@ pub struct Section {
     pub markdown: String,
 }
 
-const MODELS: [(&str, ModelKind, Method); 3] = [
-    ("Neural ODE (Euler)", ModelKind::Ode, Method::Euler),
-    ("Neural ODE (RK4)", ModelKind::Ode, Method::Rk4),
-    ("ResNet MLP", ModelKind::Resnet, Method::Euler),
+const MODELS: [(&str, ClassifierArch, Method); 3] = [
+    ("Neural ODE (Euler)", ClassifierArch::Ode, Method::Euler),
+    ("Neural ODE (RK4)", ClassifierArch::Ode, Method::Rk4),
+    ("ResNet MLP", ClassifierArch::Resnet, Method::Euler),
 ];
 
 const PROTOCOLS: [(&str, f64); 2] = [("all points", 0.0), ("held out", 0.2)];
 
-fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> RunConfig {
+fn config(opts: &Opts, model: ClassifierArch, solver: Method, test_fraction: f64) -> RunConfig {
     protocol(RunConfig::classify(), opts, model, solver, test_fraction)
 }
 
@@ -39,7 +39,11 @@ fn config(opts: &Opts, model: ModelKind, solver: Method, test_fraction: f64) -> 
 /// classifier's on the same points.
 fn accuracy(d: &Done) -> Result<(f64, f64), TrainError> {
     let last = d.summary.last.as_ref();
-    let acc = if d.config.test_fraction == 0.0 {
+    let held_out = match &d.config.task {
+        neurode_run::TaskConfig::Classify(t) => t.test_fraction,
+        _ => 0.0,
+    };
+    let acc = if held_out == 0.0 {
         last.and_then(|r| r.train_acc)
     } else {
         last.and_then(|r| r.test_acc)

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use neurode_run::{RunConfig, RunDir, Summary, TrainOptions, train};
+use neurode_run::{FlatSettings, RunConfig, RunDir, Summary, TrainOptions, train};
 use neurode_train::{MetricsRow, TrainError};
 
 use super::Opts;
@@ -112,10 +112,15 @@ pub fn run_all(configs: &[RunConfig], opts: &Opts) -> Result<Vec<Done>, TrainErr
 /// The same config for seeds `0..opts.seeds`.
 pub fn seeded(config: RunConfig, opts: &Opts) -> Vec<RunConfig> {
     (0..opts.seeds)
-        .map(|seed| RunConfig {
-            seed,
-            backend: opts.backend,
-            ..config.clone()
+        .map(|seed| {
+            config
+                .clone()
+                .with(FlatSettings {
+                    seed: Some(seed),
+                    backend: Some(opts.backend),
+                    ..Default::default()
+                })
+                .expect("valid settings")
         })
         .collect()
 }

@@ -9,40 +9,44 @@
 //! 1.25 is the paper's "before longer sequences" value); its Extended row is the full recipe
 //! at 3,000. DOPRI5 rtol 1e-5 / atol 1e-7 everywhere, evaluation every 50 iterations.
 
+use neurode_models::Preset;
 use neurode_run::plot::{Panel, save_figure};
-use neurode_run::{ModelKind, RunConfig};
+use neurode_run::{DynamicsArch, FlatSettings, RunConfig};
 use neurode_train::{Schedule, TrainError};
 
 use super::Opts;
 use super::runs::Done;
 
-pub(super) fn recipe(opts: &Opts, model: ModelKind, iters: u64, full: bool) -> RunConfig {
-    let base = RunConfig {
-        model,
-        iters: opts.budget(iters, iters / 50),
-        eval_every: if opts.quick { 10 } else { 50 },
-        gradient: opts.gradient,
-        backend: opts.backend,
-        ..RunConfig::paper_dynamics()
-    };
+pub(super) fn recipe(opts: &Opts, model: DynamicsArch, iters: u64, full: bool) -> RunConfig {
+    let base = RunConfig::paper_dynamics()
+        .with(FlatSettings {
+            model: Some(model.into()),
+            iters: Some(opts.budget(iters, iters / 50)),
+            eval_every: Some(if opts.quick { 10 } else { 50 }),
+            gradient: Some(opts.gradient),
+            backend: Some(opts.backend),
+            ..Default::default()
+        })
+        .expect("valid settings");
     if full {
         base
     } else {
-        RunConfig {
-            seq_len: 20,
-            time_weighted: None,
-            schedule: Schedule::None,
-            ..base
-        }
+        base.with(FlatSettings {
+            seq_len: Some(20),
+            time_weighted: Some(None),
+            schedule: Some(Schedule::None),
+            ..Default::default()
+        })
+        .expect("valid settings")
     }
 }
 
-pub(super) fn baseline_recipe(opts: &Opts, model: ModelKind, iters: u64) -> RunConfig {
+pub(super) fn baseline_recipe(opts: &Opts, model: DynamicsArch, iters: u64) -> RunConfig {
     recipe(opts, model, iters, false)
 }
 
 pub(super) fn full_recipe(opts: &Opts) -> RunConfig {
-    recipe(opts, ModelKind::Residual64, 3000, true)
+    recipe(opts, DynamicsArch::Preset(Preset::Residual64), 3000, true)
 }
 
 pub(super) fn last(d: &Done) -> &neurode_train::MetricsRow {

@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
+use neurode_models::Preset;
 use neurode_run::plot::{Line, Panel, colors};
-use neurode_run::{ModelKind, RunConfig};
+use neurode_run::{DynamicsArch, FlatSettings, RunConfig};
 use neurode_train::TrainError;
 
 use super::Opts;
@@ -76,39 +77,41 @@ pub fn table1(opts: &Opts) -> Result<(), TrainError> {
 
 /// The rows: each architecture with the paper's numbers.
 fn rows(opts: &Opts) -> Vec<Row1> {
-    let augmented = RunConfig {
-        augment: 2,
-        ..baseline_recipe(opts, ModelKind::Residual64, 1000)
-    };
+    let augmented = baseline_recipe(opts, DynamicsArch::Preset(Preset::Residual64), 1000)
+        .with(FlatSettings {
+            augment: Some(2),
+            ..Default::default()
+        })
+        .expect("valid settings");
     vec![
         (
             "Baseline (128-4L)",
-            baseline_recipe(opts, ModelKind::Baseline, 1000),
+            baseline_recipe(opts, DynamicsArch::Preset(Preset::Baseline), 1000),
             (33_666, 0.024051, None, None),
         ),
         (
             "Compact-32-L2",
-            baseline_recipe(opts, ModelKind::Compact32, 1000),
+            baseline_recipe(opts, DynamicsArch::Preset(Preset::Compact32), 1000),
             (162, 0.498, Some(279.0), Some(0.59)),
         ),
         (
             "Compact-64-L3",
-            baseline_recipe(opts, ModelKind::Compact64, 1000),
+            baseline_recipe(opts, DynamicsArch::Preset(Preset::Compact64), 1000),
             (4_482, 0.335, Some(512.0), Some(0.75)),
         ),
         (
             "Compact-96-L3",
-            baseline_recipe(opts, ModelKind::Compact96, 1000),
+            baseline_recipe(opts, DynamicsArch::Preset(Preset::Compact96), 1000),
             (9_794, 0.428, Some(615.0), Some(0.78)),
         ),
         (
             "Residual-64",
-            baseline_recipe(opts, ModelKind::Residual64, 1000),
+            baseline_recipe(opts, DynamicsArch::Preset(Preset::Residual64), 1000),
             (4_482, 0.295, Some(510.0), Some(1.25)),
         ),
         (
             "TimeAware-64",
-            baseline_recipe(opts, ModelKind::TimeAware64, 1000),
+            baseline_recipe(opts, DynamicsArch::Preset(Preset::TimeAware64), 1000),
             (5_538, 0.602, Some(656.0), Some(2.05)),
         ),
         (

@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
+use neurode_models::Preset;
 use neurode_run::plot::{Line, Panel, colors};
-use neurode_run::{ModelKind, RunConfig};
+use neurode_run::{DynamicsArch, FlatSettings, RunConfig};
 use neurode_train::{Schedule, TrainError};
 
 use super::Opts;
@@ -61,55 +62,67 @@ fn rows(opts: &Opts) -> Vec<Row2> {
         ("Full model (all components)", full.clone(), 0.035, 0.13),
         (
             "Without residual connection",
-            RunConfig {
-                model: ModelKind::Compact64,
-                ..full.clone()
-            },
+            full.clone()
+                .with(FlatSettings {
+                    model: Some(DynamicsArch::Preset(Preset::Compact64).into()),
+                    ..Default::default()
+                })
+                .expect("valid settings"),
             0.335,
             0.75,
         ),
         (
             "Without time-weighted loss",
-            RunConfig {
-                time_weighted: None,
-                ..full.clone()
-            },
+            full.clone()
+                .with(FlatSettings {
+                    time_weighted: Some(None),
+                    ..Default::default()
+                })
+                .expect("valid settings"),
             0.089,
             0.48,
         ),
         (
             "Without longer sequences",
-            RunConfig {
-                seq_len: 20,
-                ..full.clone()
-            },
+            full.clone()
+                .with(FlatSettings {
+                    seq_len: Some(20),
+                    ..Default::default()
+                })
+                .expect("valid settings"),
             0.156,
             1.08,
         ),
         (
             "Without weight decay",
-            RunConfig {
-                weight_decay: 0.0,
-                ..full.clone()
-            },
+            full.clone()
+                .with(FlatSettings {
+                    weight_decay: Some(0.0),
+                    ..Default::default()
+                })
+                .expect("valid settings"),
             0.071,
             0.23,
         ),
         (
             "Without gradient clipping",
-            RunConfig {
-                clip: None,
-                ..full.clone()
-            },
+            full.clone()
+                .with(FlatSettings {
+                    clip: Some(None),
+                    ..Default::default()
+                })
+                .expect("valid settings"),
             0.098,
             0.31,
         ),
         (
             "Without LR scheduling",
-            RunConfig {
-                schedule: Schedule::None,
-                ..full.clone()
-            },
+            full.clone()
+                .with(FlatSettings {
+                    schedule: Some(Schedule::None),
+                    ..Default::default()
+                })
+                .expect("valid settings"),
             0.052,
             0.16,
         ),

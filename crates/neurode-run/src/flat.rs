@@ -1,0 +1,437 @@
+//! Every setting by its flat name, each optional: how a version-1 `config.toml` (no `version`
+//! key, every setting a top-level key) reads into today's typed [`RunConfig`], and how a
+//! command line's flags are applied to one. One mapping from flat names to typed places.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use neurode_backend::{Backend, Precision};
+use neurode_solvers::{Adaptive, Method, Stepping};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+
+use crate::{AnyArch, ControllerKind, GradientConfig, RunConfig, TaskKind};
+use neurode_train::{Algorithm, Flow, Schedule, Setting, Shooting, Stage, TrainError};
+
+/// What to do with a setting the run's task or model does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inapplicable {
+    /// Ignore it: version-1 files hold every key for every task (`seq_len` of a classifier).
+    Ignore,
+    /// Refuse it, naming the setting (a command line's flags).
+    Refuse,
+}
+
+/// Settings by their flat (version-1) names; `None` leaves a setting as it is. Fields whose
+/// value may itself be "none" (`clip = "none"`) are `Some(None)` for that.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)] // each field is the setting of the same name (`Setting::key`)
+pub struct FlatSettings {
+    pub task: Option<TaskKind>,
+    #[serde(default, deserialize_with = "arch")]
+    pub model: Option<AnyArch>,
+    pub hidden: Option<usize>,
+    pub layers: Option<usize>,
+    pub augment: Option<usize>,
+    pub backend: Option<Backend>,
+    pub precision: Option<Precision>,
+    pub solver: Option<Method>,
+    pub rtol: Option<f64>,
+    pub atol: Option<f64>,
+    pub controller: Option<ControllerKind>,
+    #[serde(default, deserialize_with = "present")]
+    pub steps: Option<Option<usize>>,
+    #[serde(default, deserialize_with = "gradient")]
+    pub gradient: Option<GradientConfig>,
+    pub seminorm: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub gradient_checkpoints: Option<Option<usize>>,
+    pub iters: Option<u64>,
+    pub epochs: Option<u64>,
+    pub batch_size: Option<usize>,
+    pub seq_len: Option<usize>,
+    pub lr: Option<f64>,
+    pub weight_decay: Option<f64>,
+    pub beta1: Option<f64>,
+    pub beta2: Option<f64>,
+    pub eps: Option<f64>,
+    pub optimizer: Option<Algorithm>,
+    #[serde(default, deserialize_with = "present")]
+    pub clip: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "present")]
+    pub time_weighted: Option<Option<f64>>,
+    pub schedule: Option<Schedule>,
+    pub warmup: Option<u64>,
+    pub curriculum: Option<Vec<Stage>>,
+    #[serde(default, deserialize_with = "present")]
+    pub stop_below: Option<Option<f64>>,
+    pub shooting: Option<Shooting>,
+    pub flow: Option<Flow>,
+    pub keep_checkpoints: Option<usize>,
+    pub seed: Option<u64>,
+    pub data_seed: Option<u64>,
+    pub eval_every: Option<u64>,
+    pub loss_threshold: Option<f64>,
+    pub test_fraction: Option<f64>,
+    #[serde(default, deserialize_with = "present")]
+    pub data: Option<Option<PathBuf>>,
+    #[serde(default, deserialize_with = "present")]
+    pub init: Option<Option<PathBuf>>,
+}
+
+/// A key that is present, its value possibly "none".
+fn present<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    neurode_train::optional::deserialize(d).map(Some)
+}
+
+/// A model by its name.
+fn arch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AnyArch>, D::Error> {
+    let name = String::deserialize(d)?;
+    AnyArch::from_name(&name)
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("unknown model `{name}`: {}", *MODELS)))
+}
+
+/// A gradient method by its name.
+fn gradient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<GradientConfig>, D::Error> {
+    let name = String::deserialize(d)?;
+    GradientConfig::named(&name).map(Some).ok_or_else(|| {
+        D::Error::custom(format!(
+            "unknown gradient method `{name}`: adjoint, backprop, checkpoint or interpolated"
+        ))
+    })
+}
+
+/// Every task's models, for messages.
+static MODELS: LazyLock<String> = LazyLock::new(AnyArch::names_by_task);
+
+impl FlatSettings {
+    /// Applies every present setting to `c`, in an order that makes each well defined (the
+    /// task first, then the model and its sizes, the solver's method before its stepping).
+    /// Settings `c`'s task or model lacks are ignored or refused as `inapplicable` says.
+    pub fn apply(&self, c: &mut RunConfig, inapplicable: Inapplicable) -> Result<(), TrainError> {
+        let refuse = inapplicable == Inapplicable::Refuse;
+        if let Some(kind) = self.task
+            && kind != c.kind()
+        {
+            c.task = RunConfig::for_task(kind).task;
+        }
+        self.apply_model(c, refuse)?;
+        self.apply_run(c);
+        self.apply_solver(c);
+        self.apply_gradient(c, refuse)?;
+        self.apply_optimizer(c);
+        self.apply_task(c, refuse)
+    }
+
+    /// The model and its sizes.
+    fn apply_model(&self, c: &mut RunConfig, refuse: bool) -> Result<(), TrainError> {
+        if let Some(m) = self.model
+            && !c.task.set_arch(m)
+        {
+            return Err(TrainError::Invalid {
+                setting: Setting::Model,
+                value: format!("{} for the {} task", m.name(), c.kind().name()),
+                expected: &MODELS,
+            });
+        }
+        let sizes = [
+            (
+                Setting::Hidden,
+                self.hidden,
+                AnyArch::with_hidden as fn(_, _) -> _,
+            ),
+            (Setting::Layers, self.layers, AnyArch::with_layers),
+        ];
+        for (setting, value, with) in sizes {
+            let Some(v) = value else { continue };
+            match with(c.task.arch(), v) {
+                Some(sized) => {
+                    c.task.set_arch(sized);
+                }
+                None if refuse => {
+                    return Err(TrainError::Invalid {
+                        setting,
+                        value: format!("{v} for the {} model", c.task.arch().name()),
+                        expected: "a size only for a model that has one (dense, cnf; the hidden units of ltc and input-ode)",
+                    });
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// What every run has: backend, seeds, evaluation, checkpoints, initial weights.
+    fn apply_run(&self, c: &mut RunConfig) {
+        macro_rules! set {
+            ($($field:ident),+) => {$( if let Some(v) = self.$field.clone() { c.$field = v; } )+};
+        }
+        set!(
+            backend,
+            precision,
+            seed,
+            data_seed,
+            eval_every,
+            loss_threshold,
+            stop_below,
+            keep_checkpoints,
+            init
+        );
+    }
+
+    /// The method, then how it steps: fixed steps when `steps` is given, else adaptive with
+    /// the tolerances and controller given (on the solve's own adaptive settings, or
+    /// neurode's run defaults when it took fixed steps).
+    fn apply_solver(&self, c: &mut RunConfig) {
+        if let Some(m) = self.solver {
+            c.solver.method = m;
+        }
+        match self.steps {
+            Some(Some(n)) => c.solver.stepping = Stepping::Steps(n),
+            Some(None) => c.solver.stepping = Stepping::Adaptive(self.adaptive(c)),
+            None if self.rtol.is_some() || self.atol.is_some() || self.controller.is_some() => {
+                c.solver.stepping = Stepping::Adaptive(self.adaptive(c));
+            }
+            None => {}
+        }
+    }
+
+    /// The adaptive settings after these overrides.
+    fn adaptive(&self, c: &RunConfig) -> Adaptive {
+        let mut a = match c.solver.stepping {
+            Stepping::Adaptive(a) => a,
+            _ => *RunConfig::paper_dynamics()
+                .solver
+                .adaptive_settings()
+                .expect("paper 000's solver is adaptive"),
+        };
+        if let Some(r) = self.rtol {
+            a.rtol = r;
+        }
+        if let Some(t) = self.atol {
+            a.atol = t;
+        }
+        if let Some(k) = self.controller {
+            a.controller = k.settings();
+        }
+        a
+    }
+
+    /// The gradient method and its options.
+    fn apply_gradient(&self, c: &mut RunConfig, refuse: bool) -> Result<(), TrainError> {
+        if let Some(g) = self.gradient {
+            c.gradient = g;
+        }
+        if let Some(on) = self.seminorm {
+            match c.gradient.with_seminorm(on) {
+                Some(g) => c.gradient = g,
+                None if refuse && on => {
+                    return Err(TrainError::Invalid {
+                        setting: Setting::Seminorm,
+                        value: format!("with {} gradients", c.gradient.name()),
+                        expected: "the seminorm only with the adjoint or interpolated gradients (they solve backwards)",
+                    });
+                }
+                None => {}
+            }
+        }
+        if let Some(n) = self.gradient_checkpoints {
+            match &mut c.gradient {
+                GradientConfig::Checkpoint { checkpoints } => *checkpoints = n,
+                // A version-1 file's "none" on another method.
+                _ if n.is_none() => {}
+                _ => {
+                    return Err(TrainError::Invalid {
+                        setting: Setting::GradientCheckpoints,
+                        value: n.map_or_else(String::new, |n| n.to_string()),
+                        expected: "a checkpoint budget only with checkpointed gradients",
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The optimizer: rate, schedule, warm-up and the update rule's settings.
+    fn apply_optimizer(&self, c: &mut RunConfig) {
+        let o = &mut c.optimizer;
+        let s = &mut o.settings;
+        if let Some(v) = self.lr {
+            o.lr = v;
+        }
+        if let Some(v) = self.schedule {
+            o.schedule = v;
+        }
+        if let Some(v) = self.warmup {
+            o.warmup = v;
+        }
+        if let Some(v) = self.optimizer {
+            s.algorithm = v;
+        }
+        if let Some(v) = self.beta1 {
+            s.beta1 = v;
+        }
+        if let Some(v) = self.beta2 {
+            s.beta2 = v;
+        }
+        if let Some(v) = self.eps {
+            s.eps = v;
+        }
+        if let Some(v) = self.weight_decay {
+            s.weight_decay = v;
+        }
+        if let Some(v) = self.clip {
+            s.clip = v;
+        }
+    }
+
+    /// The task's own settings.
+    fn apply_task(&self, c: &mut RunConfig, refuse: bool) -> Result<(), TrainError> {
+        let kind = c.kind();
+        let not_here = |setting: Setting, expected: &'static str| {
+            Err(TrainError::Invalid {
+                setting,
+                value: format!("for the {} task", kind.name()),
+                expected,
+            })
+        };
+        // The budget: iterations, or epochs for classification.
+        let (budget, other, other_setting) = match kind {
+            TaskKind::Classify => (self.epochs, self.iters, Setting::Iters),
+            _ => (self.iters, self.epochs, Setting::Epochs),
+        };
+        if let Some(n) = budget {
+            c.task.set_budget(n);
+        }
+        if refuse && other.is_some() {
+            return not_here(
+                other_setting,
+                "iterations for the dynamics, density and sequence tasks, epochs for the classify task",
+            );
+        }
+        if let Some(n) = self.batch_size {
+            c.task.set_batch_size(n);
+        }
+        if let Some(v) = self.test_fraction {
+            match c.task.test_fraction_mut() {
+                Some(slot) => *slot = v,
+                None if refuse => {
+                    return not_here(
+                        Setting::TestFraction,
+                        "a held-out share only for the classify and density tasks",
+                    );
+                }
+                None => {}
+            }
+        }
+        if let Some(d) = &self.data {
+            match c.task.data_mut() {
+                Some(slot) => *slot = d.clone(),
+                None if d.is_some() => {
+                    return not_here(
+                        Setting::Data,
+                        "no data file for the sequence task: it trains on the built-in driven oscillator",
+                    );
+                }
+                None => {}
+            }
+        }
+        self.apply_dynamics(c, refuse)?;
+        self.apply_flow(c)
+    }
+
+    /// The dynamics task's settings (windows, loss, curriculum, shooting, augmentation).
+    fn apply_dynamics(&self, c: &mut RunConfig, refuse: bool) -> Result<(), TrainError> {
+        let kind = c.kind();
+        let Some(t) = c.task.dynamics_mut() else {
+            // Another task: its version-1 file holds these at their defaults.
+            let given = [
+                (
+                    Setting::Augment,
+                    self.augment.is_some_and(|a| a > 0 || refuse),
+                ),
+                (Setting::SeqLen, refuse && self.seq_len.is_some()),
+                (
+                    Setting::TimeWeighted,
+                    refuse && self.time_weighted.is_some(),
+                ),
+                (
+                    Setting::Curriculum,
+                    self.curriculum.as_ref().is_some_and(|s| !s.is_empty()),
+                ),
+                (Setting::Shooting, self.shooting.is_some()),
+            ];
+            return match given.into_iter().find(|(_, g)| *g) {
+                Some((setting, _)) => Err(TrainError::Invalid {
+                    setting,
+                    value: format!("for the {} task", kind.name()),
+                    expected: "a setting of the dynamics task only",
+                }),
+                None => Ok(()),
+            };
+        };
+        if let Some(v) = self.augment {
+            t.augment = v;
+        }
+        if let Some(v) = self.seq_len {
+            t.seq_len = v;
+        }
+        if let Some(v) = self.time_weighted {
+            t.time_weighted = v;
+        }
+        if let Some(v) = &self.curriculum {
+            t.curriculum = v.clone();
+        }
+        if let Some(v) = self.shooting {
+            t.shooting = Some(v);
+        }
+        Ok(())
+    }
+
+    /// The density task's flow.
+    fn apply_flow(&self, c: &mut RunConfig) -> Result<(), TrainError> {
+        let Some(flow) = &self.flow else {
+            return Ok(());
+        };
+        let kind = c.kind();
+        match c.task.density_mut() {
+            Some(d) => {
+                d.flow = flow.clone();
+                Ok(())
+            }
+            None => Err(TrainError::Invalid {
+                setting: Setting::Flow,
+                value: kind.name().into(),
+                expected: "flow settings only for the density task",
+            }),
+        }
+    }
+}
+
+impl RunConfig {
+    /// Reads a version-1 config (flat keys) onto `base`.
+    pub(crate) fn from_flat(table: toml::Table, base: &RunConfig) -> Result<Self, TrainError> {
+        let flat: FlatSettings =
+            table
+                .try_into()
+                .map_err(|e: toml::de::Error| TrainError::Toml {
+                    message: e.to_string(),
+                })?;
+        let mut c = base.clone();
+        flat.apply(&mut c, Inapplicable::Ignore)?;
+        Ok(c)
+    }
+}
+
+impl RunConfig {
+    /// This config with `settings` applied (refusing any its task or model lacks), e.g.
+    /// `RunConfig::dynamics().with(FlatSettings { iters: Some(10), ..Default::default() })`.
+    pub fn with(mut self, settings: FlatSettings) -> Result<Self, TrainError> {
+        settings.apply(&mut self, Inapplicable::Refuse)?;
+        Ok(self)
+    }
+}
