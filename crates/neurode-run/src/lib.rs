@@ -34,6 +34,8 @@ mod checkpoints;
 mod config;
 mod config_check;
 mod config_read;
+#[cfg(test)]
+mod config_v1_tests;
 pub mod figures;
 mod files;
 mod flat;
