@@ -18,7 +18,7 @@ use burn::tensor::TensorData;
 use neurode::adjoint::GradientMethod;
 use neurode::backend::{Backend, Device, Precision};
 use neurode::datasets::Toy2d;
-use neurode::models::{CnfField, ConcatSquashConfig, ConcatSquashMlp, Init, Trace};
+use neurode::models::{Cnf, ConcatSquashConfig, ConcatSquashMlp, FlowSolve, Init, Trace};
 use neurode::run::flow_panels;
 use neurode::run::plot::save_figure;
 use neurode::solvers::SolveOptions;
@@ -39,20 +39,25 @@ fn main() -> Result<(), Box<dyn Error>> {
     let plain = neurode::backend::device(Backend::Flex, Precision::F32)?;
     let device = plain.clone().autodiff();
     let field = ConcatSquashConfig::new().init(2, &mut Init::new(0), &device)?;
-    let mut cnf = CnfField::new(field, Trace::Exact, rnode);
-    let opts = SolveOptions::adaptive(1e-5, 1e-5);
+    // FFJORD's toys: T = 0.5, DOPRI5 at 1e-5, backprop through the solver.
+    let solve = FlowSolve {
+        time: T_END,
+        solver: SolveOptions::adaptive(1e-5, 1e-5),
+        gradient: GradientMethod::Backprop,
+    };
+    let mut cnf = Cnf::new(field, Trace::Exact, rnode).with_solve(solve)?;
     let mut optim = AdamConfig::new().init();
     let test = points(&data.sample(2000, u64::MAX)?, &plain);
     println!(
         "{}: held-out NLL {:.3} nats at the start (the flow is the identity: N(0, I))",
         data.name(),
-        nll(&cnf.valid(), test.clone(), &opts)?
+        nll(&cnf.valid(), test.clone())?
     );
     let start = Instant::now();
     let mut total_nfe = 0;
     for it in 1..=iterations {
         let x = points(&data.sample(BATCH, it as u64)?, &device);
-        let out = cnf.log_density(x, T_END, &opts, &GradientMethod::Backprop)?;
+        let out = cnf.log_density(x)?;
         let mut loss = out.log_px.clone().mean().neg();
         let train: f64 = loss.clone().into_scalar();
         if let Some((kinetic, jacobian)) = out.regularizers.clone() {
@@ -65,7 +70,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         if it % 100 == 0 || it == iterations {
             println!(
                 "iteration {it:5}: train NLL {train:.3}, held-out NLL {:.3}, NFE {nfe}, {:.1} s",
-                nll(&cnf.valid(), test.clone(), &opts)?,
+                nll(&cnf.valid(), test.clone())?,
                 start.elapsed().as_secs_f64()
             );
         }
@@ -82,7 +87,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     // The library's figure of a density run: data, learned density, samples, grid flow.
     let truth = DensityData::Toy(data).draw(2000, 1)?;
-    let panels = flow_panels(&cnf.valid(), &truth, T_END, &opts, &plain)?;
+    let panels = flow_panels(&cnf.valid(), &truth, &plain)?;
     save_figure(std::path::Path::new(&path), &panels, 4, (480, 480))?;
     println!("figure: {path}");
     Ok(())
@@ -93,11 +98,7 @@ fn points(p: &[[f64; 2]], device: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(flat, [p.len(), 2]), device)
 }
 
-fn nll(
-    cnf: &CnfField<ConcatSquashMlp>,
-    x: Tensor<2>,
-    opts: &SolveOptions,
-) -> Result<f64, Box<dyn Error>> {
-    let out = cnf.log_density(x, T_END, opts, &GradientMethod::Backprop)?;
+fn nll(cnf: &Cnf<ConcatSquashMlp>, x: Tensor<2>) -> Result<f64, Box<dyn Error>> {
+    let out = cnf.log_density(x)?;
     Ok(-out.log_px.mean().into_scalar::<f64>())
 }

@@ -10,7 +10,7 @@ use burn::module::{Module, Param};
 use common::*;
 use neurode::adjoint::{AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics};
 use neurode::models::{
-    CnfField, ConcatSquashConfig, ConcatSquashMlp, Init, JvpDynamics, LayerInit, Probe, Trace,
+    Cnf, ConcatSquashConfig, ConcatSquashMlp, Init, JvpDynamics, LayerInit, Probe, Trace,
     standard_normal_log_prob,
 };
 use neurode::solvers::SolveOptions;
@@ -78,16 +78,14 @@ fn affine_flow_log_likelihood_is_the_closed_form(device: &Device) {
     let x = [[0.5, -1.2], [2.0, 0.3], [-0.7, -0.1]];
     // On a plain device (evaluation, no tape) and on an autodiff one (training).
     let ad = device.clone().autodiff();
-    let plain = CnfField::new(flow, Trace::Exact, false)
-        .log_density(
+    let plain = Cnf::new(flow, Trace::Exact, false)
+        .log_density_with(
             tensor(&x, device),
-            T_END,
-            &tight(),
-            &GradientMethod::Backprop,
+            &fs(T_END, &tight(), &GradientMethod::Backprop),
         )
         .unwrap();
     assert!(plain.trajectory.is_none());
-    let cnf = CnfField::new(
+    let cnf = Cnf::new(
         LinearFlow {
             m: Param::from_tensor(tensor(&M, &ad)),
         },
@@ -95,7 +93,10 @@ fn affine_flow_log_likelihood_is_the_closed_form(device: &Device) {
         false,
     );
     let taped = cnf
-        .log_density(tensor(&x, &ad), T_END, &tight(), &GradientMethod::Backprop)
+        .log_density_with(
+            tensor(&x, &ad),
+            &fs(T_END, &tight(), &GradientMethod::Backprop),
+        )
         .unwrap();
     assert!(max_abs_diff(&values(&plain.log_px), &values(&taped.log_px)) < 1e-12);
     let out = plain;
@@ -128,12 +129,10 @@ fn rnode_channels_are_the_closed_form(device: &Device) {
     };
     let x = [[0.5, -1.2], [2.0, 0.3], [-0.7, -0.1]];
     let frob = M.iter().flatten().map(|v| v * v).sum::<f64>();
-    let exact = CnfField::new(flow(), Trace::Exact, true)
-        .log_density(
+    let exact = Cnf::new(flow(), Trace::Exact, true)
+        .log_density_with(
             tensor(&x, device),
-            T_END,
-            &tight(),
-            &GradientMethod::Backprop,
+            &fs(T_END, &tight(), &GradientMethod::Backprop),
         )
         .unwrap();
     let (kinetic, jacobian) = exact.regularizers.unwrap();
@@ -181,12 +180,10 @@ fn rnode_channels_are_the_closed_form(device: &Device) {
     }
     let probe = Probe::rademacher(3, 2, 11);
     let eps = probe.values().to_vec();
-    let hutch = CnfField::new(flow(), Trace::Hutchinson(probe), true)
-        .log_density(
+    let hutch = Cnf::new(flow(), Trace::Hutchinson(probe), true)
+        .log_density_with(
             tensor(&x, device),
-            T_END,
-            &tight(),
-            &GradientMethod::Backprop,
+            &fs(T_END, &tight(), &GradientMethod::Backprop),
         )
         .unwrap();
     let jacobian = values(&hutch.regularizers.unwrap().1);
@@ -221,7 +218,7 @@ fn hutchinson_is_unbiased(device: &Device) {
     // n copies of one point, each row with its own probe: n independent estimates at once.
     let n = 4000;
     let z = tensor(&vec![[0.3, -0.8]; n], device);
-    let exact_field = CnfField::new(random_mlp(device), Trace::Exact, false);
+    let exact_field = Cnf::new(random_mlp(device), Trace::Exact, false);
     let dy = exact_field.forward(
         0.4,
         Tensor::cat(vec![z.clone(), Tensor::zeros([n, 1], device)], 1),
@@ -231,7 +228,7 @@ fn hutchinson_is_unbiased(device: &Device) {
         ("gaussian", Probe::gaussian(n, 2, 1)),
         ("rademacher", Probe::rademacher(n, 2, 2)),
     ] {
-        let field = CnfField::new(random_mlp(device), Trace::Hutchinson(probe), false);
+        let field = Cnf::new(random_mlp(device), Trace::Hutchinson(probe), false);
         let dy = field.forward(
             0.4,
             Tensor::cat(vec![z.clone(), Tensor::zeros([n, 1], device)], 1),
@@ -248,9 +245,9 @@ fn hutchinson_is_unbiased(device: &Device) {
     }
 }
 
-fn grads(cnf: &CnfField<ConcatSquashMlp>, x: Tensor<2>, method: &GradientMethod) -> Vec<f64> {
+fn grads(cnf: &Cnf<ConcatSquashMlp>, x: Tensor<2>, method: &GradientMethod) -> Vec<f64> {
     let opts = SolveOptions::adaptive(1e-8, 1e-10);
-    let out = cnf.log_density(x, 1.0, &opts, method).unwrap();
+    let out = cnf.log_density_with(x, &fs(1.0, &opts, method)).unwrap();
     let loss = out.log_px.clone().mean().neg();
     let g = out.trajectory.unwrap().backward(loss).unwrap();
     grad_values(&cnf.field, &g.params)
@@ -262,7 +259,7 @@ fn hutchinson_gradients_agree_with_exact_ones_in_expectation(device: &Device) {
     let n = 300;
     let x = tensor(&points.repeat(n), &ad);
     let exact = grads(
-        &CnfField::new(random_mlp(&ad), Trace::Exact, false),
+        &Cnf::new(random_mlp(&ad), Trace::Exact, false),
         x.clone(),
         &GradientMethod::Backprop,
     );
@@ -270,7 +267,7 @@ fn hutchinson_gradients_agree_with_exact_ones_in_expectation(device: &Device) {
         .map(|seed| {
             let probe = Trace::Hutchinson(Probe::rademacher(3 * n, 2, 100 + seed));
             grads(
-                &CnfField::new(random_mlp(&ad), probe, false),
+                &Cnf::new(random_mlp(&ad), probe, false),
                 x.clone(),
                 &GradientMethod::Backprop,
             )
@@ -296,14 +293,17 @@ fn hutchinson_gradients_agree_with_exact_ones_in_expectation(device: &Device) {
 
 fn sampling_then_density_returns_the_base_log_probability(device: &Device) {
     let ad = device.clone().autodiff();
-    let cnf = CnfField::new(random_mlp(&ad), Trace::Exact, false);
+    let cnf = Cnf::new(random_mlp(&ad), Trace::Exact, false);
     let z = [[0.2, -1.5], [1.0, 0.7], [-0.4, 0.1], [2.2, -0.3]];
     let opts = tight();
     let sampled = cnf
-        .sample(tensor(&z, &ad), 1.0, &opts, &GradientMethod::Backprop)
+        .sample_with(tensor(&z, &ad), &fs(1.0, &opts, &GradientMethod::Backprop))
         .unwrap();
     let back = cnf
-        .log_density(sampled.end.clone(), 1.0, &opts, &GradientMethod::Backprop)
+        .log_density_with(
+            sampled.end.clone(),
+            &fs(1.0, &opts, &GradientMethod::Backprop),
+        )
         .unwrap();
     let d = max_abs_diff(&values(&back.end), &values(&tensor(&z, &ad)));
     assert!(d < 1e-6, "z back: {d}");
@@ -316,7 +316,7 @@ fn sampling_then_density_returns_the_base_log_probability(device: &Device) {
 
 fn every_gradient_method_through_the_flow(device: &Device) {
     let ad = device.clone().autodiff();
-    let cnf = CnfField::new(random_mlp(&ad), Trace::Exact, true);
+    let cnf = Cnf::new(random_mlp(&ad), Trace::Exact, true);
     let x = tensor(&[[0.3, -0.8], [1.1, 0.4], [-0.6, 0.9]], &ad);
     let bp = grads(&cnf, x.clone(), &GradientMethod::Backprop);
     let adj = AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12));
@@ -341,10 +341,10 @@ fn every_gradient_method_through_the_flow(device: &Device) {
     // RNODE's channels: positive, and they leave log p(x) alone.
     let opts = SolveOptions::adaptive(1e-8, 1e-10);
     let reg = cnf
-        .log_density(x.clone(), 1.0, &opts, &GradientMethod::Backprop)
+        .log_density_with(x.clone(), &fs(1.0, &opts, &GradientMethod::Backprop))
         .unwrap();
-    let plain = CnfField::new(random_mlp(&ad), Trace::Exact, false)
-        .log_density(x, 1.0, &opts, &GradientMethod::Backprop)
+    let plain = Cnf::new(random_mlp(&ad), Trace::Exact, false)
+        .log_density_with(x, &fs(1.0, &opts, &GradientMethod::Backprop))
         .unwrap();
     let (kinetic, jacobian) = reg.regularizers.unwrap();
     assert!(
@@ -364,3 +364,16 @@ cpu_backend_tests!(F64;
     every_gradient_method_through_the_flow,
     rnode_channels_are_the_closed_form,
 );
+
+/// How a flow is solved: over `[0, time]` by `solver`, differentiated by `gradient`.
+fn fs(
+    time: f64,
+    solver: &neurode::solvers::SolveOptions,
+    gradient: &neurode::adjoint::GradientMethod,
+) -> neurode::models::FlowSolve {
+    neurode::models::FlowSolve {
+        time,
+        solver: solver.clone(),
+        gradient: gradient.clone(),
+    }
+}

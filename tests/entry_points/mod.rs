@@ -17,7 +17,7 @@ use neurode::adjoint::{
     AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint, odeint_rows,
 };
 use neurode::models::{
-    CnfField, ConcatSquashConfig, Init, InputOdeConfig, InputSignal, SequenceModel, Trace,
+    Cnf, ConcatSquashConfig, Init, InputOdeConfig, InputSignal, SequenceModel, Trace,
 };
 use neurode::solvers::{
     Adaptive, Convention, FailurePolicy, Method, RowGrid, RowsAt, SolveOptions, StepRecord,
@@ -216,14 +216,14 @@ fn run(c: &Case, device: &Device) {
             .with_hidden(vec![4])
             .init(d.max(1), &mut Init::new(0), &ad)
     {
-        let cnf = CnfField::new(net, Trace::Exact, false);
+        let cnf = Cnf::new(net, Trace::Exact, false);
         let t_end = c.ts.last().copied().unwrap_or(0.5);
-        if let Ok(out) = cnf.log_density(state(c, &ad), t_end, &c.opts, &c.method)
+        if let Ok(out) = cnf.log_density_with(state(c, &ad), &fs(t_end, &c.opts, &c.method))
             && let Some(traj) = out.trajectory
         {
             let _ = traj.backward(out.log_px.sum());
         }
-        let _ = cnf.sample(state(c, &ad), t_end, &c.opts, &c.method);
+        let _ = cnf.sample_with(state(c, &ad), &fs(t_end, &c.opts, &c.method));
     }
     // A sequence model driven by a held input (its batch and times from the case).
     let cell = InputOdeConfig::new()
@@ -259,4 +259,17 @@ fn child_entry_points() {
     proptest!(config, |(c in case())| {
         run(&c, &device);
     });
+}
+
+/// How a flow is solved: over `[0, time]` by `solver`, differentiated by `gradient`.
+fn fs(
+    time: f64,
+    solver: &neurode::solvers::SolveOptions,
+    gradient: &neurode::adjoint::GradientMethod,
+) -> neurode::models::FlowSolve {
+    neurode::models::FlowSolve {
+        time,
+        solver: solver.clone(),
+        gradient: gradient.clone(),
+    }
 }

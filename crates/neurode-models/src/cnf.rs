@@ -59,27 +59,81 @@ pub enum Trace {
     Hutchinson(Probe),
 }
 
-/// The augmented CNF dynamics over `[z, Δ]` (and `[∫‖f‖², ∫‖∂f/∂z‖²_F]` when regularised):
-/// a [`NeuralDynamics`], so every solver and gradient method applies.
+/// How a flow is solved: its time `T`, solver and gradient method (FFJORD's `CNF(T, solver,
+/// atol, rtol)` and `adjoint` flag).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowSolve {
+    /// Flow time `T`: data at `t = 0`, the base distribution at `t = T`.
+    pub time: f64,
+    /// The solver of every flow solve.
+    pub solver: SolveOptions,
+    /// The gradient method of training.
+    pub gradient: GradientMethod,
+}
+
+impl Default for FlowSolve {
+    /// FFJORD's 2-D toys: `T = 0.5`, DOPRI5 at `rtol = atol = 1e-5`, backprop.
+    fn default() -> Self {
+        Self {
+            time: 0.5,
+            solver: SolveOptions::adaptive(1e-5, 1e-5),
+            gradient: GradientMethod::Backprop,
+        }
+    }
+}
+
+impl FlowSolve {
+    /// Checks the time and the solver.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        if !(self.time.is_finite() && self.time > 0.0) {
+            return Err(ModelError::InvalidConfig {
+                name: "flow time",
+                value: self.time.to_string(),
+                expected: "a finite time T > 0",
+            });
+        }
+        Ok(self.solver.validate()?)
+    }
+}
+
+/// A continuous normalizing flow: the augmented dynamics over `[z, Δ]` (and
+/// `[∫‖f‖², ∫‖∂f/∂z‖²_F]` when regularised) — a [`NeuralDynamics`], so every solver and
+/// gradient method applies — and how it is solved ([`FlowSolve`]), as [`crate::NeuralOde`]
+/// holds its dynamics and solver.
 #[derive(Module, Debug)]
-pub struct CnfField<F: JvpDynamics> {
+pub struct Cnf<F: JvpDynamics> {
     /// The flow's vector field.
     pub field: F,
     #[module(skip)]
     trace: Trace,
     #[module(skip)]
     regularize: bool,
+    #[module(skip)]
+    solve: FlowSolve,
 }
 
-impl<F: JvpDynamics> CnfField<F> {
+impl<F: JvpDynamics> Cnf<F> {
     /// The augmented dynamics of `field` with the given trace and, if `regularize`, RNODE's
     /// two channels.
+    /// Solved as [`FlowSolve::default`] until [`Cnf::with_solve`].
     pub fn new(field: F, trace: Trace, regularize: bool) -> Self {
         Self {
             field,
             trace,
             regularize,
+            solve: FlowSolve::default(),
         }
+    }
+
+    /// The same flow solved as `solve` says (checked).
+    pub fn with_solve(self, solve: FlowSolve) -> Result<Self, ModelError> {
+        solve.validate()?;
+        Ok(Self { solve, ..self })
+    }
+
+    /// How the flow is solved.
+    pub fn solve(&self) -> &FlowSolve {
+        &self.solve
     }
 
     /// The same flow (shared parameters) with another trace: e.g. a fresh Hutchinson probe
@@ -126,7 +180,7 @@ impl<F: JvpDynamics> CnfField<F> {
     }
 }
 
-impl crate::TorchNames for CnfField<crate::ConcatSquashMlp> {
+impl crate::TorchNames for Cnf<crate::ConcatSquashMlp> {
     /// FFJORD's names (`ODEnet` on concat-squash layers): `odefunc.diffeq.layers.{i}._layer`
     /// and `._hyper_gate`; the bias-free `_hyper_bias` weight keeps neurode's name
     /// (`field.layers.{i}.hyper_bias`, `[1, out]`).
@@ -144,7 +198,7 @@ impl crate::TorchNames for CnfField<crate::ConcatSquashMlp> {
     }
 }
 
-impl<F: JvpDynamics> NeuralDynamics for CnfField<F> {
+impl<F: JvpDynamics> NeuralDynamics for Cnf<F> {
     fn forward(&self, t: f64, y: Tensor<2>) -> Tensor<2> {
         let [batch, _] = y.dims();
         let d = self.field.dim();
@@ -180,7 +234,7 @@ pub struct CnfOutput<F: JvpDynamics> {
     pub stats: SolveStats,
     /// The solve, for `trajectory.backward(loss)` (on an autodiff device; `None` on a plain
     /// one, where the flow is evaluated without a tape).
-    pub trajectory: Option<Trajectory<CnfField<F>>>,
+    pub trajectory: Option<Trajectory<Cnf<F>>>,
 }
 
 /// `log N(z; 0, I)` per row.
@@ -201,13 +255,12 @@ enum Direction {
 }
 
 fn flow<F: JvpDynamics>(
-    cnf: &CnfField<F>,
+    cnf: &Cnf<F>,
     start: Tensor<2>,
-    t_end: f64,
     direction: Direction,
-    opts: &SolveOptions,
-    method: &GradientMethod,
+    solve_as: &FlowSolve,
 ) -> Result<CnfOutput<F>, ModelError> {
+    let (t_end, opts, method) = (solve_as.time, &solve_as.solver, &solve_as.gradient);
     let [batch, d] = start.dims();
     if d != cnf.field.dim() {
         return Err(ModelError::Shape {
@@ -267,29 +320,32 @@ fn flow<F: JvpDynamics>(
     })
 }
 
-impl<F: JvpDynamics> CnfField<F> {
+impl<F: JvpDynamics> Cnf<F> {
     /// `log p(x)` of data points `x: [batch, d]` under the flow over `[0, T]`, with the base
-    /// point `z` each maps to. On an autodiff device `trajectory.backward(loss)` gives the
-    /// gradients of any loss built from `log_px` (e.g. the mean negative log-likelihood).
-    pub fn log_density(
+    /// point `z` each maps to, solved as the flow's own [`FlowSolve`]. On an autodiff device
+    /// `trajectory.backward(loss)` gives the gradients of any loss built from `log_px` (e.g.
+    /// the mean negative log-likelihood).
+    pub fn log_density(&self, x: Tensor<2>) -> Result<CnfOutput<F>, ModelError> {
+        self.log_density_with(x, &self.solve)
+    }
+
+    /// [`Cnf::log_density`] solved as `solve` says instead of the flow's own settings.
+    pub fn log_density_with(
         &self,
         x: Tensor<2>,
-        t_end: f64,
-        opts: &SolveOptions,
-        method: &GradientMethod,
+        solve: &FlowSolve,
     ) -> Result<CnfOutput<F>, ModelError> {
-        flow(self, x, t_end, Direction::Density, opts, method)
+        flow(self, x, Direction::Density, solve)
     }
 
     /// Samples: base points `z: [batch, d]` flowed back from `T` to 0, with `log p(x)` of
-    /// each sample.
-    pub fn sample(
-        &self,
-        z: Tensor<2>,
-        t_end: f64,
-        opts: &SolveOptions,
-        method: &GradientMethod,
-    ) -> Result<CnfOutput<F>, ModelError> {
-        flow(self, z, t_end, Direction::Sampling, opts, method)
+    /// each sample (the flow's own [`FlowSolve`]).
+    pub fn sample(&self, z: Tensor<2>) -> Result<CnfOutput<F>, ModelError> {
+        self.sample_with(z, &self.solve)
+    }
+
+    /// [`Cnf::sample`] solved as `solve` says.
+    pub fn sample_with(&self, z: Tensor<2>, solve: &FlowSolve) -> Result<CnfOutput<F>, ModelError> {
+        flow(self, z, Direction::Sampling, solve)
     }
 }

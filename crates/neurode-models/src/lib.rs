@@ -24,7 +24,7 @@
 //!   augmented Neural ODE.
 //! * Paper 003 (classification): [`OdeClassifier`] (18,906 parameters) and [`ResNetMlp`]
 //!   (364,236).
-//! * Paper 003's continuous normalizing flows: [`CnfField`] (FFJORD's `[z, Δ log p]` with an
+//! * Paper 003's continuous normalizing flows: [`Cnf`] (FFJORD's `[z, Δ log p]` with an
 //!   exact or Hutchinson trace, RNODE's regularisers) over any [`JvpDynamics`], such as
 //!   FFJORD's [`ConcatSquashMlp`].
 //! * Paper 003's liquid networks: [`LtcCell`] (Hasani et al. 2021's liquid time-constant
@@ -64,7 +64,7 @@ mod torch;
 
 pub use activation::{Activation, UnknownActivation};
 pub use classifier::{ClassifierOutput, OdeClassifier, OdeClassifierConfig};
-pub use cnf::{CnfField, CnfOutput, Probe, Trace, standard_normal_log_prob};
+pub use cnf::{Cnf, CnfOutput, FlowSolve, Probe, Trace, standard_normal_log_prob};
 pub use concat_squash::{ConcatSquash, ConcatSquashConfig, ConcatSquashMlp, JvpDynamics};
 pub use dense::{Dense, DenseConfig};
 pub use dynamics::{Dynamics, DynamicsConfig, Preset, UnknownPreset};

@@ -6,8 +6,8 @@ use neurode_datasets::{
     DrivenOscillator, DrivenSequences, Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals,
 };
 use neurode_models::{
-    Activation, CnfField, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, Dynamics,
-    DynamicsConfig, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde, NeuralOdeConfig,
+    Activation, Cnf, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, Dynamics, DynamicsConfig,
+    FlowSolve, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde, NeuralOdeConfig,
     OdeClassifierConfig, ResNetMlpConfig, SequenceModel, Trace,
 };
 use neurode_solvers::{SolveOptions, Stepping};
@@ -164,7 +164,7 @@ pub fn flow_model(
     config: &RunConfig,
     dim: usize,
     device: &Device,
-) -> Result<CnfField<ConcatSquashMlp>, TrainError> {
+) -> Result<Cnf<ConcatSquashMlp>, TrainError> {
     let (Some(task), AnyArch::Density(FlowArch::Cnf(size))) =
         (config.task.density(), config.task.arch())
     else {
@@ -176,11 +176,12 @@ pub fn flow_model(
         &mut Init::new(config.seed),
         device,
     )?;
-    Ok(CnfField::new(
-        field,
-        Trace::Exact,
-        task.flow.rnode.is_some(),
-    ))
+    let solve = FlowSolve {
+        time: task.flow.time,
+        solver: solve_options(config),
+        gradient: gradient_method(config),
+    };
+    Ok(Cnf::new(field, Trace::Exact, task.flow.rnode.is_some()).with_solve(solve)?)
 }
 
 /// Training data and held-out points of a density run: the built-in distribution (fresh

@@ -25,7 +25,11 @@ fn read(name: &str) -> RunConfig {
     let c = RunConfig::from_toml(&text, &RunConfig::for_task(probe.kind())).unwrap();
     c.validate().unwrap();
     // The same from any base: a version-1 file holds every setting.
-    assert_eq!(RunConfig::from_toml(&text, &RunConfig::sequence()).unwrap(), c, "{name}");
+    assert_eq!(
+        RunConfig::from_toml(&text, &RunConfig::sequence()).unwrap(),
+        c,
+        "{name}"
+    );
     c
 }
 
@@ -111,6 +115,9 @@ fn a_converted_file_writes_version_2_and_reads_back() {
         let c = read(name);
         let text = c.to_toml();
         assert!(text.starts_with("version = 2\n"), "{text}");
-        assert_eq!(RunConfig::from_toml(&text, &RunConfig::dynamics()).unwrap(), c);
+        assert_eq!(
+            RunConfig::from_toml(&text, &RunConfig::dynamics()).unwrap(),
+            c
+        );
     }
 }

@@ -2,10 +2,8 @@
 //! grid (FFJORD's 2-D toy figures).
 
 use burn::tensor::Device;
-use neurode_adjoint::GradientMethod;
 use neurode_datasets::Labeled;
-use neurode_models::{CnfField, JvpDynamics, Trace};
-use neurode_solvers::SolveOptions;
+use neurode_models::{Cnf, JvpDynamics, Trace};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::StandardNormal;
 
@@ -28,14 +26,12 @@ fn flat(p: &[f64], dim: usize) -> Labeled {
     }
 }
 
-/// Four panels of a 2-D flow over `[0, flow_time]`: `truth` (the data), the learned density
+/// Four panels of a 2-D flow (solved as it says, [`Cnf::solve`]): `truth` (the data), the learned density
 /// `p(x)` on a grid, 2,000 samples, and a grid of the base space carried to the data space.
 /// The square shown is `[−extent, extent]²`, `extent` covering the data.
 pub fn flow_panels<F: JvpDynamics>(
-    flow: &CnfField<F>,
+    flow: &Cnf<F>,
     truth: &Labeled,
-    flow_time: f64,
-    solver: &SolveOptions,
     device: &Device,
 ) -> Result<Vec<Panel>, TrainError> {
     if truth.dim != 2 {
@@ -46,7 +42,6 @@ pub fn flow_panels<F: JvpDynamics>(
         });
     }
     let flow = flow.with_trace(Trace::Exact);
-    let backprop = GradientMethod::Backprop;
     let extent = truth.x.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0) * 1.1;
     let square = |p: &mut Panel| {
         p.x_range = Some((-extent, extent));
@@ -58,12 +53,12 @@ pub fn flow_panels<F: JvpDynamics>(
     for xy in truth.x.chunks(2) {
         data.points.push((xy[0], xy[1], colors::BLUE, 1));
     }
-    let mut heat = density_panel(&flow, extent, flow_time, solver, device)?;
+    let mut heat = density_panel(&flow, extent, device)?;
     square(&mut heat);
     // Samples: base points flowed back to the data space.
     let mut rng = StdRng::seed_from_u64(7);
     let z: Vec<f64> = (0..4000).map(|_| rng.sample(StandardNormal)).collect();
-    let samples = flow.sample(points(&flat(&z, 2), device), flow_time, solver, &backprop)?;
+    let samples = flow.sample(points(&flat(&z, 2), device))?;
     let mut drawn = Panel::new("samples", "x₁", "x₂");
     square(&mut drawn);
     for xy in samples
@@ -75,7 +70,7 @@ pub fn flow_panels<F: JvpDynamics>(
     {
         drawn.points.push((xy[0], xy[1], colors::RED, 1));
     }
-    let mut warp = grid_flow_panel(&flow, flow_time, solver, device)?;
+    let mut warp = grid_flow_panel(&flow, device)?;
     square(&mut warp);
     Ok(vec![data, heat, drawn, warp])
 }
@@ -83,13 +78,10 @@ pub fn flow_panels<F: JvpDynamics>(
 /// The learned density `p(x)` on a grid of `[−extent, extent]²`: white → deep blue with
 /// `√(p / max p)`.
 fn density_panel<F: JvpDynamics>(
-    flow: &CnfField<F>,
+    flow: &Cnf<F>,
     extent: f64,
-    flow_time: f64,
-    solver: &SolveOptions,
     device: &Device,
 ) -> Result<Panel, TrainError> {
-    let backprop = GradientMethod::Backprop;
     // The density on a grid: white → deep blue with √(p / max p).
     let h = 2.0 * extent / CELLS as f64;
     let grid: Vec<f64> = (0..CELLS * CELLS)
@@ -101,14 +93,7 @@ fn density_panel<F: JvpDynamics>(
             ]
         })
         .collect();
-    let log_p = flow
-        .log_density(
-            points(&flat(&grid, 2), device),
-            flow_time,
-            solver,
-            &backprop,
-        )?
-        .log_px;
+    let log_p = flow.log_density(points(&flat(&grid, 2), device))?.log_px;
     let density: Vec<f64> = log_p.to_data().iter::<f64>().map(f64::exp).collect();
     let top = density.iter().copied().fold(0.0, f64::max).max(1e-300);
     let mut heat = Panel::new("learned density", "x₁", "x₂");
@@ -129,13 +114,7 @@ fn density_panel<F: JvpDynamics>(
 }
 
 /// A grid of the base space, `[−3, 3]²`, carried to the data space by the flow.
-fn grid_flow_panel<F: JvpDynamics>(
-    flow: &CnfField<F>,
-    flow_time: f64,
-    solver: &SolveOptions,
-    device: &Device,
-) -> Result<Panel, TrainError> {
-    let backprop = GradientMethod::Backprop;
+fn grid_flow_panel<F: JvpDynamics>(flow: &Cnf<F>, device: &Device) -> Result<Panel, TrainError> {
     // A grid of the base space, [−3, 3]², carried to the data space.
     let line = |k: usize, along: bool| {
         let c = -3.0 + 6.0 * k as f64 / (GRID_LINES - 1) as f64;
@@ -147,12 +126,7 @@ fn grid_flow_panel<F: JvpDynamics>(
     let base: Vec<f64> = (0..GRID_LINES)
         .flat_map(|k| line(k, true).chain(line(k, false)))
         .collect();
-    let moved = flow.sample(
-        points(&flat(&base, 2), device),
-        flow_time,
-        solver,
-        &backprop,
-    )?;
+    let moved = flow.sample(points(&flat(&base, 2), device))?;
     let moved: Vec<f64> = moved.end.to_data().iter::<f64>().collect();
     let mut warp = Panel::new("flow of a base-space grid", "x₁", "x₂");
     for l in moved.chunks(2 * LINE_POINTS) {
@@ -167,7 +141,7 @@ fn grid_flow_panel<F: JvpDynamics>(
 pub fn density_figures<F: JvpDynamics>(
     dir: &RunDir,
     rows: &[MetricsRow],
-    flow: &CnfField<F>,
+    flow: &Cnf<F>,
     task: &Density<F>,
     device: &Device,
 ) -> Result<(), TrainError> {
@@ -192,6 +166,6 @@ pub fn density_figures<F: JvpDynamics>(
         return Ok(());
     }
     let truth = task.data.draw(2000, 1)?;
-    let panels = flow_panels(flow, &truth, task.flow_time, &task.solver, device)?;
+    let panels = flow_panels(flow, &truth, device)?;
     save_figure(&dir.figure("flow.png"), &panels, 4, (480, 480))
 }

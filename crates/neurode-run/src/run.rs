@@ -10,8 +10,8 @@ use crate::figures::{classify_figures, dynamics_figures};
 use crate::{
     DensityTask, DynamicsTask, Progress, RunConfig, RunDir, RunFolder, RunInfo, Summary,
     TaskConfig, Unit, classifier, classify_data, density_data, density_figures, dynamics_data,
-    dynamics_model, flow_model, gradient_method, model_name, run_device, sequence_data,
-    sequence_figures, sequence_model, solve_options,
+    dynamics_model, flow_model, model_name, run_device, sequence_data, sequence_figures,
+    sequence_model,
 };
 use neurode_train::{
     Classification, Density, MultipleShooting, Observer, Regression, Sequences, Task, TrainError,
@@ -142,16 +142,7 @@ fn train_density(at: &Launch<'_>, settings: &DensityTask) -> Result<Summary, Tra
     let (data, test) = density_data(config)?;
     let flow = &settings.flow;
     let model = flow_model(config, data.dim(), &device.clone().autodiff())?;
-    let mut task = Density::new(
-        data,
-        test,
-        settings.batch_size,
-        flow.time,
-        solve_options(config),
-        gradient_method(config),
-        device,
-    )
-    .with_trace(flow.trace);
+    let mut task = Density::new(data, test, settings.batch_size, device).with_trace(flow.trace);
     if let Some(lambda) = flow.rnode {
         task = task.with_rnode(lambda);
     }

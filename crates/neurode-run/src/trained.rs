@@ -2,12 +2,11 @@
 
 use burn::tensor::Device;
 use neurode_datasets::{Labeled, Series};
-use neurode_models::{CnfField, ConcatSquashMlp, Dynamics, NeuralOde, load_record};
+use neurode_models::{Cnf, ConcatSquashMlp, Dynamics, NeuralOde, load_record};
 
 use crate::{
     RunConfig, RunDir, TaskKind, classifier, classify_data, density_data, dynamics_data,
-    dynamics_model, flow_model, gradient_method, run_device, sequence_data, sequence_model,
-    solve_options,
+    dynamics_model, flow_model, run_device, sequence_data, sequence_model,
 };
 use neurode_train::{Classifier, Density, SequenceNet, Sequences, Shot, TrainError};
 
@@ -43,7 +42,7 @@ pub enum Trained {
     /// A density run.
     Density {
         /// The flow (exact trace).
-        model: CnfField<ConcatSquashMlp>,
+        model: Cnf<ConcatSquashMlp>,
         /// The task: data, held-out points, flow time, solver.
         task: Density,
     },
@@ -108,17 +107,8 @@ impl TrainedRun {
             }
             TaskKind::Density => {
                 let (data, test) = density_data(&config)?;
-                let flow = config.flow().cloned().unwrap_or_default();
                 let model = load_record(flow_model(&config, data.dim(), &device)?, &dir.best())?;
-                let task = Density::new(
-                    data,
-                    test,
-                    batch_size,
-                    flow.time,
-                    solve_options(&config),
-                    gradient_method(&config),
-                    &device,
-                );
+                let task = Density::new(data, test, batch_size, &device);
                 Trained::Density { model, task }
             }
         };

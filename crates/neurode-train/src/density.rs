@@ -5,10 +5,8 @@ use std::marker::PhantomData;
 
 use burn::Tensor;
 use burn::tensor::{Device, TensorData};
-use neurode_adjoint::GradientMethod;
 use neurode_datasets::{Labeled, Toy2d};
-use neurode_models::{CnfField, ConcatSquashMlp, JvpDynamics, ModelError, Trace};
-use neurode_solvers::SolveOptions;
+use neurode_models::{Cnf, ConcatSquashMlp, JvpDynamics, ModelError, Trace};
 use rand::{SeedableRng, rngs::StdRng, seq::index::sample};
 
 use crate::{Horizon, MetricsRow, Setting, StepOutput, Task, TraceKind, TrainError, step_seed};
@@ -64,43 +62,26 @@ pub struct Density<F = ConcatSquashMlp> {
     pub test: Labeled,
     /// Points per iteration.
     pub batch_size: usize,
-    /// Flow time `T`.
-    pub flow_time: f64,
     /// The divergence in training.
     pub trace: TraceKind,
     /// RNODE's weight λ (the flow must be built regularised).
     pub rnode: Option<f64>,
-    /// The solver of every flow solve.
-    pub solver: SolveOptions,
-    /// The gradient method of training.
-    pub gradient: GradientMethod,
     /// The autodiff device of training.
     pub device: Device,
     field: PhantomData<fn() -> F>,
 }
 
 impl<F: JvpDynamics> Density<F> {
-    /// Batches of `batch_size` points of `data`, the held-out NLL on `test`, flows over
-    /// `[0, flow_time]` solved by `solver` and differentiated by `gradient`, on the autodiff
-    /// version of `device`; exact trace, no regularisation.
-    pub fn new(
-        data: DensityData,
-        test: Labeled,
-        batch_size: usize,
-        flow_time: f64,
-        solver: SolveOptions,
-        gradient: GradientMethod,
-        device: &Device,
-    ) -> Self {
+    /// Batches of `batch_size` points of `data`, the held-out NLL on `test`, on the autodiff
+    /// version of `device`; exact trace, no regularisation. Each flow is solved as it says
+    /// ([`Cnf::solve`]), as the other tasks' models hold their solvers.
+    pub fn new(data: DensityData, test: Labeled, batch_size: usize, device: &Device) -> Self {
         Self {
             data,
             test,
             batch_size,
-            flow_time,
             trace: TraceKind::Exact,
             rnode: None,
-            solver,
-            gradient,
             device: device.clone().autodiff(),
             field: PhantomData,
         }
@@ -113,22 +94,18 @@ impl<F: JvpDynamics> Density<F> {
     }
 
     /// RNODE's regularisers with weight `lambda` (the flow must integrate them:
-    /// `CnfField::new(.., true)`).
+    /// `Cnf::new(.., true)`).
     pub fn with_rnode(mut self, lambda: f64) -> Self {
         self.rnode = Some(lambda);
         self
     }
 
     /// The held-out negative log-likelihood of `flow` (exact trace, no tape).
-    pub fn test_nll(&self, flow: &CnfField<F>) -> Result<f64, TrainError> {
+    pub fn test_nll(&self, flow: &Cnf<F>) -> Result<f64, TrainError> {
         let plain = self.device.clone().inner();
         let x = points(&self.test, &plain);
-        let out = flow.with_trace(Trace::Exact).log_density(
-            x,
-            self.flow_time,
-            &self.solver,
-            &GradientMethod::Backprop,
-        )?;
+        // A plain device: a tape-free solve, whatever the gradient method.
+        let out = flow.with_trace(Trace::Exact).log_density(x)?;
         Ok(-out.log_px.mean().into_scalar::<f64>())
     }
 }
@@ -139,7 +116,7 @@ pub fn points(p: &Labeled, device: &Device) -> Tensor<2> {
 }
 
 impl<F: JvpDynamics> Task for Density<F> {
-    type Model = CnfField<F>;
+    type Model = Cnf<F>;
     /// The points and the seed of the step's Hutchinson probe.
     type Batch = (Tensor<2>, u64);
 
@@ -155,14 +132,10 @@ impl<F: JvpDynamics> Task for Density<F> {
         Ok(vec![(points(&batch, &self.device), seed ^ 0x5bd1_e995)])
     }
 
-    fn step(
-        &self,
-        model: &CnfField<F>,
-        (x, probe): &Self::Batch,
-    ) -> Result<StepOutput, TrainError> {
+    fn step(&self, model: &Cnf<F>, (x, probe): &Self::Batch) -> Result<StepOutput, TrainError> {
         let [n, d] = x.dims();
         let flow = model.with_trace(self.trace.trace(n, d, *probe));
-        let out = flow.log_density(x.clone(), self.flow_time, &self.solver, &self.gradient)?;
+        let out = flow.log_density(x.clone())?;
         let nll = out.log_px.clone().mean().neg();
         let value: f64 = nll.clone().into_scalar();
         let traj = out.trajectory.ok_or_else(|| TrainError::Invalid {
@@ -183,7 +156,7 @@ impl<F: JvpDynamics> Task for Density<F> {
         Ok(StepOutput::of_gradients(value, g))
     }
 
-    fn evaluate(&self, model: &CnfField<F>) -> Result<MetricsRow, TrainError> {
+    fn evaluate(&self, model: &Cnf<F>) -> Result<MetricsRow, TrainError> {
         Ok(MetricsRow {
             test_loss: self.test_nll(model)?,
             ..MetricsRow::blank()

@@ -21,7 +21,7 @@
 //! * [`Trainer`], [`Task`], [`Observer`], [`TrainState`] (resumable), [`Fitted`].
 //! * Tasks: [`Regression`] (windows of one or several trajectories, time-weighted loss, test
 //!   MSE, drift, extrapolation), [`Classification`] (any [`ClassifierModel`]), [`Density`]
-//!   (any `CnfField`; maximum likelihood, Hutchinson or exact trace, RNODE), [`Sequences`]
+//!   (any `Cnf`; maximum likelihood, Hutchinson or exact trace, RNODE), [`Sequences`]
 //!   (a driven cell — LTC or input-concatenated Neural ODE — predicting a response from its
 //!   input).
 //! * Step functions, pure in model and batch: [`regression_step`], [`classification_step`].

@@ -1,9 +1,8 @@
 //! Paper 003, "Connections to Other Architectures": continuous normalizing flows (FFJORD) on
 //! two of FFJORD's 2-D toys, with and without RNODE's regularisers.
 
-use neurode_adjoint::GradientMethod;
 use neurode_datasets::Toy2d;
-use neurode_models::{CnfField, Trace};
+use neurode_models::{Cnf, Trace};
 use neurode_run::plot::{Line, Panel, colors, save_figure};
 use neurode_run::{FlatSettings, RunConfig, RunDir, Trained, TrainedRun, flow_panels};
 use neurode_train::{Flow, TrainError, points};
@@ -76,8 +75,7 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
             let opened = TrainedRun::open(&RunDir::new(&runs[0].dir))?;
             if let Trained::Density { model, task } = opened.trained {
                 let truth = task.data.draw(2000, 1)?;
-                let panels =
-                    flow_panels(&model, &truth, task.flow_time, &task.solver, &opened.device)?;
+                let panels = flow_panels(&model, &truth, &opened.device)?;
                 save_figure(&dir.join(format!("{name}.png")), &panels, 4, (420, 420))?;
             }
         }
@@ -109,10 +107,10 @@ fn table_row(label: &str, runs: &[Done]) -> Result<Vec<String>, TrainError> {
     for d in runs {
         let opened = TrainedRun::open(&RunDir::new(&d.dir))?;
         if let Trained::Density { model, task } = opened.trained {
-            let bare = CnfField::new(model.field.clone(), Trace::Exact, false);
+            let bare = Cnf::new(model.field.clone(), Trace::Exact, false)
+                .with_solve(model.solve().clone())?;
             let x = points(&task.test, &opened.device);
-            let out =
-                bare.log_density(x, task.flow_time, &task.solver, &GradientMethod::Backprop)?;
+            let out = bare.log_density(x)?;
             solve_nfe.push(out.stats.nfe as f64);
         }
     }
