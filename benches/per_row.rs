@@ -21,7 +21,7 @@ use burn::Tensor;
 use burn::tensor::{Bool, TensorData};
 use neurode::adjoint::{AdjointOptions, GradientMethod};
 use neurode::backend::{Backend, Device, Precision};
-use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
+use neurode::models::{DenseConfig, DynamicsNetConfig, NeuralOdeConfig};
 use neurode::run::{RunConfig, dynamics_data, dynamics_model, trainer};
 use neurode::solvers::{FailurePolicy, Method, RowGrid, RowsAt, SolveOptions, solve, solve_rows};
 use neurode::train::Regression;
@@ -217,7 +217,7 @@ fn irregular() -> Res {
             .with_width(64)
             .with_layers(3)
             .with_cubic(false);
-        let model = NeuralOdeConfig::new(DynamicsConfig::Dense(net))
+        let model = NeuralOdeConfig::new(DynamicsNetConfig::Dense(net))
             .with_solver(SolveOptions::adaptive(1e-4, 1e-6))
             .with_gradient(gradient)
             .init(0, &device)?;

@@ -6,7 +6,7 @@
 
 use neurode::backend::{Backend, Precision};
 use neurode::datasets::load_series;
-use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
+use neurode::models::{DenseConfig, DynamicsNetConfig, NeuralOdeConfig};
 use neurode::run::{Progress, Unit};
 use neurode::solvers::SolveOptions;
 use neurode::train::{Regression, Schedule, Trainer};
@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let device = neurode::backend::device(Backend::Flex, Precision::F32)?;
     let series = load_series(path.as_ref(), 10)?;
     let net = DenseConfig::new().with_width(64).with_cubic(false);
-    let model = NeuralOdeConfig::new(DynamicsConfig::Dense(net))
+    let model = NeuralOdeConfig::new(DynamicsNetConfig::Dense(net))
         .with_dim(series[0].dim)
         .with_solver(SolveOptions::adaptive(1e-4, 1e-6))
         .init(0, &device.clone().autodiff())?;

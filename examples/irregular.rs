@@ -18,7 +18,7 @@ use burn::module::Module;
 use burn::optim::AdamConfig;
 use burn::tensor::TensorData;
 use neurode::backend::{Backend, Device, Precision};
-use neurode::models::{DenseConfig, DynamicsConfig, NeuralOdeConfig};
+use neurode::models::{DenseConfig, DynamicsNetConfig, NeuralOdeConfig};
 use neurode::run::plot::{Line, Panel, save_figure};
 use neurode::solvers::{FailurePolicy, RowGrid, SolveOptions, solve};
 use plotters::style::RGBColor;
@@ -89,7 +89,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_width(64)
         .with_layers(3)
         .with_cubic(false);
-    let mut model = NeuralOdeConfig::new(DynamicsConfig::Dense(net))
+    let mut model = NeuralOdeConfig::new(DynamicsNetConfig::Dense(net))
         .with_solver(SolveOptions::adaptive(1e-4, 1e-6))
         .init(0, &device)?;
     let mut optim = AdamConfig::new().init();
@@ -147,7 +147,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 /// Observations of `series` (dots) and the model's trajectory from each first one (lines), on
 /// 200 times per series: one per-row solve for all of them.
 fn figure(
-    model: &neurode::models::NeuralOde<neurode::models::Dynamics>,
+    model: &neurode::models::NeuralOde<neurode::models::DynamicsNet>,
     series: &[Observed],
     device: &Device,
 ) -> Result<(), Box<dyn Error>> {

@@ -7,7 +7,7 @@ mod common;
 use burn::module::Module;
 use common::{Device, Tensor, max_abs_diff, param_values, temp_path, tensor, values};
 use neurode::models::{
-    DenseConfig, DynamicsConfig, Init, NeuralOdeConfig, OdeClassifierConfig, Preset,
+    DenseConfig, DynamicsNetConfig, Init, NeuralOdeConfig, OdeClassifierConfig, Preset,
     ResNetMlpConfig, ResidualConfig, Time, VectorField, load_record, param_size, save_record,
 };
 use neurode::solvers::{Method, SolveOptions, Stepping};
@@ -230,7 +230,7 @@ fn bad_inputs_are_errors(device: &Device) {
         .unwrap()
         .to_string();
     assert!(e.contains("starts"), "{e}");
-    let bad = DynamicsConfig::Dense(DenseConfig::new().with_layers(1));
+    let bad = DynamicsNetConfig::Dense(DenseConfig::new().with_layers(1));
     let e = NeuralOdeConfig::new(bad)
         .init(0, device)
         .err()

@@ -21,7 +21,7 @@ fn task(
     segments: usize,
     continuity: f64,
     nodes: Nodes,
-) -> MultipleShooting<neurode::models::Dynamics> {
+) -> MultipleShooting<neurode::models::DynamicsNet> {
     let data = SpiralDataConfig {
         t_end: 3.0,
         n_points: 13,
@@ -34,7 +34,7 @@ fn task(
     MultipleShooting::new(regression, segments, continuity, nodes).unwrap()
 }
 
-fn model(device: &Device, gradient: GradientMethod) -> NeuralOde<neurode::models::Dynamics> {
+fn model(device: &Device, gradient: GradientMethod) -> NeuralOde<neurode::models::DynamicsNet> {
     NeuralOdeConfig::new(Preset::Compact32.config())
         .with_solver(SolveOptions::steps(Method::Rk4, 2))
         .with_gradient(gradient)
@@ -182,7 +182,7 @@ fn bad_settings_are_errors(device: &Device) {
     let data = SpiralDataConfig::default()
         .generate(&SpiralSystem::PAPER)
         .unwrap();
-    let r = Regression::<neurode::models::Dynamics>::new(vec![data.train], 4, 5, device);
+    let r = Regression::<neurode::models::DynamicsNet>::new(vec![data.train], 4, 5, device);
     for (k, c) in [(0, 1.0), (1000, 1.0), (4, -1.0), (4, f64::NAN)] {
         let e = MultipleShooting::new(r.clone(), k, c, Nodes::Free).unwrap_err();
         assert!(e.to_string().contains("multiple_shooting"), "{e}");

@@ -11,7 +11,7 @@ use burn::module::Module;
 use neurode::adjoint::{AdjointOptions, GradientMethod};
 use neurode::datasets::{Labeled, SegmentBatch, Series, SpiralDataConfig, SpiralSystem};
 use neurode::models::{
-    Dynamics, NeuralOde, NeuralOdeConfig, OdeClassifierConfig, Preset, TorchNames,
+    DynamicsNet, NeuralOde, NeuralOdeConfig, OdeClassifierConfig, Preset, TorchNames,
     load_torch_weights,
 };
 use neurode::solvers::{Adaptive, Convention, Method, PiController, SolveOptions, Stepping};
@@ -238,7 +238,7 @@ pub fn replay_residual(
     solver: SolveOptions,
     gradient: GradientMethod,
     device: &Device,
-) -> Replay<NeuralOde<Dynamics>> {
+) -> Replay<NeuralOde<DynamicsNet>> {
     let ad = device.clone().autodiff();
     let t: ResidualTrace = read_json(&format!("{trace}.json"));
     let series = spiral();
@@ -282,7 +282,7 @@ pub fn replay_residual(
 
 /// Replays all 20 iterations of a `residual64_*` trace as it was recorded: its solver in
 /// torchdiffeq's conventions, backprop through the solve.
-pub fn replay_residual_trace(trace: &str, device: &Device) -> Replay<NeuralOde<Dynamics>> {
+pub fn replay_residual_trace(trace: &str, device: &Device) -> Replay<NeuralOde<DynamicsNet>> {
     replay_residual(
         trace,
         20,

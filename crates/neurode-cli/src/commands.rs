@@ -14,7 +14,7 @@ use burn::tensor::Device;
 
 use anyhow::{Result, bail};
 use neurode_datasets::{Series, SpiralSystem, linspace};
-use neurode_models::{Dynamics, NeuralOde, save_torch_weights};
+use neurode_models::{DynamicsNet, NeuralOde, save_torch_weights};
 use neurode_run::figures::solution_figure;
 use neurode_run::{RunConfig, RunDir, TaskKind, TrainOptions, Trained, TrainedRun, train};
 use neurode_solvers::{Adaptive, SolveOptions, Stepping, solve};
@@ -94,7 +94,7 @@ fn export(run: &Path, out: &Path) -> Result<()> {
 }
 
 /// The best Neural ODE of a dynamics run, its data and device; `what` names the command.
-fn dynamics_run(run: &Path, what: &str) -> Result<(NeuralOde<Dynamics>, Vec<Series>, Device)> {
+fn dynamics_run(run: &Path, what: &str) -> Result<(NeuralOde<DynamicsNet>, Vec<Series>, Device)> {
     let opened = TrainedRun::open(&RunDir::new(run))?;
     match opened.trained {
         Trained::Dynamics { model, series, .. } => Ok((model, series, opened.device)),

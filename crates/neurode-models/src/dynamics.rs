@@ -17,7 +17,7 @@ use crate::{
 /// The architecture of a dynamics network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DynamicsConfig {
+pub enum DynamicsNetConfig {
     /// Dense MLP (paper 000 eq 15).
     Dense(DenseConfig),
     /// Residual MLP (paper 000 eqs 18–20).
@@ -26,27 +26,27 @@ pub enum DynamicsConfig {
     TimeAware(TimeAwareConfig),
 }
 
-impl DynamicsConfig {
+impl DynamicsNetConfig {
     /// Builds the network for a `dim`-dimensional state.
     pub fn init(
         &self,
         dim: usize,
         init: &mut Init,
         device: &Device,
-    ) -> Result<Dynamics, ModelError> {
+    ) -> Result<DynamicsNet, ModelError> {
         Ok(match self {
-            DynamicsConfig::Dense(c) => Dynamics::Dense(c.init(dim, init, device)?),
-            DynamicsConfig::Residual(c) => Dynamics::Residual(c.init(dim, init, device)?),
-            DynamicsConfig::TimeAware(c) => Dynamics::TimeAware(c.init(dim, init, device)?),
+            DynamicsNetConfig::Dense(c) => DynamicsNet::Dense(c.init(dim, init, device)?),
+            DynamicsNetConfig::Residual(c) => DynamicsNet::Residual(c.init(dim, init, device)?),
+            DynamicsNetConfig::TimeAware(c) => DynamicsNet::TimeAware(c.init(dim, init, device)?),
         })
     }
 
     /// Exact parameter count for a `dim`-dimensional state.
     pub fn num_params(&self, dim: usize) -> usize {
         match self {
-            DynamicsConfig::Dense(c) => c.num_params(dim),
-            DynamicsConfig::Residual(c) => c.num_params(dim),
-            DynamicsConfig::TimeAware(c) => c.num_params(dim),
+            DynamicsNetConfig::Dense(c) => c.num_params(dim),
+            DynamicsNetConfig::Residual(c) => c.num_params(dim),
+            DynamicsNetConfig::TimeAware(c) => c.num_params(dim),
         }
     }
 }
@@ -54,7 +54,7 @@ impl DynamicsConfig {
 /// A dynamics network of any architecture.
 #[derive(Module, Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum Dynamics {
+pub enum DynamicsNet {
     /// Dense MLP.
     Dense(Dense),
     /// Residual MLP.
@@ -63,40 +63,40 @@ pub enum Dynamics {
     TimeAware(TimeAware),
 }
 
-impl VectorField for Dynamics {
+impl VectorField for DynamicsNet {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
         match self {
-            Dynamics::Dense(m) => m.field(t, h),
-            Dynamics::Residual(m) => m.field(t, h),
-            Dynamics::TimeAware(m) => m.field(t, h),
+            DynamicsNet::Dense(m) => m.field(t, h),
+            DynamicsNet::Residual(m) => m.field(t, h),
+            DynamicsNet::TimeAware(m) => m.field(t, h),
         }
     }
 
     fn is_autonomous(&self) -> bool {
         match self {
-            Dynamics::Dense(m) => m.is_autonomous(),
-            Dynamics::Residual(m) => m.is_autonomous(),
-            Dynamics::TimeAware(m) => m.is_autonomous(),
+            DynamicsNet::Dense(m) => m.is_autonomous(),
+            DynamicsNet::Residual(m) => m.is_autonomous(),
+            DynamicsNet::TimeAware(m) => m.is_autonomous(),
         }
     }
 
     fn dim(&self) -> usize {
         match self {
-            Dynamics::Dense(m) => m.dim(),
-            Dynamics::Residual(m) => m.dim(),
-            Dynamics::TimeAware(m) => m.dim(),
+            DynamicsNet::Dense(m) => m.dim(),
+            DynamicsNet::Residual(m) => m.dim(),
+            DynamicsNet::TimeAware(m) => m.dim(),
         }
     }
 }
 
-neural_dynamics!(Dynamics);
+neural_dynamics!(DynamicsNet);
 
-impl crate::TorchNames for Dynamics {
+impl crate::TorchNames for DynamicsNet {
     fn torch_layers(&self) -> Vec<(String, String)> {
         match self {
-            Dynamics::Dense(m) => m.torch_layers(),
-            Dynamics::Residual(m) => m.torch_layers(),
-            Dynamics::TimeAware(m) => m.torch_layers(),
+            DynamicsNet::Dense(m) => m.torch_layers(),
+            DynamicsNet::Residual(m) => m.torch_layers(),
+            DynamicsNet::TimeAware(m) => m.torch_layers(),
         }
     }
 }
@@ -131,17 +131,17 @@ impl Preset {
     ];
 
     /// The architecture.
-    pub fn config(self) -> DynamicsConfig {
+    pub fn config(self) -> DynamicsNetConfig {
         let dense = |width, layers| {
-            DynamicsConfig::Dense(DenseConfig::new().with_width(width).with_layers(layers))
+            DynamicsNetConfig::Dense(DenseConfig::new().with_width(width).with_layers(layers))
         };
         match self {
             Preset::Baseline => dense(128, 4),
             Preset::Compact32 => dense(32, 2),
             Preset::Compact64 => dense(64, 3),
             Preset::Compact96 => dense(96, 3),
-            Preset::Residual64 => DynamicsConfig::Residual(ResidualConfig::new()),
-            Preset::TimeAware64 => DynamicsConfig::TimeAware(TimeAwareConfig::new()),
+            Preset::Residual64 => DynamicsNetConfig::Residual(ResidualConfig::new()),
+            Preset::TimeAware64 => DynamicsNetConfig::TimeAware(TimeAwareConfig::new()),
         }
     }
 

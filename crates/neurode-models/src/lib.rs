@@ -67,7 +67,7 @@ pub use classifier::{ClassifierOutput, OdeClassifier, OdeClassifierConfig};
 pub use cnf::{Cnf, CnfOutput, FlowSolve, Probe, Trace, standard_normal_log_prob};
 pub use concat_squash::{ConcatSquash, ConcatSquashConfig, ConcatSquashMlp, JvpDynamics};
 pub use dense::{Dense, DenseConfig};
-pub use dynamics::{Dynamics, DynamicsConfig, Preset, UnknownPreset};
+pub use dynamics::{DynamicsNet, DynamicsNetConfig, Preset, UnknownPreset};
 pub use error::{ModelError, WeightsError};
 pub use field::{Time, VectorField};
 pub use init::{Init, LayerInit};

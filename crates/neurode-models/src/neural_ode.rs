@@ -10,14 +10,14 @@ use neurode_solvers::{SolveOptions, SolveStats, solve};
 use crate::clock::Clocked;
 use crate::error::at_least;
 use crate::field::VectorField;
-use crate::{Dynamics, DynamicsConfig, Init, ModelError};
+use crate::{DynamicsNet, DynamicsNetConfig, Init, ModelError};
 
 /// A Neural ODE: its dynamics architecture, state dimension, augmentation, solver and
 /// gradient method.
 #[derive(Config, Debug, PartialEq)]
 pub struct NeuralOdeConfig {
     /// The dynamics network.
-    pub dynamics: DynamicsConfig,
+    pub dynamics: DynamicsNetConfig,
     /// Dimension of the observed state (2 for the spiral).
     #[config(default = 2)]
     pub dim: usize,
@@ -35,7 +35,7 @@ pub struct NeuralOdeConfig {
 
 impl NeuralOdeConfig {
     /// Builds the model with parameters drawn from `seed`.
-    pub fn init(&self, seed: u64, device: &Device) -> Result<NeuralOde<Dynamics>, ModelError> {
+    pub fn init(&self, seed: u64, device: &Device) -> Result<NeuralOde<DynamicsNet>, ModelError> {
         at_least("dim", self.dim, 1)?;
         let dynamics = self
             .dynamics

@@ -8,7 +8,7 @@ use burn::store::{ModuleStore, SafetensorsStore};
 use burn::tensor::{Device, Tensor};
 use neurode_backend::{Backend, Precision};
 use neurode_models::{
-    DenseConfig, DynamicsConfig, ModelError, NeuralOdeConfig, OdeClassifierConfig, Preset,
+    DenseConfig, DynamicsNetConfig, ModelError, NeuralOdeConfig, OdeClassifierConfig, Preset,
     ResNetMlpConfig, TorchNames, WeightsError, load_torch_weights, save_torch_weights,
 };
 
@@ -165,7 +165,7 @@ fn bad_files_are_typed_errors_naming_the_tensor() {
 
     // Unknown tensors: a 4-layer dense network's file into a 3-layer one.
     let dense = |layers| {
-        NeuralOdeConfig::new(DynamicsConfig::Dense(
+        NeuralOdeConfig::new(DynamicsNetConfig::Dense(
             DenseConfig::new().with_width(16).with_layers(layers),
         ))
         .init(0, &d)
@@ -180,7 +180,7 @@ fn bad_files_are_typed_errors_naming_the_tensor() {
     );
 
     // A wrong shape names the tensor and both shapes in PyTorch's layout.
-    let wide = NeuralOdeConfig::new(DynamicsConfig::Dense(
+    let wide = NeuralOdeConfig::new(DynamicsNetConfig::Dense(
         DenseConfig::new().with_width(32).with_layers(3),
     ))
     .init(0, &d)

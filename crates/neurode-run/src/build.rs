@@ -6,9 +6,9 @@ use neurode_datasets::{
     DrivenOscillator, DrivenSequences, Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals,
 };
 use neurode_models::{
-    Activation, Cnf, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, Dynamics, DynamicsConfig,
-    FlowSolve, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde, NeuralOdeConfig,
-    OdeClassifierConfig, ResNetMlpConfig, SequenceModel, Trace,
+    Activation, Cnf, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, DynamicsNet,
+    DynamicsNetConfig, FlowSolve, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde,
+    NeuralOdeConfig, OdeClassifierConfig, ResNetMlpConfig, SequenceModel, Trace,
 };
 use neurode_solvers::{SolveOptions, Stepping};
 
@@ -33,10 +33,10 @@ pub fn gradient_method(config: &RunConfig) -> GradientMethod {
 }
 
 /// The dynamics architecture of a dynamics model.
-pub fn dynamics_config(arch: DynamicsArch) -> DynamicsConfig {
+pub fn dynamics_config(arch: DynamicsArch) -> DynamicsNetConfig {
     match arch {
         DynamicsArch::Preset(p) => p.config(),
-        DynamicsArch::Dense(size) => DynamicsConfig::Dense(
+        DynamicsArch::Dense(size) => DynamicsNetConfig::Dense(
             DenseConfig::new()
                 .with_width(size.hidden)
                 .with_layers(size.layers)
@@ -71,7 +71,7 @@ pub fn dynamics_model(
     config: &RunConfig,
     series: &[Series],
     device: &Device,
-) -> Result<NeuralOde<Dynamics>, TrainError> {
+) -> Result<NeuralOde<DynamicsNet>, TrainError> {
     let Some(task) = config.task.dynamics() else {
         return Err(not_for(config, "a dynamics model"));
     };

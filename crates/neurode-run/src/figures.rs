@@ -2,7 +2,7 @@
 
 use burn::tensor::Device;
 use neurode_datasets::{Labeled, Series};
-use neurode_models::{Dynamics, NeuralOde};
+use neurode_models::{DynamicsNet, NeuralOde};
 use plotters::style::RGBColor;
 
 use crate::RunDir;
@@ -134,7 +134,7 @@ pub fn trajectory_panels(
 pub fn dynamics_figures(
     dir: &RunDir,
     rows: &[MetricsRow],
-    model: &NeuralOde<Dynamics>,
+    model: &NeuralOde<DynamicsNet>,
     train: &Series,
     extended: Option<&Series>,
     device: &Device,

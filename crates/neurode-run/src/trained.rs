@@ -2,7 +2,7 @@
 
 use burn::tensor::Device;
 use neurode_datasets::{Labeled, Series};
-use neurode_models::{Cnf, ConcatSquashMlp, Dynamics, NeuralOde, load_record};
+use neurode_models::{Cnf, ConcatSquashMlp, DynamicsNet, NeuralOde, load_record};
 
 use crate::{
     RunConfig, RunDir, TaskKind, classifier, classify_data, density_data, dynamics_data,
@@ -17,7 +17,7 @@ pub enum Trained {
     /// A dynamics run.
     Dynamics {
         /// The Neural ODE.
-        model: NeuralOde<Dynamics>,
+        model: NeuralOde<DynamicsNet>,
         /// The training trajectories.
         series: Vec<Series>,
         /// The extrapolation trajectory (built-in spiral).
