@@ -364,16 +364,3 @@ cpu_backend_tests!(F64;
     every_gradient_method_through_the_flow,
     rnode_channels_are_the_closed_form,
 );
-
-/// How a flow is solved: over `[0, time]` by `solver`, differentiated by `gradient`.
-fn fs(
-    time: f64,
-    solver: &neurode::solvers::SolveOptions,
-    gradient: &neurode::adjoint::GradientMethod,
-) -> neurode::models::FlowSolve {
-    neurode::models::FlowSolve {
-        time,
-        solver: solver.clone(),
-        gradient: gradient.clone(),
-    }
-}

@@ -84,10 +84,9 @@ struct Snapshot<M> {
 impl<M: Clone> Observer<M> for Snapshot<M> {
     fn evaluated(
         &mut self,
-        model: &M,
-        state: &TrainState,
+        neurode::train::Moment { model, state }: neurode::train::Moment<'_, M>,
         _: bool,
-    ) -> Result<(), neurode::train::TrainError> {
+    ) -> neurode::train::Outcome {
         if state.step == self.at {
             self.taken = Some((model.clone(), state.clone()));
         }

@@ -183,6 +183,14 @@ fn labeled_err(name: &str, body: &str) -> String {
         .to_string()
 }
 
+/// Each `(file, body, needles)`: `load` fails with a message holding every needle.
+fn assert_errors(load: fn(&str, &str) -> String, cases: &[(&str, &str, &[&str])]) {
+    for (name, body, needles) in cases {
+        let e = load(name, body);
+        assert!(needles.iter().all(|n| e.contains(n)), "{e}");
+    }
+}
+
 #[test]
 fn csv_series_load_one_or_many_trajectories() {
     let one = load_series(&csv("one.csv", "t,x,y\n0,1,2\n0.5,3,4\n1,5,6\n"), 2).unwrap();
@@ -213,34 +221,34 @@ fn csv_series_load_one_or_many_trajectories() {
 
 #[test]
 fn csv_series_errors_name_line_and_column() {
-    let e = series_err("nonnum.csv", "t,x\n0,1\n1,abc\n");
-    assert!(
-        e.contains(":3:") && e.contains("`x`") && e.contains("abc"),
-        "{e}"
+    assert_errors(
+        series_err,
+        &[
+            ("nonnum.csv", "t,x\n0,1\n1,abc\n", &[":3:", "`x`", "abc"]),
+            (
+                "missing_t.csv",
+                "time_s,x\n0,1\n1,2\n",
+                &[":1:", "time column"],
+            ),
+            ("nan.csv", "t,x\n0,1\n1,NaN\n", &[":3:", "not finite"]),
+            ("inf.csv", "t,x\n0,inf\n1,2\n", &[":2:", "not finite"]),
+            (
+                "order.csv",
+                "t,x\n0,1\n2,2\n1,3\n",
+                &[":4:", "does not increase"],
+            ),
+            ("dup.csv", "t,x\n0,1\n0,2\n", &[":3:", "does not increase"]),
+            ("few.csv", "t,x\n0,1\n", &["1 rows", "at least 2"]),
+            (
+                "ragged.csv",
+                "t,x,y\n0,1,2\n1,2\n",
+                &[":3:", "2 fields", "3 columns"],
+            ),
+            ("nostate.csv", "t\n0\n1\n", &["no state columns"]),
+            ("empty.csv", "", &[":1:"]),
+            ("header_only.csv", "t,x\n", &["no data rows"]),
+        ],
     );
-    let e = series_err("missing_t.csv", "time_s,x\n0,1\n1,2\n");
-    assert!(e.contains(":1:") && e.contains("time column"), "{e}");
-    let e = series_err("nan.csv", "t,x\n0,1\n1,NaN\n");
-    assert!(e.contains(":3:") && e.contains("not finite"), "{e}");
-    let e = series_err("inf.csv", "t,x\n0,inf\n1,2\n");
-    assert!(e.contains(":2:") && e.contains("not finite"), "{e}");
-    let e = series_err("order.csv", "t,x\n0,1\n2,2\n1,3\n");
-    assert!(e.contains(":4:") && e.contains("does not increase"), "{e}");
-    let e = series_err("dup.csv", "t,x\n0,1\n0,2\n");
-    assert!(e.contains(":3:") && e.contains("does not increase"), "{e}");
-    let e = series_err("few.csv", "t,x\n0,1\n");
-    assert!(e.contains("1 rows") && e.contains("at least 2"), "{e}");
-    let e = series_err("ragged.csv", "t,x,y\n0,1,2\n1,2\n");
-    assert!(
-        e.contains(":3:") && e.contains("2 fields") && e.contains("3 columns"),
-        "{e}"
-    );
-    let e = series_err("nostate.csv", "t\n0\n1\n");
-    assert!(e.contains("no state columns"), "{e}");
-    let e = series_err("empty.csv", "");
-    assert!(e.contains(":1:"), "{e}");
-    let e = series_err("header_only.csv", "t,x\n");
-    assert!(e.contains("no data rows"), "{e}");
     let e = load_series(&temp_path("absent.csv"), 2)
         .err()
         .unwrap()
@@ -259,24 +267,25 @@ fn csv_labeled_loads_and_validates() {
             dim: 2
         }
     );
-    let e = labeled_err("nolabel.csv", "x1,x2\n0,1\n1,2\n");
-    assert!(e.contains(":1:") && e.contains("label column"), "{e}");
-    let e = labeled_err("badlabel.csv", "x1,label\n0,1\n1,1.5\n");
-    assert!(
-        e.contains(":3:") && e.contains("`label`") && e.contains("1.5"),
-        "{e}"
+    assert_errors(
+        labeled_err,
+        &[
+            ("nolabel.csv", "x1,x2\n0,1\n1,2\n", &[":1:", "label column"]),
+            (
+                "badlabel.csv",
+                "x1,label\n0,1\n1,1.5\n",
+                &[":3:", "`label`", "1.5"],
+            ),
+            ("neglabel.csv", "x1,label\n0,1\n1,-1\n", &[":3:", "-1"]),
+            (
+                "badx.csv",
+                "x1,label\n0,1\nfoo,0\n",
+                &[":3:", "`x1`", "foo"],
+            ),
+            ("oneclass.csv", "x1,label\n0,1\n1,1\n", &["two classes"]),
+            ("fewrows.csv", "x1,label\n0,1\n", &["at least 2"]),
+        ],
     );
-    let e = labeled_err("neglabel.csv", "x1,label\n0,1\n1,-1\n");
-    assert!(e.contains(":3:") && e.contains("-1"), "{e}");
-    let e = labeled_err("badx.csv", "x1,label\n0,1\nfoo,0\n");
-    assert!(
-        e.contains(":3:") && e.contains("`x1`") && e.contains("foo"),
-        "{e}"
-    );
-    let e = labeled_err("oneclass.csv", "x1,label\n0,1\n1,1\n");
-    assert!(e.contains("two classes"), "{e}");
-    let e = labeled_err("fewrows.csv", "x1,label\n0,1\n");
-    assert!(e.contains("at least 2"), "{e}");
     // Huge labels are refused at their line (they once overflowed `max + 1` and panicked, or
     // built a 2·10⁹-class head), never allocated for.
     for huge in ["18446744073709551615", "2000000000", "65536"] {

@@ -87,7 +87,7 @@ fn classifier_gradients_cover_every_layer(device: &Device) {
         .unwrap();
     let (loss, out) = ce_loss(&adjoint, &ad);
     let g_adj = grad_values(&adjoint, &out.backward(loss, &adjoint).unwrap().params);
-    assert!(rel_err(&g_adj, &g_bp) < 1e-4, "{}", rel_err(&g_adj, &g_bp));
+    assert_rel(&g_adj, &g_bp, 1e-4);
     assert!(rel_err(&g_adj[..18], &g_bp[..18]) < 1e-4, "lift");
 }
 
@@ -112,21 +112,13 @@ fn time_aware_segment_gradients_agree(device: &Device) {
     let backward = AdjointOptions::new().with_solve(SolveOptions::adaptive(1e-10, 1e-12));
     let adj = grads(GradientMethod::Adjoint(backward.clone()));
     assert_eq!(bp.len(), 5_538);
-    assert!(rel_err(&adj, &bp) < 1e-5, "{}", rel_err(&adj, &bp));
+    assert_rel(&adj, &bp, 1e-5);
     let interpolated = grads(GradientMethod::Interpolated(backward));
-    assert!(
-        rel_err(&interpolated, &bp) < 1e-5,
-        "{}",
-        rel_err(&interpolated, &bp)
-    );
+    assert_rel(&interpolated, &bp, 1e-5);
     let checkpointed = grads(GradientMethod::Checkpointed(
         CheckpointOptions::with_budget(3),
     ));
-    assert!(
-        rel_err(&checkpointed, &bp) < 1e-12,
-        "{}",
-        rel_err(&checkpointed, &bp)
-    );
+    assert_rel(&checkpointed, &bp, 1e-12);
     // The time embedding gets a gradient: the clock reaches it.
     assert!(bp[..32].iter().any(|g| g.abs() > 1e-8));
 }
@@ -149,11 +141,7 @@ fn euler_classifier_adjoint_is_close_to_backprop(device: &Device) {
     let checkpointed = grads(GradientMethod::Checkpointed(
         CheckpointOptions::with_budget(4),
     ));
-    assert!(
-        rel_err(&checkpointed, &bp) < 1e-12,
-        "{}",
-        rel_err(&checkpointed, &bp)
-    );
+    assert_rel(&checkpointed, &bp, 1e-12);
     let adj = grads(GradientMethod::Adjoint(
         AdjointOptions::new().with_solve(SolveOptions::steps(Method::Euler, 20)),
     ));
@@ -173,4 +161,11 @@ fn euler_classifier_adjoint_is_close_to_backprop(device: &Device) {
 mod euler {
     use super::*;
     cpu_backend_tests!(F64; euler_classifier_adjoint_is_close_to_backprop);
+}
+
+/// `a` within relative error `tol` of `b` (the error shown when not).
+#[track_caller]
+fn assert_rel(a: &[f64], b: &[f64], tol: f64) {
+    let e = rel_err(a, b);
+    assert!(e < tol, "{e}");
 }

@@ -9,9 +9,7 @@ use common::*;
 use neurode::solvers::{Adaptive, Method, SolveError, SolveOptions, Stepping, solve};
 
 fn adaptive(method: Method) -> SolveOptions {
-    SolveOptions::new()
-        .with_method(method)
-        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-6, 1e-8)))
+    SolveOptions::adaptive(1e-6, 1e-8).with_method(method)
 }
 
 fn exponential_decay_is_exact_for(device: &Device, method: Method) {
@@ -30,21 +28,12 @@ fn exponential_decay_is_exact_for(device: &Device, method: Method) {
     }
 }
 
-fn exponential_decay_dopri5(device: &Device) {
-    exponential_decay_is_exact_for(device, Method::Dopri5);
-}
-
-fn exponential_decay_tsit5(device: &Device) {
-    exponential_decay_is_exact_for(device, Method::Tsit5);
-}
-
-fn exponential_decay_bosh3(device: &Device) {
-    exponential_decay_is_exact_for(device, Method::Bosh3);
-}
-
-fn exponential_decay_dop853(device: &Device) {
-    exponential_decay_is_exact_for(device, Method::Dop853);
-}
+per_method!(exponential_decay_is_exact_for;
+    exponential_decay_dopri5 => Dopri5,
+    exponential_decay_tsit5 => Tsit5,
+    exponential_decay_bosh3 => Bosh3,
+    exponential_decay_dop853 => Dop853,
+);
 
 fn rotation_decay_matches_the_matrix_exponential(device: &Device) {
     let y0 = [[1.0, 0.0], [0.3, -2.0]];
@@ -133,12 +122,8 @@ fn loose_tolerance_takes_far_fewer_steps(device: &Device) {
     let y0 = || tensor(&[[2.0, 0.0]], device);
     // Steps scale like tol^(-1/(q+1)): a 1e5 tolerance ratio predicts ≥ 4.2× (DOP853, q = 7).
     for method in [Method::Bosh3, Method::Dopri5, Method::Tsit5, Method::Dop853] {
-        let loose = SolveOptions::new()
-            .with_method(method)
-            .with_stepping(Stepping::Adaptive(Adaptive::new(1e-2, 1e-4)));
-        let tight = SolveOptions::new()
-            .with_method(method)
-            .with_stepping(Stepping::Adaptive(Adaptive::new(1e-7, 1e-9)));
+        let loose = SolveOptions::adaptive(1e-2, 1e-4).with_method(method);
+        let tight = SolveOptions::adaptive(1e-7, 1e-9).with_method(method);
         let l = solve(&f, y0(), &[0.0, 25.0], &loose).unwrap().stats;
         let t = solve(&f, y0(), &[0.0, 25.0], &tight).unwrap().stats;
         assert!(

@@ -8,7 +8,7 @@ mod per_row;
 
 use common::problems::*;
 use common::*;
-use neurode::solvers::{Adaptive, Method, SolveError, SolveOptions, SolveStats, Stepping, solve};
+use neurode::solvers::{Method, SolveError, SolveOptions, SolveStats, Stepping, solve};
 
 /// Least-squares slope of `log(err)` against `log(h)`.
 fn fitted_slope(points: &[(f64, f64)]) -> f64 {
@@ -56,39 +56,21 @@ fn assert_convergence_order(device: &Device, method: Method) {
     );
 }
 
-fn order_euler(d: &Device) {
-    assert_convergence_order(d, Method::Euler);
-}
-fn order_midpoint(d: &Device) {
-    assert_convergence_order(d, Method::Midpoint);
-}
-fn order_heun(d: &Device) {
-    assert_convergence_order(d, Method::Heun);
-}
-fn order_rk4(d: &Device) {
-    assert_convergence_order(d, Method::Rk4);
-}
-fn order_rk38(d: &Device) {
-    assert_convergence_order(d, Method::Rk38);
-}
-fn order_bosh3(d: &Device) {
-    assert_convergence_order(d, Method::Bosh3);
-}
-fn order_dopri5(d: &Device) {
-    assert_convergence_order(d, Method::Dopri5);
-}
-fn order_tsit5(d: &Device) {
-    assert_convergence_order(d, Method::Tsit5);
-}
-fn order_dop853(d: &Device) {
-    assert_convergence_order(d, Method::Dop853);
-}
+per_method!(assert_convergence_order;
+    order_euler => Euler,
+    order_midpoint => Midpoint,
+    order_heun => Heun,
+    order_rk4 => Rk4,
+    order_rk38 => Rk38,
+    order_bosh3 => Bosh3,
+    order_dopri5 => Dopri5,
+    order_tsit5 => Tsit5,
+    order_dop853 => Dop853,
+);
 
 fn spiral_reference(device: &Device, ts: &[f64], method: Method) -> Vec<Vec<f64>> {
     let a = spiral_matrix(device);
-    let opts = SolveOptions::new()
-        .with_method(method)
-        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-12, 1e-14)));
+    let opts = SolveOptions::adaptive(1e-12, 1e-14).with_method(method);
     let sol = solve(&spiral(&a), tensor(&[[2.0, 0.0]], device), ts, &opts).unwrap();
     sol.ys.iter().map(values).collect()
 }
@@ -126,9 +108,7 @@ fn spiral_references_from_two_methods_agree(device: &Device) {
 
 fn spiral_forward_then_backward_returns_home(device: &Device) {
     let a = spiral_matrix(device);
-    let opts = SolveOptions::new()
-        .with_method(Method::Tsit5)
-        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-10, 1e-12)));
+    let opts = SolveOptions::adaptive(1e-10, 1e-12).with_method(Method::Tsit5);
     let fwd = solve(
         &spiral(&a),
         tensor(&[[2.0, 0.0]], device),
@@ -167,9 +147,7 @@ fn forced_max_error(device: &Device, n: usize, opts: &SolveOptions) -> (f64, Sol
 }
 
 fn forced_decay_to_tight_tolerance(device: &Device) {
-    let opts = SolveOptions::new()
-        .with_method(Method::Dop853)
-        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-11, 1e-13)));
+    let opts = SolveOptions::adaptive(1e-11, 1e-13).with_method(Method::Dop853);
     let (err, _) = forced_max_error(device, 81, &opts);
     assert!(err < 1e-8, "{err:e}");
 }
@@ -177,9 +155,7 @@ fn forced_decay_to_tight_tolerance(device: &Device) {
 fn tsit5_dense_output_to_tight_tolerance(device: &Device) {
     // Its own 4th-order interpolant keeps outputs between steps as accurate as the steps; many
     // more outputs than steps, so nearly all are interpolated.
-    let opts = SolveOptions::new()
-        .with_method(Method::Tsit5)
-        .with_stepping(Stepping::Adaptive(Adaptive::new(1e-9, 1e-11)));
+    let opts = SolveOptions::adaptive(1e-9, 1e-11).with_method(Method::Tsit5);
     let (err, stats) = forced_max_error(device, 801, &opts);
     assert!(err < 2e-8, "{err:e} {stats:?}");
     assert!(stats.accepted_steps < 200, "{stats:?}");

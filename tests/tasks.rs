@@ -142,78 +142,42 @@ fn density_and_sequence_settings_are_checked() {
         Err(TrainError::Invalid { setting, .. }) => setting.key(),
         other => panic!("{other:?}"),
     };
-    let set = |base: &RunConfig, s: FlatSettings| base.clone().with(s);
-    let density = tiny_density(Backend::Flex, TraceKind::Exact, None);
-    let flow = |f: Flow| {
-        set(
-            &density,
-            FlatSettings {
-                flow: Some(f),
-                ..Default::default()
-            },
-        )
+    // `base` with the settings `edit` makes (on top of none).
+    let set = |base: &RunConfig, edit: &dyn Fn(&mut FlatSettings)| {
+        let mut s = FlatSettings::default();
+        edit(&mut s);
+        base.clone().with(s)
     };
-    assert_eq!(
-        refused(flow(Flow {
-            time: 0.0,
-            ..Flow::default()
-        })),
-        "flow_time"
-    );
-    assert_eq!(
-        refused(flow(Flow {
-            rnode: Some(-1.0),
-            ..Flow::default()
-        })),
-        "rnode"
-    );
-    assert_eq!(
-        refused(flow(Flow {
-            test_points: 3,
-            ..Flow::default()
-        })),
-        "test_points"
-    );
-    assert_eq!(
-        refused(set(
-            &density,
-            FlatSettings {
-                batch_size: Some(63),
-                ..Default::default()
-            }
-        )),
-        "batch_size"
-    );
-    assert_eq!(
-        refused(set(
-            &density,
-            FlatSettings {
-                model: AnyArch::from_name("ltc"),
-                ..Default::default()
-            }
-        )),
-        "model"
-    );
-    assert_eq!(
-        refused(set(
-            &RunConfig::dynamics(),
-            FlatSettings {
-                flow: Some(Flow::default()),
-                ..Default::default()
-            }
-        )),
-        "flow"
-    );
-    assert_eq!(
-        refused(set(
-            &RunConfig::sequence(),
-            FlatSettings {
-                data: Some(Some("points.csv".into())),
-                ..Default::default()
-            }
-        )),
-        "data"
-    );
+    let density = tiny_density(Backend::Flex, TraceKind::Exact, None);
+    // `density` with the flow settings `edit` makes.
+    let flow = |edit: &dyn Fn(&mut Flow)| {
+        let mut f = Flow::default();
+        edit(&mut f);
+        set(&density, &|s| s.flow = Some(f.clone()))
+    };
+    let cases = [
+        (flow(&|f| f.time = 0.0), "flow_time"),
+        (flow(&|f| f.rnode = Some(-1.0)), "rnode"),
+        (flow(&|f| f.test_points = 3), "test_points"),
+        (set(&density, &|s| s.batch_size = Some(63)), "batch_size"),
+        (
+            set(&density, &|s| s.model = AnyArch::from_name("ltc")),
+            "model",
+        ),
+        (
+            set(&RunConfig::dynamics(), &|s| s.flow = Some(Flow::default())),
+            "flow",
+        ),
+        (
+            set(&RunConfig::sequence(), &|s| {
+                s.data = Some(Some("points.csv".into()))
+            }),
+            "data",
+        ),
+    ];
+    for (config, setting) in cases {
+        assert_eq!(refused(config), setting);
+    }
     // Both tasks' configs round-trip through TOML.
     for c in [density, RunConfig::sequence()] {
         assert_eq!(

@@ -27,6 +27,19 @@ pub fn tensor<const C: usize>(rows: &[[f64; C]], device: &Device) -> Tensor<2> {
     Tensor::<2>::from_data(data, device)
 }
 
+/// How a flow is solved: over `[0, time]` by `solver`, differentiated by `gradient`.
+pub fn fs(
+    time: f64,
+    solver: &neurode::solvers::SolveOptions,
+    gradient: &neurode::adjoint::GradientMethod,
+) -> neurode::models::FlowSolve {
+    neurode::models::FlowSolve {
+        time,
+        solver: solver.clone(),
+        gradient: gradient.clone(),
+    }
+}
+
 /// Largest absolute difference.
 pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
@@ -92,6 +105,18 @@ macro_rules! cpu_backend_tests {
         mod flex { stamp!($crate::common::Backend::Flex, $crate::common::Precision::$precision; $($name),+); }
         #[cfg(feature = "ndarray")]
         mod ndarray { stamp!($crate::common::Backend::Ndarray, $crate::common::Precision::$precision; $($name),+); }
+    };
+}
+
+/// Defines `fn name(device: &Device)` running `check(device, Method::M)` for each `name => M`:
+/// one test body per solver method, for the lists of the `*_backend_tests!` macros.
+macro_rules! per_method {
+    ($check:ident; $($name:ident => $method:ident),+ $(,)?) => {
+        $(
+            fn $name(device: &$crate::common::Device) {
+                $check(device, neurode::solvers::Method::$method);
+            }
+        )+
     };
 }
 

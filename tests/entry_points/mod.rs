@@ -260,16 +260,3 @@ fn child_entry_points() {
         run(&c, &device);
     });
 }
-
-/// How a flow is solved: over `[0, time]` by `solver`, differentiated by `gradient`.
-fn fs(
-    time: f64,
-    solver: &neurode::solvers::SolveOptions,
-    gradient: &neurode::adjoint::GradientMethod,
-) -> neurode::models::FlowSolve {
-    neurode::models::FlowSolve {
-        time,
-        solver: solver.clone(),
-        gradient: gradient.clone(),
-    }
-}

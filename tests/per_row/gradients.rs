@@ -6,9 +6,10 @@ use neurode::adjoint::{
     AdjointOptions, CheckpointOptions, GradientMethod, NeuralDynamics, odeint_rows,
 };
 use neurode::solvers::{
-    Convention, FailurePolicy, Method, RowGrid, RowStatus, RowsAt, SolveOptions, solve_rows,
+    Convention, FailurePolicy, Method, RowGrid, RowStatus, RowsAt, SolveOptions,
 };
 
+use super::solve_all;
 use crate::common::*;
 
 /// `Σ y² + Σ y³` over every output (zero padding adds nothing).
@@ -28,30 +29,32 @@ fn mlp_grid() -> (Vec<[f64; 2]>, RowGrid) {
     (y0, grid)
 }
 
-/// The batch's parameter and `y₀` gradients, with backprop through the per-row solve.
-fn row_gradients(
+/// Backprop through the per-row solve.
+const BACKPROP: GradientMethod = GradientMethod::Backprop;
+
+/// One row (from `y0` at `times`) solved on its own (`FailBatch`): its gradients and status.
+fn solo_gradients(
     device: &Device,
     flat: &[f64],
-    y0: &[[f64; 2]],
-    grid: &RowGrid,
+    y0: [f64; 2],
+    times: &[f64],
     opts: &SolveOptions,
-    policy: FailurePolicy,
-    keep: Option<&[usize]>,
 ) -> (Vec<f64>, Vec<f64>, Vec<RowStatus>) {
-    row_gradients_by(
-        device,
-        &GradientMethod::Backprop,
-        flat,
-        y0,
-        grid,
-        opts,
-        policy,
-        keep,
-    )
+    let solo = RowGrid::new(vec![times.to_vec()]).unwrap();
+    let policy = FailurePolicy::FailBatch;
+    row_gradients(device, &BACKPROP, flat, &[y0], &solo, opts, policy, None)
 }
 
+/// `sum += x`, element by element.
+fn add(sum: &mut [f64], x: &[f64]) {
+    for (s, v) in sum.iter_mut().zip(x) {
+        *s += v;
+    }
+}
+
+/// The batch's parameter and `y₀` gradients by `method` (of the rows in `keep`, or all).
 #[allow(clippy::too_many_arguments)]
-fn row_gradients_by(
+fn row_gradients(
     device: &Device,
     method: &GradientMethod,
     flat: &[f64],
@@ -86,30 +89,12 @@ fn per_row_gradients_are_the_sum_of_solo_gradients(device: &Device) {
     let flat = nets::TanhMlp::seeded(2, 16, 7);
     let (y0, grid) = mlp_grid();
     let opts = SolveOptions::adaptive(1e-10, 1e-12);
-    let (g, gy0, _) = row_gradients(
-        device,
-        &flat,
-        &y0,
-        &grid,
-        &opts,
-        FailurePolicy::FailBatch,
-        None,
-    );
+    let policy = FailurePolicy::FailBatch;
+    let (g, gy0, _) = row_gradients(device, &BACKPROP, &flat, &y0, &grid, &opts, policy, None);
     let mut sum = vec![0.0; g.len()];
     for r in 0..grid.rows() {
-        let solo = RowGrid::new(vec![grid.times(r).to_vec()]).unwrap();
-        let (gr, gy0r, _) = row_gradients(
-            device,
-            &flat,
-            &y0[r..=r],
-            &solo,
-            &opts,
-            FailurePolicy::FailBatch,
-            None,
-        );
-        for (s, x) in sum.iter_mut().zip(&gr) {
-            *s += x;
-        }
+        let (gr, gy0r, _) = solo_gradients(device, &flat, y0[r], grid.times(r), &opts);
+        add(&mut sum, &gr);
         assert!(
             close(&gy0[2 * r..2 * r + 2], &gy0r, 1e-12),
             "row {r}: ∂L/∂y₀"
@@ -123,14 +108,7 @@ fn per_row_gradients_are_the_sum_of_solo_gradients(device: &Device) {
     let loss_at = |v: &[f64]| -> f64 {
         let model = nets::TanhMlp::from_flat(v, 2, 16, false, device);
         let f = |at: &RowsAt<'_>, y: &Tensor<2>| model.forward_rows(at, y.clone());
-        let sol = solve_rows(
-            &f,
-            tensor(&y0, device),
-            &grid,
-            &opts,
-            FailurePolicy::FailBatch,
-        )
-        .unwrap();
+        let sol = solve_all(&f, &y0, &grid, &opts, device);
         row_loss(sol.ys).into_scalar::<f64>()
     };
     let eps = 1e-4;
@@ -162,6 +140,7 @@ fn failed_rows_leave_the_others_gradients_unchanged(device: &Device) {
     let good = [0, 1, 3];
     let (g, _, statuses) = row_gradients(
         device,
+        &BACKPROP,
         &flat,
         &y0,
         &grid,
@@ -172,20 +151,9 @@ fn failed_rows_leave_the_others_gradients_unchanged(device: &Device) {
     assert_eq!(statuses[2], RowStatus::MaxSteps);
     let mut sum = vec![0.0; g.len()];
     for r in good {
-        let solo = RowGrid::new(vec![grid.times(r).to_vec()]).unwrap();
-        let (gr, _, st) = row_gradients(
-            device,
-            &flat,
-            &y0[r..=r],
-            &solo,
-            &opts,
-            FailurePolicy::FailBatch,
-            None,
-        );
+        let (gr, _, st) = solo_gradients(device, &flat, y0[r], grid.times(r), &opts);
         assert_eq!(st, vec![RowStatus::Success]);
-        for (s, x) in sum.iter_mut().zip(&gr) {
-            *s += x;
-        }
+        add(&mut sum, &gr);
     }
     assert!(close(&g, &sum, 1e-12));
 }
@@ -198,7 +166,7 @@ fn per_row_adjoints_match_backprop(device: &Device) {
     let (y0, grid) = mlp_grid();
     let opts = SolveOptions::adaptive(1e-10, 1e-12);
     let policy = FailurePolicy::FailBatch;
-    let (g, gy0, _) = row_gradients(device, &flat, &y0, &grid, &opts, policy, None);
+    let (g, gy0, _) = row_gradients(device, &BACKPROP, &flat, &y0, &grid, &opts, policy, None);
     let backward = AdjointOptions::with_tolerances(1e-10, 1e-12);
     for method in [
         GradientMethod::Adjoint(backward.clone()),
@@ -210,8 +178,7 @@ fn per_row_adjoints_match_backprop(device: &Device) {
             SolveOptions::adaptive(1e-10, 1e-12).with_convention(Convention::Torchdiffeq),
         )),
     ] {
-        let (ga, gy0a, _) =
-            row_gradients_by(device, &method, &flat, &y0, &grid, &opts, policy, None);
+        let (ga, gy0a, _) = row_gradients(device, &method, &flat, &y0, &grid, &opts, policy, None);
         assert!(close(&ga, &g, 1e-6), "{method:?}: parameters");
         assert!(close(&gy0a, &gy0, 1e-6), "{method:?}: ∂L/∂y₀");
     }
@@ -228,18 +195,20 @@ fn per_row_adjoints_match_backprop(device: &Device) {
     let finish = FailurePolicy::FinishOthers;
     // With these weights row 2 is still moving at t = 5e4: it runs out of steps.
     let flat = nets::TanhMlp::seeded(2, 16, 11);
-    let (g_good, _, _) = row_gradients(device, &flat, &y0, &failing, &budget, finish, Some(&good));
-    let method = GradientMethod::Interpolated(backward);
-    let (ga, _, st) = row_gradients_by(
-        device,
-        &method,
-        &flat,
-        &y0,
-        &failing,
-        &budget,
-        finish,
-        Some(&good),
-    );
+    let good_rows = |method: &GradientMethod| {
+        row_gradients(
+            device,
+            method,
+            &flat,
+            &y0,
+            &failing,
+            &budget,
+            finish,
+            Some(&good),
+        )
+    };
+    let (g_good, _, _) = good_rows(&BACKPROP);
+    let (ga, _, st) = good_rows(&GradientMethod::Interpolated(backward));
     assert_eq!(st[2], RowStatus::MaxSteps);
     assert!(close(&ga, &g_good, 1e-6));
 }
@@ -254,12 +223,12 @@ fn per_row_checkpointed_is_backprop(device: &Device) {
         SolveOptions::adaptive(1e-8, 1e-10).with_method(Method::Dop853),
         SolveOptions::step_size(Method::Rk4, 0.05),
     ] {
-        let (g, gy0, _) = row_gradients(device, &flat, &y0, &grid, &opts, policy, None);
+        let (g, gy0, _) = row_gradients(device, &BACKPROP, &flat, &y0, &grid, &opts, policy, None);
         for budget in [None, Some(1), Some(2), Some(5)] {
             let method =
                 GradientMethod::Checkpointed(CheckpointOptions::new().with_checkpoints(budget));
             let (gc, gy0c, _) =
-                row_gradients_by(device, &method, &flat, &y0, &grid, &opts, policy, None);
+                row_gradients(device, &method, &flat, &y0, &grid, &opts, policy, None);
             assert!(
                 close(&gc, &g, 1e-12),
                 "{:?}, budget {budget:?}",

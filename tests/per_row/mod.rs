@@ -8,8 +8,8 @@ mod solve;
 
 use burn::Tensor;
 use neurode::solvers::{
-    Adaptive, Convention, FailurePolicy, Method, PiController, RowGrid, RowSolution, RowsAt,
-    SolveOptions, Stepping, solve_rows,
+    Adaptive, Convention, FailurePolicy, Method, PiController, RowDynamics, RowGrid, RowSolution,
+    RowsAt, SolveOptions, Stepping, solve_rows,
 };
 
 use crate::common::*;
@@ -70,9 +70,19 @@ pub(crate) fn solve_ragged(
     mu: &[f64],
     grid: &RowGrid,
 ) -> RowSolution {
-    let f = vdp(column(mu, device), 0.3);
+    solve_all(&vdp(column(mu, device), 0.3), y0, grid, opts, device)
+}
+
+/// `f` from the rows `y0` on `grid`, every row required to succeed.
+pub(crate) fn solve_all<F: RowDynamics>(
+    f: &F,
+    y0: &[[f64; 2]],
+    grid: &RowGrid,
+    opts: &SolveOptions,
+    device: &Device,
+) -> RowSolution {
     solve_rows(
-        &f,
+        f,
         rows_tensor(y0, device),
         grid,
         opts,

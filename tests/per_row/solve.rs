@@ -7,7 +7,7 @@ use neurode::solvers::{
     solve_rows,
 };
 
-use super::{column, option_sets, ragged, rows_tensor, solve_ragged, vdp};
+use super::{column, option_sets, ragged, solve_all, solve_ragged, vdp};
 use crate::common::*;
 
 fn batch_composition_invariance(device: &Device) {
@@ -97,14 +97,7 @@ fn van_der_pol_rows_match_scipy(device: &Device) {
     let y0 = vec![[2.0, 0.0]; b];
     let opts = SolveOptions::adaptive(1e-10, 1e-10);
     let f = vdp(column(&r.mu, device), 0.0);
-    let sol = solve_rows(
-        &f,
-        rows_tensor(&y0, device),
-        &grid,
-        &opts,
-        FailurePolicy::FailBatch,
-    )
-    .unwrap();
+    let sol = solve_all(&f, &y0, &grid, &opts, device);
     for row in 0..b {
         let got = values(&sol.row(row));
         let want: Vec<f64> = r.ys[row].iter().flatten().copied().collect();
@@ -116,14 +109,7 @@ fn van_der_pol_rows_match_scipy(device: &Device) {
         );
         let solo_f = vdp(column(&r.mu[row..=row], device), 0.0);
         let solo_grid = RowGrid::new(vec![r.ts[row].clone()]).unwrap();
-        let solo = solve_rows(
-            &solo_f,
-            rows_tensor(&y0[..1], device),
-            &solo_grid,
-            &opts,
-            FailurePolicy::FailBatch,
-        )
-        .unwrap();
+        let solo = solve_all(&solo_f, &y0[..1], &solo_grid, &opts, device);
         assert_eq!(sol.rows[row], solo.rows[0], "row {row}: steps as alone");
     }
     // The stiffest row needs the most steps; the mildest far fewer (each row its own clock).

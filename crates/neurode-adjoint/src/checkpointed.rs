@@ -24,23 +24,20 @@ pub(crate) struct Reversed {
     pub peak: usize,
 }
 
+/// A stretch of steps advanced without the tape: the state after it, and the work.
+pub(crate) type Advanced = Result<(Tensor<2>, SolveStats), AdjointError>;
+
+/// One step re-run on the tape: the state after it, the loss's share through the outputs it
+/// emits (`Σ ∂L/∂y(tₖ) · y(tₖ)`, `None` when it emits none), and the work.
+pub(crate) type Taped = Result<(Tensor<2>, Option<Tensor<1>>, SolveStats), AdjointError>;
+
 /// The recorded steps of a solve, re-run from stored states.
 pub(crate) trait Stretch {
     /// The state before step `to`, advanced without the tape from `y` before step `from`.
-    fn advance(
-        &mut self,
-        from: usize,
-        to: usize,
-        y: Tensor<2>,
-    ) -> Result<(Tensor<2>, SolveStats), AdjointError>;
+    fn advance(&mut self, from: usize, to: usize, y: Tensor<2>) -> Advanced;
 
-    /// Step `i` re-run on the tape from `leaf`: the state after it, and the loss's share
-    /// through the outputs it emits (`Σ ∂L/∂y(tₖ) · y(tₖ)`, `None` when it emits none).
-    fn taped(
-        &mut self,
-        i: usize,
-        leaf: Tensor<2>,
-    ) -> Result<(Tensor<2>, Option<Tensor<1>>, SolveStats), AdjointError>;
+    /// Step `i` re-run on the tape from `leaf`.
+    fn taped(&mut self, i: usize, leaf: Tensor<2>) -> Taped;
 }
 
 /// A shared-clock solve's steps (`replay` with the forward options).
@@ -54,12 +51,7 @@ pub(crate) struct SharedSteps<'a, M> {
 }
 
 impl<M: NeuralDynamics> Stretch for SharedSteps<'_, M> {
-    fn advance(
-        &mut self,
-        from: usize,
-        to: usize,
-        y: Tensor<2>,
-    ) -> Result<(Tensor<2>, SolveStats), AdjointError> {
+    fn advance(&mut self, from: usize, to: usize, y: Tensor<2>) -> Advanced {
         let plain = &self.plain;
         let f = |t: f64, y: &Tensor<2>| plain.forward(t, y.clone());
         let r = replay(&f, y, &self.steps[from..to], self.ts, self.opts)
@@ -67,11 +59,7 @@ impl<M: NeuralDynamics> Stretch for SharedSteps<'_, M> {
         Ok((r.end, r.stats))
     }
 
-    fn taped(
-        &mut self,
-        i: usize,
-        leaf: Tensor<2>,
-    ) -> Result<(Tensor<2>, Option<Tensor<1>>, SolveStats), AdjointError> {
+    fn taped(&mut self, i: usize, leaf: Tensor<2>) -> Taped {
         let model = self.model;
         let f = |t: f64, y: &Tensor<2>| model.forward(t, y.clone());
         let r = replay(&f, leaf, &self.steps[i..=i], self.ts, self.opts)

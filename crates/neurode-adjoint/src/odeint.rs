@@ -144,34 +144,28 @@ impl<M: NeuralDynamics> Trajectory<M> {
         loss: Tensor<1>,
         outer: &N,
     ) -> Result<OdeGradients, AdjointError> {
-        if loss.shape().num_elements() != 1 {
-            return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
-        }
-        let mut grads = loss.backward();
-        let y0_grad =
-            |g: Option<Tensor<2>>| g.unwrap_or_else(|| self.y0.clone().inner().zeros_like());
-        let mut recompute = SolveStats::default();
-        let mut checkpoints = 0;
-        let (params, y0, backward) = if let GradientMethod::Backprop = &self.method {
-            let y0 = y0_grad(self.y0.grad(&grads));
-            let params = GradientsParams::from_module(&mut grads, outer);
-            (params, y0, SolveStats::default())
-        } else {
-            let dl_dys: Tensor<3> = self
-                .ys
-                .grad(&grads)
-                .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
+        let leaves = Leaves {
+            ys: &self.ys,
+            y0: &self.y0,
+            y0_input: &self.y0_input,
+        };
+        let backprop = matches!(self.method, GradientMethod::Backprop);
+        backward_pass(loss, outer, leaves, backprop, self.stats, |dl_dys| {
             let dl_dys = per_time(dl_dys);
-            let (through, y0, backward) = match (&self.method, self.memo) {
+            match (&self.method, self.memo) {
                 (GradientMethod::Adjoint(opts), _) => {
                     // The forward states are the trajectory itself, without its tape.
                     let states = per_time(self.ys.clone().inner());
-                    adjoint_backward(&self.model, &self.ts, &states, &dl_dys, opts)?
+                    let (params, y0, backward) =
+                        adjoint_backward(&self.model, &self.ts, &states, &dl_dys, opts)?;
+                    Ok(Through::new(params, y0, backward))
                 }
                 (GradientMethod::Interpolated(opts), Memo::Dense(dense)) => {
                     check_finite(&self.ts, &dl_dys)?;
                     let source = YSource::Dense(&dense);
-                    backward_solve(&self.model, &self.ts, source, &dl_dys, opts)?
+                    let (params, y0, backward) =
+                        backward_solve(&self.model, &self.ts, source, &dl_dys, opts)?;
+                    Ok(Through::new(params, y0, backward))
                 }
                 (GradientMethod::Checkpointed(c), Memo::Checkpoints(mut recorder)) => {
                     check_finite(&self.ts, &dl_dys)?;
@@ -187,28 +181,92 @@ impl<M: NeuralDynamics> Trajectory<M> {
                     };
                     let lambda = dl_dys[0].zeros_like();
                     let r = reverse(&self.model, stretch, recorder, n, c.checkpoints, lambda)?;
-                    recompute = r.recompute;
-                    checkpoints = r.peak;
                     // ∂L/∂y(t₀) directly, besides through the solve.
-                    (r.params, r.y0 + dl_dys[0].clone(), r.taped)
+                    let mut out = Through::new(r.params, r.y0 + dl_dys[0].clone(), r.taped);
+                    (out.recompute, out.checkpoints) = (r.recompute, r.peak);
+                    Ok(out)
                 }
                 _ => unreachable!("the forward pass keeps what its method's backward needs"),
-            };
-            // The loss may also touch parameters directly (weight decay, a head): add those.
-            let direct = GradientsParams::from_module(&mut grads, outer);
-            (add_gradients(through, direct, outer), y0, backward)
-        };
-        // Chain ∂L/∂y₀ into whatever produced y0 (one more backward pass through it alone).
-        let params = chain_into_y0_input(&self.y0_input, &y0, params, outer);
-        Ok(OdeGradients {
-            params,
-            y0,
-            forward: self.stats,
-            backward,
-            recompute,
-            checkpoints,
+            }
         })
     }
+}
+
+/// The tensors a trajectory's backward pass starts from.
+pub(crate) struct Leaves<'a> {
+    /// The trajectory: backprop's taped solve, else a leaf whose gradient is `∂L/∂y(tᵢ)`.
+    pub ys: &'a Tensor<3>,
+    /// The detached leaf the solve started from.
+    pub y0: &'a Tensor<2>,
+    /// `y0` as given, possibly the output of earlier layers.
+    pub y0_input: &'a Tensor<2>,
+}
+
+/// Gradients through the solve and what computing them took.
+pub(crate) struct Through {
+    pub params: GradientsParams,
+    pub y0: Tensor<2>,
+    pub backward: SolveStats,
+    pub recompute: SolveStats,
+    pub checkpoints: usize,
+}
+
+impl Through {
+    /// Gradients computed without recomputing steps or holding checkpoints.
+    pub fn new(params: GradientsParams, y0: Tensor<2>, backward: SolveStats) -> Self {
+        Self {
+            params,
+            y0,
+            backward,
+            recompute: SolveStats::default(),
+            checkpoints: 0,
+        }
+    }
+}
+
+/// The backward pass of a trajectory ([`Trajectory`], [`crate::RowTrajectory`]): backprop
+/// takes the gradients off the tape of `loss`; the other methods hand `∂L/∂ys` to `through`
+/// (the gradients through the solve) and add the parameter gradients the loss has directly
+/// (weight decay, a head). Last, `∂L/∂y₀` is chained into whatever produced `y0`.
+pub(crate) fn backward_pass<N: Module>(
+    loss: Tensor<1>,
+    outer: &N,
+    leaves: Leaves<'_>,
+    backprop: bool,
+    forward: SolveStats,
+    through: impl FnOnce(Tensor<3>) -> Result<Through, AdjointError>,
+) -> Result<OdeGradients, AdjointError> {
+    if loss.shape().num_elements() != 1 {
+        return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
+    }
+    let mut grads = loss.backward();
+    let out = if backprop {
+        let y0 = leaves
+            .y0
+            .grad(&grads)
+            .unwrap_or_else(|| leaves.y0.clone().inner().zeros_like());
+        let params = GradientsParams::from_module(&mut grads, outer);
+        Through::new(params, y0, SolveStats::default())
+    } else {
+        let dl_dys = leaves
+            .ys
+            .grad(&grads)
+            .unwrap_or_else(|| leaves.ys.clone().inner().zeros_like());
+        let mut through = through(dl_dys)?;
+        let direct = GradientsParams::from_module(&mut grads, outer);
+        through.params = add_gradients(through.params, direct, outer);
+        through
+    };
+    // One more backward pass, through y0's producer alone.
+    let params = chain_into_y0_input(leaves.y0_input, &out.y0, out.params, outer);
+    Ok(OdeGradients {
+        params,
+        y0: out.y0,
+        forward,
+        backward: out.backward,
+        recompute: out.recompute,
+        checkpoints: out.checkpoints,
+    })
 }
 
 /// Everything a solve with these inputs would refuse, refused before anything is allocated

@@ -3,14 +3,13 @@
 
 use burn::Tensor;
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use neurode_solvers::{
     FailurePolicy, RowDenseOutput, RowGrid, RowRmsNorm, RowSolution, RowStats, RowsAt,
     SolveOptions, SolveStats, solve_rows, solve_rows_observed,
 };
 
 use crate::checkpointed::reverse;
-use crate::odeint::{add_gradients, chain_into_y0_input};
+use crate::odeint::{Leaves, Through, backward_pass};
 use crate::rows_backward::{RowBackward, RowSource, row_backward, unflatten};
 use crate::rows_checkpointed::{RowIterations, RowRecorder};
 use crate::schedule::Recorder;
@@ -170,40 +169,15 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
         loss: Tensor<1>,
         outer: &N,
     ) -> Result<OdeGradients, AdjointError> {
-        if loss.shape().num_elements() != 1 {
-            return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
-        }
-        let mut grads = loss.backward();
-        let mut out = match &self.method {
-            GradientMethod::Backprop => {
-                let y0 = self
-                    .y0
-                    .grad(&grads)
-                    .unwrap_or_else(|| self.y0.clone().inner().zeros_like());
-                let params = GradientsParams::from_module(&mut grads, outer);
-                Through::new(params, y0, SolveStats::default())
-            }
-            _ => {
-                let dl_dys = self
-                    .ys
-                    .grad(&grads)
-                    .unwrap_or_else(|| self.ys.clone().inner().zeros_like());
-                self.check_finite(&dl_dys)?;
-                let mut through = self.through_solve(dl_dys)?;
-                // The loss may also touch parameters directly (weight decay, a head).
-                let direct = GradientsParams::from_module(&mut grads, outer);
-                through.params = add_gradients(through.params, direct, outer);
-                through
-            }
+        let leaves = Leaves {
+            ys: &self.ys,
+            y0: &self.y0,
+            y0_input: &self.y0_input,
         };
-        out.params = chain_into_y0_input(&self.y0_input, &out.y0, out.params, outer);
-        Ok(OdeGradients {
-            params: out.params,
-            y0: out.y0,
-            forward: self.stats,
-            backward: out.backward,
-            recompute: out.recompute,
-            checkpoints: out.checkpoints,
+        let backprop = matches!(self.method, GradientMethod::Backprop);
+        backward_pass(loss, outer, leaves, backprop, self.stats, |dl_dys| {
+            self.check_finite(&dl_dys)?;
+            self.through_solve(dl_dys)
         })
     }
 
@@ -262,27 +236,6 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
                 Ok(Through::new(unflatten(&self.model, flat), y0, backward))
             }
             _ => unreachable!("the forward pass keeps what its method's backward needs"),
-        }
-    }
-}
-
-/// Gradients through the solve and what computing them took.
-struct Through {
-    params: GradientsParams,
-    y0: Tensor<2>,
-    backward: SolveStats,
-    recompute: SolveStats,
-    checkpoints: usize,
-}
-
-impl Through {
-    fn new(params: GradientsParams, y0: Tensor<2>, backward: SolveStats) -> Self {
-        Self {
-            params,
-            y0,
-            backward,
-            recompute: SolveStats::default(),
-            checkpoints: 0,
         }
     }
 }

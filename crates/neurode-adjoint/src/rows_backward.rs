@@ -228,18 +228,8 @@ impl AugRowNorm {
     }
 }
 
+/// The squared sums are the default's, over every column; the norms are the largest part's.
 impl RowErrorNorm for AugRowNorm {
-    fn row_sq_sums(
-        &self,
-        err: &Tensor<2>,
-        y0: &Tensor<2>,
-        y1: &Tensor<2>,
-        rtol: f64,
-        atol: f64,
-    ) -> (Vec<f64>, usize) {
-        RowRmsNorm.row_sq_sums(err, y0, y1, rtol, atol)
-    }
-
     fn row_norms(
         &self,
         err: &Tensor<2>,

@@ -10,7 +10,7 @@ use neurode_solvers::{
     replay_rows,
 };
 
-use crate::checkpointed::Stretch;
+use crate::checkpointed::{Advanced, Stretch, Taped};
 use crate::schedule::Recorder;
 use crate::{AdjointError, NeuralDynamics};
 
@@ -73,12 +73,7 @@ pub(crate) struct RowIterations<'a, M> {
 }
 
 impl<M: NeuralDynamics> Stretch for RowIterations<'_, M> {
-    fn advance(
-        &mut self,
-        from: usize,
-        to: usize,
-        y: Tensor<2>,
-    ) -> Result<(Tensor<2>, SolveStats), AdjointError> {
+    fn advance(&mut self, from: usize, to: usize, y: Tensor<2>) -> Advanced {
         let plain = &self.plain;
         let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
         let mut stats = SolveStats::default();
@@ -92,11 +87,7 @@ impl<M: NeuralDynamics> Stretch for RowIterations<'_, M> {
         Ok((y, stats))
     }
 
-    fn taped(
-        &mut self,
-        i: usize,
-        leaf: Tensor<2>,
-    ) -> Result<(Tensor<2>, Option<Tensor<1>>, SolveStats), AdjointError> {
+    fn taped(&mut self, i: usize, leaf: Tensor<2>) -> Taped {
         let model = self.model;
         let f = |at: &RowsAt<'_>, y: &Tensor<2>| model.forward_rows(at, y.clone());
         let r = replay_rows(&f, leaf, &self.iterations[i], self.grid, self.opts)

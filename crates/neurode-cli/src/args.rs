@@ -293,28 +293,6 @@ static MODEL_ARGS: LazyLock<Vec<ModelArg>> = LazyLock::new(|| {
     named.chain(shorthands).collect()
 });
 
-impl ModelArg {
-    /// Every task's `--model` values: "for --task dynamics: baseline, …; for --task classify: …".
-    pub fn names_by_task() -> String {
-        let tasks = [
-            TaskKind::Dynamics,
-            TaskKind::Classify,
-            TaskKind::Density,
-            TaskKind::Sequence,
-        ];
-        let per_task = tasks.map(|t| {
-            let names: Vec<String> = MODEL_ARGS
-                .iter()
-                .filter(|m| m.arch.fits(t))
-                .filter_map(|m| m.to_possible_value())
-                .map(|p| p.get_name().to_string())
-                .collect();
-            format!("--task {} takes {}", t.name(), names.join(", "))
-        });
-        per_task.join("; ")
-    }
-}
-
 impl ValueEnum for ModelArg {
     fn value_variants<'a>() -> &'a [Self] {
         &MODEL_ARGS

@@ -92,10 +92,10 @@ fn with_flags(mut c: RunConfig, a: &TrainArgs) -> Result<RunConfig> {
         && !m.arch.fits(task)
     {
         bail!(
-            "--model {}: not a model of --task {}: {}",
+            "--model {}: not a model of --task {}: {} (ode-euler and ode-rk4 are the ode classifier with that solver)",
             flag_value(m),
             task.name(),
-            crate::args::ModelArg::names_by_task()
+            neurode_run::AnyArch::names_by_task()
         );
     }
     let flow_flags = a.dataset.is_some()

@@ -7,10 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod support;
-use support::BIN;
+use support::{neurode, paper_train, succeed};
 
 /// A file every case can name: `{dir}/<name>`.
 struct Files {
@@ -55,11 +54,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// `args` must fail with one stderr line containing every needle (case-insensitive).
 fn refused(args: &[String], needles: &[&str]) -> Result<(), String> {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .unwrap();
+    let out = neurode(args);
     let err = String::from_utf8_lossy(&out.stderr);
     let lower = err.to_lowercase();
     let problem = if out.status.success() {
@@ -89,31 +84,9 @@ fn every_bad_input_is_one_clear_line_and_changes_nothing() {
     let f = Files::new();
     // An existing, finished run folder (every case must leave it untouched).
     let run = f.path("run");
-    let ok = Command::new(BIN)
-        .args([
-            "train",
-            "--recipe",
-            "paper",
-            "--gradient",
-            "backprop",
-            "--iters",
-            "2",
-        ])
-        .args([
-            "--eval-every",
-            "1",
-            "--quiet",
-            "--no-figures",
-            "--out",
-            &run,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    let mut train_args = paper_train("2", "1");
+    train_args.extend(["--quiet", "--no-figures", "--out", &run]);
+    succeed(&train_args);
     let before = snapshot(Path::new(&run));
 
     let garbage: Vec<u8> = (0..=255u8).cycle().take(700).collect();

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 mod support;
-use support::{neurode, read, scratch, succeed};
+use support::{neurode, paper_train, read, scratch, succeed};
 
 /// Fails with exactly one line on stderr containing every `needle`.
 fn user_error(args: &[&str], needles: &[&str]) {
@@ -137,19 +137,23 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
     let dir = scratch("cli", "e2e");
     let run = dir.join("run");
     let r = run.to_str().unwrap();
-    let out = succeed(&[
-        "train",
-        "--iters",
-        "8",
-        "--eval-every",
-        "4",
-        "--gradient",
-        "backprop",
-        "--out",
-        r,
-        "--quiet",
-        "--no-figures",
-    ]);
+    // The default recipe with backprop for `iters` steps, evaluated every 4.
+    let train = |iters| {
+        vec![
+            "train",
+            "--iters",
+            iters,
+            "--eval-every",
+            "4",
+            "--gradient",
+            "backprop",
+            "--out",
+            r,
+            "--quiet",
+            "--no-figures",
+        ]
+    };
+    let out = succeed(&train("8"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("Residual-64 — 4482 parameters (17.9 KB)"),
@@ -169,20 +173,9 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
         &["already holds a run", "--resume"],
     );
     // Resume with more iterations continues from the checkpoint.
-    succeed(&[
-        "train",
-        "--iters",
-        "12",
-        "--eval-every",
-        "4",
-        "--gradient",
-        "backprop",
-        "--out",
-        r,
-        "--quiet",
-        "--no-figures",
-        "--resume",
-    ]);
+    let mut more = train("12");
+    more.push("--resume");
+    succeed(&more);
     // The longer budget re-plans the stages (7, 3, 2): rows 0, 4, 6, 8 kept, then 10 and 12.
     assert_eq!(read(&run.join("metrics.csv")).lines().count(), 7);
     // --config reuses a run's settings; flags still override.
@@ -292,16 +285,8 @@ fn train_eval_predict_solve_on_a_tiny_budget() {
 #[test]
 fn early_stopping_ends_at_the_first_evaluation_at_the_target() {
     let run = scratch("cli", "stop").join("run");
-    let out = succeed(&[
-        "train",
-        "--recipe",
-        "paper",
-        "--gradient",
-        "backprop",
-        "--iters",
-        "40",
-        "--eval-every",
-        "10",
+    let mut args = paper_train("40", "10");
+    args.extend([
         "--stop-below",
         "100",
         "--out",
@@ -309,6 +294,7 @@ fn early_stopping_ends_at_the_first_evaluation_at_the_target() {
         "--quiet",
         "--no-figures",
     ]);
+    let out = succeed(&args);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("stopped early at step 10"), "{stdout}");
     // Header, the untrained model, step 10.

@@ -6,32 +6,26 @@
 #![cfg(unix)] // signals
 
 mod support;
-use support::{BIN, neurode, scratch, values};
+use support::{BIN, neurode, paper_train, resume, scratch, succeed, values};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TRAIN: [&str; 10] = [
-    "train",
-    "--recipe",
-    "paper",
-    "--gradient",
-    "backprop",
-    "--iters",
-    "60",
-    "--eval-every",
-    "10",
-    "--no-figures",
-];
+/// The paper's recipe for `iters` steps, evaluated (and checkpointed) every 10.
+fn train(iters: &str) -> Vec<&str> {
+    let mut args = paper_train(iters, "10");
+    args.push("--no-figures");
+    args
+}
 
 fn stopped_by(signal: &str) {
     let dir = scratch("interrupt", signal);
     let (whole, cut) = (dir.join("whole"), dir.join("cut"));
-    let mut args = TRAIN.to_vec();
+    let mut args = train("60");
     args.extend(["--quiet", "--out", whole.to_str().unwrap()]);
-    assert!(neurode(&args).status.success());
+    succeed(&args);
 
-    let mut args = TRAIN.to_vec();
+    let mut args = train("60");
     args.extend(["--out", cut.to_str().unwrap()]);
     let child = Command::new(BIN)
         .args(&args)
@@ -46,13 +40,7 @@ fn stopped_by(signal: &str) {
         std::thread::sleep(Duration::from_millis(20));
     }
     // One writer per folder: a second trainer on it is refused while the first runs.
-    let second = neurode(&[
-        "train",
-        "--out",
-        cut.to_str().unwrap(),
-        "--resume",
-        "--quiet",
-    ]);
+    let second = neurode(&resume(cut.to_str().unwrap(), &[]));
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(
         !second.status.success() && err.contains("in use by another training run"),
@@ -78,18 +66,7 @@ fn stopped_by(signal: &str) {
     assert!(summary.contains("\"interrupted\""), "{summary}");
 
     // `--resume` alone: the run's own config.toml.
-    let cont = neurode(&[
-        "train",
-        "--out",
-        cut.to_str().unwrap(),
-        "--resume",
-        "--quiet",
-    ]);
-    assert!(
-        cont.status.success(),
-        "{}",
-        String::from_utf8_lossy(&cont.stderr)
-    );
+    succeed(&resume(cut.to_str().unwrap(), &[]));
     assert_eq!(values(&cut), values(&whole));
 }
 
@@ -107,18 +84,11 @@ fn sigterm_is_handled_like_ctrl_c() {
 fn resume_keeps_the_runs_config_and_only_extends_the_budget() {
     let dir = scratch("interrupt", "resume").join("run");
     let r = dir.to_str().unwrap();
-    let mut args: Vec<&str> = TRAIN.to_vec();
-    args[6] = "20"; // --iters
+    let mut args = train("20");
     args.extend(["--quiet", "--out", r]);
-    let first = neurode(&args);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    succeed(&args);
     let refused = |extra: &[&str], needle: &str| {
-        let mut a = vec!["train", "--out", r, "--resume", "--quiet"];
-        a.extend(extra);
+        let a = resume(r, extra);
         let out = neurode(&a);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{a:?} should fail");
@@ -136,14 +106,7 @@ fn resume_keeps_the_runs_config_and_only_extends_the_budget() {
     // Nothing was changed by the refusals; repeating the run's own value is harmless.
     // Header, steps 0, 10, 20.
     assert_eq!(before.lines().count(), 4);
-    let out = neurode(&[
-        "train", "--out", r, "--resume", "--quiet", "--iters", "30", "--lr", "5e-4",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed(&resume(r, &["--iters", "30", "--lr", "5e-4"]));
     let after = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
     assert_eq!(after.lines().count(), 5);
     assert!(after.starts_with(&before));

@@ -4,44 +4,31 @@
 //! the best model's bytes equal an uninterrupted run's.
 
 mod support;
-use support::{BIN, scratch, values, wait_for};
+use support::{BIN, paper_train, resume, scratch, succeed, values, wait_for};
 
 use std::process::{Command, Stdio};
 
-const TRAIN: [&str; 16] = [
-    "train",
-    "--recipe",
-    "paper",
-    "--gradient",
-    "backprop",
-    "--iters",
-    "40",
-    "--eval-every",
-    "5",
-    "--batch-size",
-    "8",
-    "--seq-len",
-    "10",
-    "--quiet",
-    "--no-figures",
-    "--out",
-];
+/// The run every point interrupts, into `out`.
+fn train(out: &str) -> Vec<&str> {
+    let mut args = paper_train("40", "5");
+    args.extend([
+        "--batch-size",
+        "8",
+        "--seq-len",
+        "10",
+        "--quiet",
+        "--no-figures",
+        "--out",
+        out,
+    ]);
+    args
+}
 
 #[test]
 fn kill_9_anywhere_then_resume_gives_the_uninterrupted_result() {
     let dir = scratch("kill", "resume");
     let whole = dir.join("whole");
-    let mut args = TRAIN.to_vec();
-    let w = whole.to_str().unwrap().to_string();
-    args.push(&w);
-    assert!(
-        Command::new(BIN)
-            .args(&args)
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    succeed(&train(whole.to_str().unwrap()));
     let expected = values(&whole);
     let best = std::fs::read(whole.join("best.bpk")).unwrap();
 
@@ -55,11 +42,9 @@ fn kill_9_anywhere_then_resume_gives_the_uninterrupted_result() {
     let mut killed = 0;
     for (name, marker) in points {
         let run = dir.join(name);
-        let r = run.to_str().unwrap().to_string();
-        let mut args = TRAIN.to_vec();
-        args.push(&r);
+        let r = run.to_str().unwrap();
         let mut child = Command::new(BIN)
-            .args(&args)
+            .args(train(r))
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
@@ -68,15 +53,7 @@ fn kill_9_anywhere_then_resume_gives_the_uninterrupted_result() {
             killed += 1;
         }
         let _ = child.wait();
-        let resumed = Command::new(BIN)
-            .args(["train", "--out", &r, "--resume", "--quiet", "--no-figures"])
-            .output()
-            .unwrap();
-        assert!(
-            resumed.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&resumed.stderr)
-        );
+        succeed(&resume(r, &["--no-figures"]));
         assert_eq!(values(&run), expected, "{name}");
         assert_eq!(std::fs::read(run.join("best.bpk")).unwrap(), best, "{name}");
     }

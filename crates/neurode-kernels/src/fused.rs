@@ -17,9 +17,29 @@
 //! combination to f32 and f64), with or without a tape (the default, non-checkpointing
 //! autodiff). Everywhere else they return `None` and the caller composes Burn's ops.
 
+#![cfg_attr(not(feature = "flex"), allow(unused_variables))]
+
 use burn::Tensor;
 
 use crate::FusedActivation;
+#[cfg(feature = "flex")]
+use crate::flex;
+
+/// `$kernel` (a call into the flex kernels) in a build with the `flex` feature; `None` in a
+/// build without it (whose entry points leave their arguments unused, hence the module's
+/// `allow`).
+macro_rules! flex_or_none {
+    ($kernel:expr) => {{
+        #[cfg(feature = "flex")]
+        {
+            $kernel
+        }
+        #[cfg(not(feature = "flex"))]
+        {
+            None
+        }
+    }};
+}
 
 /// `activation(x·weight + bias)` for `x: [batch, in]`, `weight: [in, out]`, `bias: [out]`
 /// (Burn's `Linear` layout), as one operation — one recorded node on an autodiff device.
@@ -34,7 +54,7 @@ pub fn affine(
     bias: &Tensor<1>,
     activation: FusedActivation,
 ) -> Option<Tensor<2>> {
-    affine_impl(x, weight, bias, activation, false)
+    flex_or_none!(flex::affine::affine(x, weight, bias, activation, false))
 }
 
 /// `activation(x³·weight + bias)` (with `x³ = x ⊙ x ⊙ x`): [`affine`] on the cubed input,
@@ -46,30 +66,7 @@ pub fn affine_of_cube(
     bias: &Tensor<1>,
     activation: FusedActivation,
 ) -> Option<Tensor<2>> {
-    affine_impl(x, weight, bias, activation, true)
-}
-
-fn affine_impl(
-    x: &Tensor<2>,
-    weight: &Tensor<2>,
-    bias: &Tensor<1>,
-    activation: FusedActivation,
-    cubic: bool,
-) -> Option<Tensor<2>> {
-    let [_, k] = x.dims();
-    let [k_w, n] = weight.dims();
-    if k != k_w || bias.dims() != [n] || n == 0 {
-        return None;
-    }
-    #[cfg(feature = "flex")]
-    {
-        crate::flex::affine::affine(x, weight, bias, activation, cubic)
-    }
-    #[cfg(not(feature = "flex"))]
-    {
-        let _ = (activation, cubic);
-        None
-    }
+    flex_or_none!(flex::affine::affine(x, weight, bias, activation, true))
 }
 
 /// `Σ cᵢ·tᵢ` over tensors of one shape, as one operation — one recorded node on an autodiff
@@ -77,20 +74,10 @@ fn affine_impl(
 /// the tensors' float type, terms summed in order (as `c₀·t₀ + c₁·t₁ + …` composed from
 /// Burn's ops).
 ///
-/// Applies to f32 and f64 tensors on flex; returns `None` where no fused kernel applies (see
-/// [`affine`], except that f64 is fused here; also for no terms, more than 16, or terms of
-/// different shapes or types); the caller then composes Burn's ops, which give the same
+/// Applies to f32 and f64 tensors on flex); the caller then composes Burn's ops, which give the same
 /// values bit for bit.
 pub fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option<Tensor<D>> {
-    #[cfg(feature = "flex")]
-    {
-        crate::flex::combine::linear_combination(terms)
-    }
-    #[cfg(not(feature = "flex"))]
-    {
-        let _ = terms;
-        None
-    }
+    flex_or_none!(flex::combine::linear_combination(terms))
 }
 
 /// `y + h ⊙ Σ cᵢ·kᵢ` with one `h` per row of the `[rows, cols]` tensors (a per-row
@@ -101,15 +88,7 @@ pub fn linear_combination<const D: usize>(terms: &[(f64, &Tensor<D>)]) -> Option
 /// Applies to f32 and f64 tensors on flex; `None` elsewhere (see [`linear_combination`]), for
 /// no terms, more than 15, a `h` of another length than the rows, or mismatched tensors.
 pub fn row_combination(y: &Tensor<2>, h: &[f64], terms: &[(f64, &Tensor<2>)]) -> Option<Tensor<2>> {
-    #[cfg(feature = "flex")]
-    {
-        crate::flex::row_combine::row_combination(y, h, terms)
-    }
-    #[cfg(not(feature = "flex"))]
-    {
-        let _ = (y, h, terms);
-        None
-    }
+    flex_or_none!(flex::row_combine::row_combination(y, h, terms))
 }
 
 /// Per row of the `[rows, cols]` tensors, `Σⱼ (errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²`
@@ -129,15 +108,9 @@ pub fn row_error_sq_sums(
     rtol: f64,
     atol: f64,
 ) -> Option<Vec<f64>> {
-    #[cfg(feature = "flex")]
-    {
-        crate::flex::row_error::row_error_sq_sums(y0, y1, h, terms, rtol, atol)
-    }
-    #[cfg(not(feature = "flex"))]
-    {
-        let _ = (y0, y1, h, terms, rtol, atol);
-        None
-    }
+    flex_or_none!(flex::row_error::row_error_sq_sums(
+        y0, y1, h, terms, rtol, atol
+    ))
 }
 
 /// `tanh(x)` element-wise. On flex in f32: one operation (one recorded node, backward
@@ -145,7 +118,7 @@ pub fn row_error_sq_sums(
 /// everywhere else Burn's `tanh`.
 pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     #[cfg(feature = "flex")]
-    if let Some(y) = crate::flex::tanh::tanh(&x) {
+    if let Some(y) = flex::tanh::tanh(&x) {
         return y;
     }
     x.tanh()

@@ -8,8 +8,7 @@ use burn::tensor::Device;
 use neurode_adjoint::{GradientMethod, OdeGradients};
 use neurode_solvers::{Method, SolveOptions, SolveStats};
 
-use crate::error::at_least;
-use crate::init::{LayerInit, linear_params};
+use crate::init::{ClassifierEnds, linear_params};
 use crate::mlp::layer_forward;
 use crate::{Activation, Init, ModelError, NeuralOde, OdeOutput, TimeConcat};
 
@@ -51,12 +50,15 @@ pub struct OdeClassifierConfig {
 impl OdeClassifierConfig {
     /// Builds the model with parameters drawn from `seed`.
     pub fn init(&self, seed: u64, device: &Device) -> Result<OdeClassifier, ModelError> {
-        at_least("input_dim", self.input_dim, 1)?;
-        at_least("lifted_dim", self.lifted_dim, 1)?;
-        at_least("head_width", self.head_width, 1)?;
-        at_least("classes", self.classes, 2)?;
+        let ends = ClassifierEnds {
+            input_dim: self.input_dim,
+            lifted_dim: self.lifted_dim,
+            head_width: self.head_width,
+            classes: self.classes,
+        };
+        ends.check()?;
         let mut init = Init::new(seed);
-        let lift = init.linear(self.input_dim, self.lifted_dim, LayerInit::Uniform, device);
+        let lift = ends.lift(&mut init, device);
         let field = TimeConcat::new(
             self.lifted_dim,
             self.width,
@@ -71,8 +73,7 @@ impl OdeClassifierConfig {
             self.solver.clone(),
             self.gradient.clone(),
         )?;
-        let head1 = init.linear(self.lifted_dim, self.head_width, LayerInit::Uniform, device);
-        let head2 = init.linear(self.head_width, self.classes, LayerInit::Uniform, device);
+        let (head1, head2) = ends.head(&mut init, device);
         Ok(OdeClassifier {
             lift,
             ode,

@@ -63,3 +63,36 @@ fn param<const D: usize>(values: Vec<f64>, shape: [usize; D], device: &Device) -
 pub(crate) const fn linear_params(fan_in: usize, fan_out: usize) -> usize {
     fan_in * fan_out + fan_out
 }
+
+/// The sizes paper 003's two classifiers share: `input_dim → lifted_dim` (the lift), then the
+/// head `lifted_dim → head_width → classes`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClassifierEnds {
+    pub input_dim: usize,
+    pub lifted_dim: usize,
+    pub head_width: usize,
+    pub classes: usize,
+}
+
+impl ClassifierEnds {
+    /// Checks the sizes (at least one of each, two classes).
+    pub fn check(&self) -> Result<(), crate::ModelError> {
+        use crate::error::at_least;
+        at_least("input_dim", self.input_dim, 1)?;
+        at_least("lifted_dim", self.lifted_dim, 1)?;
+        at_least("head_width", self.head_width, 1)?;
+        at_least("classes", self.classes, 2)
+    }
+
+    /// The lift, drawn from `init`.
+    pub fn lift(&self, init: &mut Init, device: &Device) -> Linear {
+        init.linear(self.input_dim, self.lifted_dim, LayerInit::Uniform, device)
+    }
+
+    /// The head's two layers, drawn from `init`.
+    pub fn head(&self, init: &mut Init, device: &Device) -> (Linear, Linear) {
+        let head1 = init.linear(self.lifted_dim, self.head_width, LayerInit::Uniform, device);
+        let head2 = init.linear(self.head_width, self.classes, LayerInit::Uniform, device);
+        (head1, head2)
+    }
+}

@@ -8,7 +8,7 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use crate::error::at_least;
-use crate::init::{LayerInit, linear_params};
+use crate::init::{ClassifierEnds, LayerInit, linear_params};
 use crate::mlp::layer_forward;
 use crate::{Activation, Init, ModelError};
 
@@ -43,14 +43,17 @@ pub struct ResNetMlpConfig {
 impl ResNetMlpConfig {
     /// Builds the model with parameters drawn from `seed`.
     pub fn init(&self, seed: u64, device: &Device) -> Result<ResNetMlp, ModelError> {
-        at_least("input_dim", self.input_dim, 1)?;
-        at_least("lifted_dim", self.lifted_dim, 1)?;
+        let ends = ClassifierEnds {
+            input_dim: self.input_dim,
+            lifted_dim: self.lifted_dim,
+            head_width: self.head_width,
+            classes: self.classes,
+        };
+        ends.check()?;
         at_least("width", self.width, 1)?;
         at_least("blocks", self.blocks, 1)?;
-        at_least("head_width", self.head_width, 1)?;
-        at_least("classes", self.classes, 2)?;
         let mut init = Init::new(seed);
-        let lift = init.linear(self.input_dim, self.lifted_dim, LayerInit::Uniform, device);
+        let lift = ends.lift(&mut init, device);
         let last = if self.zero_init {
             LayerInit::Zeros
         } else {
@@ -64,8 +67,7 @@ impl ResNetMlpConfig {
                 l3: init.linear(w, d, last, device),
             })
             .collect();
-        let head1 = init.linear(d, self.head_width, LayerInit::Uniform, device);
-        let head2 = init.linear(self.head_width, self.classes, LayerInit::Uniform, device);
+        let (head1, head2) = ends.head(&mut init, device);
         Ok(ResNetMlp {
             lift,
             blocks,

@@ -6,7 +6,7 @@ use neurode_datasets::{
     DrivenOscillator, DrivenSequences, Labeled, Series, SpiralDataConfig, SpiralSystem, TwoSpirals,
 };
 use neurode_models::{
-    Activation, Cnf, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, DynamicsNet,
+    Activation, Cnf, ConcatSquashConfig, ConcatSquashMlp, DenseConfig, DrivenCell, DynamicsNet,
     DynamicsNetConfig, FlowSolve, Init, InputOdeConfig, LayerInit, LtcConfig, NeuralOde,
     NeuralOdeConfig, OdeClassifierConfig, ResNetMlpConfig, SequenceModel, Trace,
 };
@@ -220,24 +220,32 @@ pub fn sequence_model(
     };
     let inputs = data.input_dim;
     let (solver, gradient) = (solve_options(config), gradient_method(config));
+    let read_out = (data.output_dim, solver, gradient);
     Ok(match arch {
         SequenceArch::InputOde { units } => {
-            let cell = InputOdeConfig::new()
-                .with_units(units)
-                .with_inputs(inputs)
-                .init(&mut init, device)?;
-            let readout = init.linear(units, data.output_dim, LayerInit::Uniform, device);
-            SequenceNet::InputOde(SequenceModel::new(cell, readout, solver, gradient)?)
+            let cell = InputOdeConfig::new().with_units(units).with_inputs(inputs);
+            let cell = cell.init(&mut init, device)?;
+            SequenceNet::InputOde(read_out_linearly(cell, units, &mut init, read_out, device)?)
         }
         SequenceArch::Ltc { units } => {
-            let cell = LtcConfig::new()
-                .with_units(units)
-                .with_inputs(inputs)
-                .init(&mut init, device)?;
-            let readout = init.linear(units, data.output_dim, LayerInit::Uniform, device);
-            SequenceNet::Ltc(SequenceModel::new(cell, readout, solver, gradient)?)
+            let cell = LtcConfig::new().with_units(units).with_inputs(inputs);
+            let cell = cell.init(&mut init, device)?;
+            SequenceNet::Ltc(read_out_linearly(cell, units, &mut init, read_out, device)?)
         }
     })
+}
+
+/// `cell` of `units` units read out linearly to `outputs` (the readout's parameters drawn
+/// after the cell's), solved by `solver`, differentiated by `gradient`.
+fn read_out_linearly<C: DrivenCell>(
+    cell: C,
+    units: usize,
+    init: &mut Init,
+    (outputs, solver, gradient): (usize, SolveOptions, GradientMethod),
+    device: &Device,
+) -> Result<SequenceModel<C>, TrainError> {
+    let readout = init.linear(units, outputs, LayerInit::Uniform, device);
+    Ok(SequenceModel::new(cell, readout, solver, gradient)?)
 }
 
 /// Training and held-out sequences of a sequence run: 32 and 16 sequences of the driven

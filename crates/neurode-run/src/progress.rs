@@ -3,7 +3,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use neurode_train::{Observer, StepReport, TrainError, TrainState};
+use neurode_train::{Moment, Observer, Outcome, StepReport, TrainError, TrainState};
 
 /// A terminal progress bar over a run's steps (hidden when quiet).
 pub struct Progress {
@@ -77,12 +77,7 @@ impl<M> Observer<M> for Progress {
         self.bar.set_position(r.step);
     }
 
-    fn finished(
-        &mut self,
-        _: &M,
-        _: &TrainState,
-        _: &Result<(), TrainError>,
-    ) -> Result<(), TrainError> {
+    fn finished(&mut self, _: Moment<'_, M>, _: &Outcome) -> Outcome {
         self.bar.finish_and_clear();
         Ok(())
     }

@@ -14,8 +14,8 @@ use crate::{
     sequence_model,
 };
 use neurode_train::{
-    Classification, Density, MultipleShooting, Observer, Regression, Sequences, Task, TrainError,
-    TrainState, Trainer,
+    Classification, Density, Moment, MultipleShooting, Observer, Outcome, Regression, Sequences,
+    Task, TrainError, Trainer,
 };
 
 /// How a run behaves (not part of its config).
@@ -101,12 +101,7 @@ struct Launch<'a> {
 
 /// [`train`] for trajectory regression (and multiple shooting).
 fn train_dynamics(at: &Launch<'_>, settings: &DynamicsTask) -> Result<Summary, TrainError> {
-    let Launch {
-        config,
-        dir,
-        device,
-        ..
-    } = *at;
+    let (config, dir, device) = (at.config, at.dir, at.device);
     let (series, extended) = dynamics_data(config)?;
     let model = dynamics_model(config, &series, &device.clone().autodiff())?;
     let mut task = Regression::new(series, settings.batch_size, settings.seq_len, device);
@@ -133,12 +128,7 @@ fn train_dynamics(at: &Launch<'_>, settings: &DynamicsTask) -> Result<Summary, T
 
 /// [`train`] for a continuous normalizing flow.
 fn train_density(at: &Launch<'_>, settings: &DensityTask) -> Result<Summary, TrainError> {
-    let Launch {
-        config,
-        dir,
-        device,
-        ..
-    } = *at;
+    let (config, dir, device) = (at.config, at.dir, at.device);
     let (data, test) = density_data(config)?;
     let flow = &settings.flow;
     let model = flow_model(config, data.dim(), &device.clone().autodiff())?;
@@ -246,19 +236,14 @@ struct Figures<'a, M> {
 }
 
 impl<M: Module> Observer<M> for Figures<'_, M> {
-    fn evaluated(&mut self, model: &M, _: &TrainState, improved: bool) -> Result<(), TrainError> {
+    fn evaluated(&mut self, now: Moment<'_, M>, improved: bool) -> Outcome {
         if improved && self.draw.is_some() {
-            self.best = Some(model.clone());
+            self.best = Some(now.model.clone());
         }
         Ok(())
     }
 
-    fn finished(
-        &mut self,
-        model: &M,
-        state: &TrainState,
-        outcome: &Result<(), TrainError>,
-    ) -> Result<(), TrainError> {
+    fn finished(&mut self, Moment { model, state }: Moment<'_, M>, outcome: &Outcome) -> Outcome {
         let Some(draw) = self.draw.as_mut() else {
             return Ok(());
         };

@@ -6,7 +6,7 @@ use neurode_models::{ParamSize, load_record, save_record};
 
 use crate::checkpoints::sha256_of;
 use crate::{Checkpoint, RunDir, Status, Summary};
-use neurode_train::{Observer, TrainError, TrainState};
+use neurode_train::{Moment, Observer, Outcome, TrainError, TrainState};
 
 /// What a summary says about the model and the device, besides the run's numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,12 +102,7 @@ impl RunFolder {
 }
 
 impl<M: Module> Observer<M> for RunFolder {
-    fn evaluated(
-        &mut self,
-        model: &M,
-        state: &TrainState,
-        improved: bool,
-    ) -> Result<(), TrainError> {
+    fn evaluated(&mut self, Moment { model, state }: Moment<'_, M>, improved: bool) -> Outcome {
         if improved {
             save_record(model, &self.dir.best())?;
         }
@@ -118,12 +113,7 @@ impl<M: Module> Observer<M> for RunFolder {
         Ok(())
     }
 
-    fn finished(
-        &mut self,
-        model: &M,
-        state: &TrainState,
-        outcome: &Result<(), TrainError>,
-    ) -> Result<(), TrainError> {
+    fn finished(&mut self, Moment { model, state }: Moment<'_, M>, outcome: &Outcome) -> Outcome {
         // An interrupted run can continue from exactly where it stopped.
         if matches!(outcome, Err(TrainError::Interrupted { .. }))
             && self.checkpointed != Some(state.step)

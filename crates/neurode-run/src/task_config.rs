@@ -134,44 +134,44 @@ impl TaskConfig {
         true
     }
 
+    /// The run's budget (iterations, or epochs for classification) and batch size.
+    fn counts(&self) -> (u64, usize) {
+        match self {
+            TaskConfig::Dynamics(t) => (t.iters, t.batch_size),
+            TaskConfig::Classify(t) => (t.epochs, t.batch_size),
+            TaskConfig::Density(t) => (t.iters, t.batch_size),
+            TaskConfig::Sequence(t) => (t.iters, t.batch_size),
+        }
+    }
+
+    /// The budget and batch size, to change.
+    fn counts_mut(&mut self) -> (&mut u64, &mut usize) {
+        match self {
+            TaskConfig::Dynamics(t) => (&mut t.iters, &mut t.batch_size),
+            TaskConfig::Classify(t) => (&mut t.epochs, &mut t.batch_size),
+            TaskConfig::Density(t) => (&mut t.iters, &mut t.batch_size),
+            TaskConfig::Sequence(t) => (&mut t.iters, &mut t.batch_size),
+        }
+    }
+
     /// Steps of the run: iterations, or epochs for classification.
     pub fn budget(&self) -> u64 {
-        match self {
-            TaskConfig::Dynamics(t) => t.iters,
-            TaskConfig::Classify(t) => t.epochs,
-            TaskConfig::Density(t) => t.iters,
-            TaskConfig::Sequence(t) => t.iters,
-        }
+        self.counts().0
     }
 
     /// Sets the run's budget (iterations or epochs, whichever the task counts).
     pub fn set_budget(&mut self, n: u64) {
-        match self {
-            TaskConfig::Dynamics(t) => t.iters = n,
-            TaskConfig::Classify(t) => t.epochs = n,
-            TaskConfig::Density(t) => t.iters = n,
-            TaskConfig::Sequence(t) => t.iters = n,
-        }
+        *self.counts_mut().0 = n;
     }
 
     /// Windows, points or sequences per batch.
     pub fn batch_size(&self) -> usize {
-        match self {
-            TaskConfig::Dynamics(t) => t.batch_size,
-            TaskConfig::Classify(t) => t.batch_size,
-            TaskConfig::Density(t) => t.batch_size,
-            TaskConfig::Sequence(t) => t.batch_size,
-        }
+        self.counts().1
     }
 
     /// Sets the batch size.
     pub fn set_batch_size(&mut self, n: usize) {
-        match self {
-            TaskConfig::Dynamics(t) => t.batch_size = n,
-            TaskConfig::Classify(t) => t.batch_size = n,
-            TaskConfig::Density(t) => t.batch_size = n,
-            TaskConfig::Sequence(t) => t.batch_size = n,
-        }
+        *self.counts_mut().1 = n;
     }
 
     /// The users' data file, if the task has one.

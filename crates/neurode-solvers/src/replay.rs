@@ -3,9 +3,8 @@
 //! tape-free solve on the autodiff tape this way).
 
 use crate::observe::StepRecord;
-use crate::solve::Run;
+use crate::solve::{Run, check_inputs};
 use crate::stepper::{Counted, rk_step};
-use crate::time_grid::validate_time_grid;
 use crate::{Dynamics, RmsNorm, SolveError, SolveOptions, SolveStats, State};
 
 /// What a replay produced.
@@ -36,13 +35,7 @@ where
     S: State,
     F: Dynamics<S>,
 {
-    opts.validate()?;
-    let dir = validate_time_grid(ts)?;
-    if y.has_empty_dim() {
-        return Err(SolveError::EmptyState {
-            shape: y.shape_string(),
-        });
-    }
+    let dir = check_inputs(&y, ts, opts)?;
     let Some(first) = steps.first() else {
         return Err(SolveError::InvalidOption {
             name: "steps",

@@ -57,6 +57,23 @@ where
     solve_inner(f, y0, ts, opts, norm, Some(observer))
 }
 
+/// Refuses invalid options, an invalid time grid or a state with an empty dimension (in that
+/// order), before a solve or a replay starts; the grid's direction (`±1`).
+pub(crate) fn check_inputs<S: State>(
+    y0: &S,
+    ts: &[f64],
+    opts: &SolveOptions,
+) -> Result<f64, SolveError> {
+    opts.validate()?;
+    let dir = validate_time_grid(ts)?;
+    if y0.has_empty_dim() {
+        return Err(SolveError::EmptyState {
+            shape: y0.shape_string(),
+        });
+    }
+    Ok(dir)
+}
+
 fn solve_inner<S, F, N>(
     f: &F,
     y0: S,
@@ -70,13 +87,7 @@ where
     F: Dynamics<S>,
     N: ErrorNorm<S>,
 {
-    opts.validate()?;
-    let dir = validate_time_grid(ts)?;
-    if y0.has_empty_dim() {
-        return Err(SolveError::EmptyState {
-            shape: y0.shape_string(),
-        });
-    }
+    let dir = check_inputs(&y0, ts, opts)?;
     if !y0.is_finite() {
         return Err(SolveError::NonFiniteInitialState);
     }

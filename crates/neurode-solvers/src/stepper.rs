@@ -52,28 +52,40 @@ where
     F: Dynamics<S>,
     N: ErrorNorm<S>,
 {
+    let advance = |w: &[f64], ks: &[S]| {
+        let terms: Vec<(f64, &S)> = w.iter().zip(ks).map(|(w, k)| (h * w, k)).collect();
+        y.add_scaled(&terms)
+    };
+    let (y1, ks) = stages(tab, f0, advance, |i, yi| f.eval(t + tab.c[i] * h, yi));
+    let err = control.map(|c| error_norm(tab, &ks, y, &y1, h, c));
+    Step { y1, ks, err }
+}
+
+/// The stages of one step of `tab` whose first derivative is `f0`: `k₀ = f0`, then
+/// `kᵢ = eval(i, yᵢ)` at `yᵢ = advance(aᵢ, k₀ … kᵢ₋₁)` (the step's start plus its length times
+/// the weighted stages); the solution is `advance(b, ks)`, or for FSAL methods the last stage's
+/// state. Returns the solution and every stage derivative. Shared by the shared-clock step
+/// (one `h`) and the per-row step (one `h` per row).
+pub(crate) fn stages<S>(
+    tab: &Tableau,
+    f0: S,
+    advance: impl Fn(&[f64], &[S]) -> S,
+    mut eval: impl FnMut(usize, &S) -> S,
+) -> (S, Vec<S>) {
     let s = tab.stages();
     let mut ks: Vec<S> = Vec::with_capacity(s);
     ks.push(f0);
     let mut fsal_y1 = None;
     for i in 1..s {
-        let terms: Vec<(f64, &S)> = tab.a[i].iter().zip(&ks).map(|(a, k)| (h * a, k)).collect();
-        let yi = y.add_scaled(&terms);
-        let ki = f.eval(t + tab.c[i] * h, &yi);
+        let yi = advance(tab.a[i], &ks);
+        let ki = eval(i, &yi);
         if tab.fsal && i == s - 1 {
             fsal_y1 = Some(yi);
         }
         ks.push(ki);
     }
-    let y1 = match fsal_y1 {
-        Some(y1) => y1,
-        None => {
-            let terms: Vec<(f64, &S)> = tab.b.iter().zip(&ks).map(|(b, k)| (h * b, k)).collect();
-            y.add_scaled(&terms)
-        }
-    };
-    let err = control.map(|c| error_norm(tab, &ks, y, &y1, h, c));
-    Step { y1, ks, err }
+    let y1 = fsal_y1.unwrap_or_else(|| advance(tab.b, &ks));
+    (y1, ks)
 }
 
 fn error_norm<S: State, N: ErrorNorm<S>>(

@@ -1,11 +1,36 @@
 //! Adam and RMSprop against PyTorch's update rules, written out.
 
 use super::*;
-use neurode_backend::{Backend, Precision};
+use neurode_backend::{Backend, Device, Precision};
 
 #[derive(burn::module::Module, Debug)]
 struct Two {
     w: Param<Tensor<1>>,
+}
+
+/// The gradients both tests step with, one per step.
+const GRADS: [[f64; 2]; 3] = [[3.0, 4.0], [0.1, -0.2], [-0.5, 0.3]];
+
+fn vector(v: [f64; 2], device: &Device) -> Tensor<1> {
+    Tensor::<1>::from_data(TensorData::new(v.to_vec(), [2]), device)
+}
+
+/// The model at `[1, −2]`.
+fn start(device: &Device) -> Two {
+    Two {
+        w: Param::from_tensor(vector([1.0, -2.0], device)),
+    }
+}
+
+/// `g` as the gradient of the model's weights.
+fn gradient(model: &Two, g: [f64; 2], device: &Device) -> GradientsParams {
+    let mut grads = GradientsParams::new();
+    grads.register(model.w.id, vector(g, device));
+    grads
+}
+
+fn weights(model: &Two) -> Vec<f64> {
+    model.w.val().to_data().iter::<f64>().collect()
 }
 
 /// PyTorch's `clip_grad_norm_(…, τ)` then `Adam(lr, weight_decay=λ).step()`, written out.
@@ -26,35 +51,20 @@ fn reference(theta: &mut [f64; 2], m: &mut [f64; 2], v: &mut [f64; 2], g: [f64; 
 #[test]
 fn matches_pytorch_adam_with_global_clipping() {
     let device = neurode_backend::device(Backend::Flex, Precision::F64).unwrap();
-    let param = |v: [f64; 2]| {
-        Param::from_tensor(Tensor::<1>::from_data(
-            TensorData::new(v.to_vec(), [2]),
-            &device,
-        ))
-    };
-    let mut model = Two {
-        w: param([1.0, -2.0]),
-    };
+    let mut model = start(&device);
     let mut adam = Adam::new(AdamSettings {
         weight_decay: 0.1,
         clip: Some(1.0),
         ..AdamSettings::default()
     });
     let (mut theta, mut m, mut v) = ([1.0, -2.0], [0.0; 2], [0.0; 2]);
-    for (t, g) in [[3.0, 4.0], [0.1, -0.2], [-0.5, 0.3]]
-        .into_iter()
-        .enumerate()
-    {
-        let mut grads = GradientsParams::new();
-        grads.register(
-            model.w.id,
-            Tensor::<1>::from_data(TensorData::new(g.to_vec(), [2]), &device),
-        );
+    for (t, g) in GRADS.into_iter().enumerate() {
+        let grads = gradient(&model, g, &device);
         let (next, info) = adam.step(model, &grads, 0.1);
         model = next;
         assert_eq!(info.clipped, t == 0);
         reference(&mut theta, &mut m, &mut v, g, t as i32 + 1);
-        let got: Vec<f64> = model.w.val().to_data().iter::<f64>().collect();
+        let got = weights(&model);
         assert!(
             (got[0] - theta[0]).abs() < 1e-12 && (got[1] - theta[1]).abs() < 1e-12,
             "step {t}: {got:?} vs {theta:?}"
@@ -78,30 +88,18 @@ fn rmsprop_reference(theta: &mut [f64; 2], v: &mut [f64; 2], g: [f64; 2]) {
 #[test]
 fn matches_pytorch_rmsprop() {
     let device = neurode_backend::device(Backend::Flex, Precision::F64).unwrap();
-    let mut model = Two {
-        w: Param::from_tensor(Tensor::<1>::from_data(
-            TensorData::new(vec![1.0, -2.0], [2]),
-            &device,
-        )),
-    };
+    let mut model = start(&device);
     let mut opt = Adam::new(AdamSettings {
         algorithm: Algorithm::RmsProp,
         beta2: 0.99,
         ..AdamSettings::default()
     });
     let (mut theta, mut v) = ([1.0, -2.0], [0.0; 2]);
-    for (t, g) in [[3.0, 4.0], [0.1, -0.2], [-0.5, 0.3]]
-        .into_iter()
-        .enumerate()
-    {
-        let mut grads = GradientsParams::new();
-        grads.register(
-            model.w.id,
-            Tensor::<1>::from_data(TensorData::new(g.to_vec(), [2]), &device),
-        );
+    for (t, g) in GRADS.into_iter().enumerate() {
+        let grads = gradient(&model, g, &device);
         model = opt.step(model, &grads, 1e-3).0;
         rmsprop_reference(&mut theta, &mut v, g);
-        let got: Vec<f64> = model.w.val().to_data().iter::<f64>().collect();
+        let got = weights(&model);
         assert!(
             (got[0] - theta[0]).abs() < 1e-15 && (got[1] - theta[1]).abs() < 1e-15,
             "{got:?} vs {theta:?}"

@@ -12,7 +12,7 @@ use neurode_models::{OdeClassifier, ResNetMlp};
 use rand::{SeedableRng, rngs::StdRng};
 
 use crate::loss::cross_entropy;
-use crate::{Horizon, MetricsRow, Nfe, StepOutput, Task, TrainError, metrics, step_seed};
+use crate::{Draw, MetricsRow, Nfe, StepOutput, Task, TrainError, metrics};
 
 /// A model that maps points `[batch, features]` to logits `[batch, classes]`.
 ///
@@ -138,14 +138,9 @@ impl<C: ClassifierModel> Task for Classification<C> {
     type Model = C;
     type Batch = (Tensor<2>, Tensor<1, Int>);
 
-    fn batches(
-        &self,
-        step: u64,
-        seed: u64,
-        horizon: Horizon,
-    ) -> Result<Vec<Self::Batch>, TrainError> {
-        self.window(horizon)?;
-        let mut rng = StdRng::seed_from_u64(step_seed(seed, step));
+    fn batches(&self, draw: Draw) -> Result<Vec<Self::Batch>, TrainError> {
+        self.window(draw.horizon)?;
+        let mut rng = StdRng::seed_from_u64(draw.step_seed());
         Ok(self
             .train
             .shuffled_batches(self.batch_size, &mut rng)

@@ -9,7 +9,8 @@ use neurode_datasets::{Labeled, Toy2d};
 use neurode_models::{Cnf, ConcatSquashMlp, JvpDynamics, ModelError, Trace};
 use rand::{SeedableRng, rngs::StdRng, seq::index::sample};
 
-use crate::{Horizon, MetricsRow, Setting, StepOutput, Task, TraceKind, TrainError, step_seed};
+use crate::setters::setters;
+use crate::{Draw, MetricsRow, Setting, StepOutput, Task, TraceKind, TrainError};
 
 /// Where a density task's training points come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,17 +88,12 @@ impl<F: JvpDynamics> Density<F> {
         }
     }
 
-    /// Another divergence in training.
-    pub fn with_trace(mut self, trace: TraceKind) -> Self {
-        self.trace = trace;
-        self
-    }
-
-    /// RNODE's regularisers with weight `lambda` (the flow must integrate them:
-    /// `Cnf::new(.., true)`).
-    pub fn with_rnode(mut self, lambda: f64) -> Self {
-        self.rnode = Some(lambda);
-        self
+    setters! {
+        /// Another divergence in training.
+        with_trace(trace: TraceKind);
+        /// RNODE's regularisers with weight `rnode` = λ (the flow must integrate them:
+        /// `Cnf::new(.., true)`).
+        with_rnode(rnode: f64) as Some;
     }
 
     /// The held-out negative log-likelihood of `flow` (exact trace, no tape).
@@ -120,14 +116,9 @@ impl<F: JvpDynamics> Task for Density<F> {
     /// The points and the seed of the step's Hutchinson probe.
     type Batch = (Tensor<2>, u64);
 
-    fn batches(
-        &self,
-        step: u64,
-        seed: u64,
-        horizon: Horizon,
-    ) -> Result<Vec<Self::Batch>, TrainError> {
-        <Self as Task>::window(self, horizon)?;
-        let seed = step_seed(seed, step);
+    fn batches(&self, draw: Draw) -> Result<Vec<Self::Batch>, TrainError> {
+        <Self as Task>::window(self, draw.horizon)?;
+        let seed = draw.step_seed();
         let batch = self.data.draw(self.batch_size, seed)?;
         Ok(vec![(points(&batch, &self.device), seed ^ 0x5bd1_e995)])
     }

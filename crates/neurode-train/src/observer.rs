@@ -27,6 +27,27 @@ pub struct StepReport {
     pub window: Option<usize>,
 }
 
+/// A model and the state that continues its run from it (a checkpoint is the two): what an
+/// evaluation or the end of a run shows its observers.
+#[derive(Debug)]
+pub struct Moment<'a, M> {
+    /// The model after `state.step` steps.
+    pub model: &'a M,
+    /// The run's state.
+    pub state: &'a TrainState,
+}
+
+impl<M> Clone for Moment<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for Moment<'_, M> {}
+
+/// How a run ended: completed, or the error that stopped it.
+pub type Outcome = Result<(), TrainError>;
+
 /// Receives the events of a run. Every method has a default that does nothing.
 pub trait Observer<M> {
     /// The run starts (or resumes) at `state.step`.
@@ -40,27 +61,16 @@ pub trait Observer<M> {
         let _ = report;
     }
 
-    /// An evaluation was recorded (the last row of `state.rows`); `improved` when it is the
-    /// best so far. `model` is the model after `state.step` steps, `state` continues the run
-    /// from here (a checkpoint is the two).
-    fn evaluated(
-        &mut self,
-        model: &M,
-        state: &TrainState,
-        improved: bool,
-    ) -> Result<(), TrainError> {
-        let _ = (model, state, improved);
+    /// An evaluation was recorded (the last row of `now.state.rows`); `improved` when it is
+    /// the best so far.
+    fn evaluated(&mut self, now: Moment<'_, M>, improved: bool) -> Outcome {
+        let _ = (now, improved);
         Ok(())
     }
 
     /// The run ended, by completing or by `outcome`'s error.
-    fn finished(
-        &mut self,
-        model: &M,
-        state: &TrainState,
-        outcome: &Result<(), TrainError>,
-    ) -> Result<(), TrainError> {
-        let _ = (model, state, outcome);
+    fn finished(&mut self, now: Moment<'_, M>, outcome: &Outcome) -> Outcome {
+        let _ = (now, outcome);
         Ok(())
     }
 }
@@ -78,26 +88,15 @@ impl<M> Observer<M> for [&mut dyn Observer<M>] {
         self.iter_mut().for_each(|o| o.stepped(report));
     }
 
-    fn evaluated(
-        &mut self,
-        model: &M,
-        state: &TrainState,
-        improved: bool,
-    ) -> Result<(), TrainError> {
-        self.iter_mut()
-            .try_for_each(|o| o.evaluated(model, state, improved))
+    fn evaluated(&mut self, now: Moment<'_, M>, improved: bool) -> Outcome {
+        self.iter_mut().try_for_each(|o| o.evaluated(now, improved))
     }
 
-    fn finished(
-        &mut self,
-        model: &M,
-        state: &TrainState,
-        outcome: &Result<(), TrainError>,
-    ) -> Result<(), TrainError> {
+    fn finished(&mut self, now: Moment<'_, M>, outcome: &Outcome) -> Outcome {
         // Every observer hears the end, even when an earlier one fails; the first error wins.
         let mut first = Ok(());
         for o in self.iter_mut() {
-            let r = o.finished(model, state, outcome);
+            let r = o.finished(now, outcome);
             if first.is_ok() {
                 first = r;
             }

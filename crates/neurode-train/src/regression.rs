@@ -11,8 +11,9 @@ use neurode_models::{ModelError, NeuralOde, VectorField};
 use neurode_solvers::{FailurePolicy, RowGrid};
 
 use crate::loss::{mse, time_weights, weighted_mse};
+use crate::setters::setters;
 use crate::solved::Solved;
-use crate::{Horizon, MetricsRow, Nfe, StepOutput, Task, TrainError, metrics, step_seed};
+use crate::{Draw, Horizon, MetricsRow, Nfe, StepOutput, Task, TrainError, metrics};
 
 /// Paper 000's time weighting (eq 25): `w(t) = 1 + α t / T` on absolute times `t`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,16 +91,11 @@ impl<M> Regression<M> {
         self
     }
 
-    /// Unevenly sampled windows one solve each (`false`) instead of one per-row solve.
-    pub fn with_per_row(mut self, per_row: bool) -> Self {
-        self.per_row = per_row;
-        self
-    }
-
-    /// Extrapolation metrics on a longer trajectory.
-    pub fn with_extended(mut self, extended: Series) -> Self {
-        self.extended = Some(extended);
-        self
+    setters! {
+        /// Unevenly sampled windows one solve each (`false`) instead of one per-row solve.
+        with_per_row(per_row: bool);
+        /// Extrapolation metrics on a longer trajectory.
+        with_extended(extended: Series) as Some;
     }
 
     /// Samples in the shortest training series.
@@ -120,14 +116,9 @@ impl<M: VectorField> Task for Regression<M> {
     type Model = NeuralOde<M>;
     type Batch = SegmentBatch;
 
-    fn batches(
-        &self,
-        step: u64,
-        seed: u64,
-        horizon: Horizon,
-    ) -> Result<Vec<SegmentBatch>, TrainError> {
-        let window = horizon.samples(self.seq_len, self.shortest())?;
-        let mut sampler = SegmentSampler::new(self.batch_size, window, step_seed(seed, step))?;
+    fn batches(&self, draw: Draw) -> Result<Vec<SegmentBatch>, TrainError> {
+        let window = draw.horizon.samples(self.seq_len, self.shortest())?;
+        let mut sampler = SegmentSampler::new(self.batch_size, window, draw.step_seed())?;
         Ok(vec![sampler.sample(&self.series)?])
     }
 

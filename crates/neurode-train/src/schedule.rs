@@ -2,6 +2,7 @@
 //! constant rate, each with an optional linear warm-up. A schedule restarts at every phase of a
 //! curriculum ([`crate::Phase`]), at that phase's rate.
 
+use crate::setters::setters;
 use serde::{Deserialize, Serialize};
 
 /// PyTorch's `ReduceLROnPlateau(eps=1e-8)`: a rate change of at most this much is ignored.
@@ -100,16 +101,11 @@ impl Plateau {
         self
     }
 
-    /// A cooldown of `evaluations` after each reduction.
-    pub fn with_cooldown(mut self, evaluations: u32) -> Self {
-        self.cooldown = evaluations;
-        self
-    }
-
-    /// A floor on the rate.
-    pub fn with_min_lr(mut self, min_lr: f64) -> Self {
-        self.min_lr = min_lr;
-        self
+    setters! {
+        /// A cooldown of `cooldown` evaluations after each reduction.
+        with_cooldown(cooldown: u32);
+        /// A floor on the rate.
+        with_min_lr(min_lr: f64);
     }
 
     fn improves(&self, loss: f64, best: f64) -> bool {

@@ -130,12 +130,8 @@ fn warmup_is_linear_then_hands_over() {
     }
     assert_eq!(rates, [0.0025, 0.005, 0.0075, 0.01, 0.01, 0.01]);
     assert_eq!(ScheduleState::new(0.01).rate(0), 0.01, "no warm-up");
-    let cosine = Schedule::Cosine {
-        total: 10,
-        min_lr: 0.0,
-    };
     let mut st = ScheduleState::new(0.01);
-    st.advance(&cosine, 0);
+    st.advance(&cosine(10, 0.0), 0);
     let annealed = st.lr;
     assert_eq!(st.rate(4), annealed * 2.0 / 4.0);
 }
@@ -145,10 +141,7 @@ fn warmup_is_linear_then_hands_over() {
 /// differs from the closed form in the last digits.
 #[test]
 fn cosine_equals_pytorch_bit_for_bit() {
-    let s = Schedule::Cosine {
-        total: 500,
-        min_lr: 0.0,
-    };
+    let s = cosine(500, 0.0);
     let mut st = ScheduleState::new(0.01);
     let pytorch = [
         0.009999901304280686,
@@ -164,10 +157,7 @@ fn cosine_equals_pytorch_bit_for_bit() {
 
 #[test]
 fn cosine_matches_pytorch_closed_form() {
-    let s = Schedule::Cosine {
-        total: 500,
-        min_lr: 0.0,
-    };
+    let s = cosine(500, 0.0);
     let mut st = ScheduleState::new(0.01);
     st.advance(&s, 0);
     assert!((st.lr - 0.01 * (1.0 + (std::f64::consts::PI / 500.0).cos()) / 2.0).abs() < 1e-15);
@@ -187,13 +177,9 @@ fn cosine_matches_pytorch_closed_form() {
 #[test]
 fn anneal_is_cosine_over_the_phase() {
     let (mut a, mut c) = (ScheduleState::new(0.01), ScheduleState::new(0.01));
-    let cosine = Schedule::Cosine {
-        total: 7,
-        min_lr: 1e-4,
-    };
     for _ in 0..9 {
         a.advance(&Schedule::Anneal { min_lr: 1e-4 }, 7);
-        c.advance(&cosine, 1_000);
+        c.advance(&cosine(7, 1e-4), 1_000);
         assert_eq!(a.lr, c.lr);
     }
     assert_eq!(a.lr, 1e-4);
@@ -212,4 +198,9 @@ fn a_fresh_state_round_trips_through_json() {
         serde_json::from_str::<ScheduleState>(&old).unwrap().best,
         f64::MAX
     );
+}
+
+/// PyTorch's `CosineAnnealingLR(T_max=total, eta_min=min_lr)`.
+fn cosine(total: u64, min_lr: f64) -> Schedule {
+    Schedule::Cosine { total, min_lr }
 }

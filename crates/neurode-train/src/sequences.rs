@@ -9,7 +9,7 @@ use neurode_datasets::DrivenSequences;
 use neurode_models::{DrivenCell, InputOdeCell, InputSignal, LtcCell, SequenceModel, TorchNames};
 use rand::{SeedableRng, rngs::StdRng, seq::index::sample};
 
-use crate::{Horizon, MetricsRow, StepOutput, Task, TrainError, step_seed};
+use crate::{Draw, MetricsRow, StepOutput, Task, TrainError};
 
 /// A sequence model of either kind.
 #[derive(Module, Debug)]
@@ -128,18 +128,13 @@ impl Task for Sequences {
     /// The batch's input signal and targets.
     type Batch = (InputSignal, Tensor<3>);
 
-    fn batches(
-        &self,
-        step: u64,
-        seed: u64,
-        horizon: Horizon,
-    ) -> Result<Vec<Self::Batch>, TrainError> {
-        <Self as Task>::window(self, horizon)?;
+    fn batches(&self, draw: Draw) -> Result<Vec<Self::Batch>, TrainError> {
+        <Self as Task>::window(self, draw.horizon)?;
         let n = self.train.count;
         let batch = if self.batch_size >= n {
             self.train.clone()
         } else {
-            let mut rng = StdRng::seed_from_u64(step_seed(seed, step));
+            let mut rng = StdRng::seed_from_u64(draw.step_seed());
             self.train
                 .select(&sample(&mut rng, n, self.batch_size).into_vec())
         };

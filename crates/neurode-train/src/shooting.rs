@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::loss::mse;
 use crate::solved::Solved;
-use crate::{Horizon, MetricsRow, Nfe, Regression, Setting, StepOutput, Task, TrainError};
+use crate::{Draw, MetricsRow, Nfe, Regression, Setting, StepOutput, Task, TrainError};
 
 /// Multiple shooting in a run's config (`neurode-run`'s `RunConfig::shooting`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -232,8 +232,8 @@ impl<M: VectorField> Task for MultipleShooting<M> {
     type Model = Shot<M>;
     type Batch = ();
 
-    fn batches(&self, _: u64, _: u64, horizon: Horizon) -> Result<Vec<()>, TrainError> {
-        self.window(horizon)?;
+    fn batches(&self, draw: Draw) -> Result<Vec<()>, TrainError> {
+        self.window(draw.horizon)?;
         Ok(vec![()])
     }
 

@@ -15,10 +15,31 @@ use neurode_adjoint::AdjointError;
 use neurode_models::ModelError;
 
 use crate::curriculum::{check_phases, phase_of};
+use crate::setters::setters;
 use crate::{
-    AdamSettings, Horizon, Interrupt, MetricsRow, Nfe, Observer, Phase, Schedule, ScheduleState,
-    Setting, StepOutput, StepReport, TrainError, TrainState,
+    AdamSettings, Horizon, Interrupt, MetricsRow, Moment, Nfe, Observer, Phase, Schedule,
+    ScheduleState, Setting, StepOutput, StepReport, TrainError, TrainState,
 };
+
+/// Which batches a step draws: the step (1-based), the run's seed and the phase's horizon.
+/// The same draw gives the same batches (resume depends on it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Draw {
+    /// The step, 1-based.
+    pub step: u64,
+    /// The run's seed.
+    pub seed: u64,
+    /// The windows of the step's phase.
+    pub horizon: Horizon,
+}
+
+impl Draw {
+    /// The seed of this step's random draws ([`step_seed`](crate::step_seed) of the run's
+    /// seed and the step).
+    pub fn step_seed(&self) -> u64 {
+        crate::step_seed(self.seed, self.step)
+    }
+}
 
 /// What is learned: the batches of a step, one batch's loss and gradients, an evaluation.
 pub trait Task {
@@ -27,15 +48,9 @@ pub trait Task {
     /// One batch (one optimizer update).
     type Batch;
 
-    /// The batches of step `step` (1-based), drawn from `seed`, on windows of `horizon`: an
-    /// iteration is one batch, an epoch many. The same `(step, seed, horizon)` gives the same
-    /// batches (resume depends on it).
-    fn batches(
-        &self,
-        step: u64,
-        seed: u64,
-        horizon: Horizon,
-    ) -> Result<Vec<Self::Batch>, TrainError>;
+    /// The batches of a step, on windows of its horizon: an iteration is one batch, an epoch
+    /// many.
+    fn batches(&self, draw: Draw) -> Result<Vec<Self::Batch>, TrainError>;
 
     /// The window length, in samples, of `horizon` (recorded in the metrics), or an error when
     /// the task cannot train on it. Tasks without time windows accept only [`Horizon::Full`].
@@ -140,46 +155,21 @@ impl Trainer {
         self.phases.iter().map(|p| p.steps).sum()
     }
 
-    /// Stops the run cleanly after the step in which `interrupt` is raised.
-    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
-        self.interrupt = Some(interrupt);
-        self
-    }
-
-    /// A linear warm-up over the first `steps` steps of each phase.
-    pub fn with_warmup(mut self, steps: u64) -> Self {
-        self.warmup = steps;
-        self
-    }
-
-    /// Stop at the first evaluation whose test loss is at or below `target`.
-    pub fn with_stop_below(mut self, target: f64) -> Self {
-        self.stop_below = Some(target);
-        self
-    }
-
-    /// Other optimizer settings.
-    pub fn with_optimizer(mut self, optimizer: AdamSettings) -> Self {
-        self.optimizer = optimizer;
-        self
-    }
-
-    /// Another learning-rate schedule.
-    pub fn with_schedule(mut self, schedule: Schedule) -> Self {
-        self.schedule = schedule;
-        self
-    }
-
-    /// Evaluate every `every` steps.
-    pub fn with_eval_every(mut self, every: u64) -> Self {
-        self.eval_every = every;
-        self
-    }
-
-    /// Another seed for the batches.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
+    setters! {
+        /// Stops the run cleanly after the step in which `interrupt` is raised.
+        with_interrupt(interrupt: Interrupt) as Some;
+        /// A linear warm-up over the first `warmup` steps of each phase.
+        with_warmup(warmup: u64);
+        /// Stop at the first evaluation whose test loss is at or below `stop_below`.
+        with_stop_below(stop_below: f64) as Some;
+        /// Other optimizer settings.
+        with_optimizer(optimizer: AdamSettings);
+        /// Another learning-rate schedule.
+        with_schedule(schedule: Schedule);
+        /// Evaluate every `eval_every` steps.
+        with_eval_every(eval_every: u64);
+        /// Another seed for the batches.
+        with_seed(seed: u64);
     }
 
     /// The state of a run that has not started.
@@ -240,7 +230,11 @@ impl Trainer {
         observer.started(&run.state, self.steps())?;
         let outcome = run.steps(task, observer);
         run.state.wall_seconds = run.wall();
-        let told = observer.finished(&run.model, &run.state, &outcome);
+        let now = Moment {
+            model: &run.model,
+            state: &run.state,
+        };
+        let told = observer.finished(now, &outcome);
         outcome?;
         told?;
         Ok(Fitted {
@@ -288,7 +282,11 @@ impl<M: Module> Run<'_, M> {
             }
             self.state.phase = phase;
             let started = Instant::now();
-            let batches = task.batches(step, t.seed, horizon)?;
+            let batches = task.batches(Draw {
+                step,
+                seed: t.seed,
+                horizon,
+            })?;
             let (mut loss_sum, mut nfe) = (0.0, Nfe::default());
             for batch in &batches {
                 let out = task
@@ -371,7 +369,11 @@ impl<M: Module> Run<'_, M> {
         if improved {
             self.best = self.model.clone();
         }
-        observer.evaluated(&self.model, &self.state, improved)?;
+        let now = Moment {
+            model: &self.model,
+            state: &self.state,
+        };
+        observer.evaluated(now, improved)?;
         Ok(test_loss)
     }
 }

@@ -20,7 +20,7 @@ use neurode_solvers::Method;
 use neurode_train::{Classifier, MetricsRow, Schedule, TrainError};
 
 use super::Opts;
-use super::report::{item_dir, mean_sd, pm, preamble, table, write_data, write_report};
+use super::report::{item_dir, mean_sd, pm, preamble, table, write_item};
 use super::runs::{Done, run_all, seeded};
 
 /// Paper 003's protocol (500 epochs, cosine over them, evaluation every 25) for `model` and
@@ -185,7 +185,7 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         )?;
     }
     trajectories(&done[0], &dir)?;
-    write_data(
+    write_item(
         &dir,
         &[
             "model",
@@ -198,8 +198,8 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
             "params",
         ],
         &data,
-    )?;
-    write_report(&dir, &report(opts, &md, spread))
+        &report(opts, &md, spread),
+    )
 }
 
 /// A row of the results table: `paper / ours`.

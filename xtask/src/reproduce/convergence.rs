@@ -6,6 +6,7 @@ use neurode_train::TrainError;
 use super::Opts;
 use super::extrapolation::baseline_and_full;
 use super::report::{item_dir, mean_sd, pm, preamble, table, write_data, write_report};
+use super::runs::eval_rows;
 use super::spiral::{col, last, save_both};
 
 /// Figure 6: test loss per iteration, first iteration at 0.05, parameter memory.
@@ -65,16 +66,7 @@ pub fn convergence(opts: &Opts) -> Result<(), TrainError> {
             format!("{paper_kb} / {kb:.1}"),
             pm(&col(runs, |d| last(d).test_loss), 4),
         ]);
-        for d in runs.iter() {
-            for r in &d.rows {
-                data.push(vec![
-                    name.to_string(),
-                    d.config.seed.to_string(),
-                    r.step.to_string(),
-                    r.test_loss.to_string(),
-                ]);
-            }
-        }
+        data.extend(eval_rows(&[name], runs, |_| Vec::new()));
     }
     panel.lines.push(
         Line::new(

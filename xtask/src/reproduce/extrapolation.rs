@@ -11,7 +11,7 @@ use neurode_run::{DynamicsArch, dynamics_data, dynamics_model, run_device};
 use neurode_train::{TrainError, metrics, predict};
 
 use super::Opts;
-use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_data, write_report};
+use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_item};
 use super::runs::{Done, run_all, seeded};
 use super::spiral::{baseline_recipe, full_recipe, last, save_both};
 
@@ -77,12 +77,12 @@ pub fn extrapolation(opts: &Opts) -> Result<(), TrainError> {
         ]);
     }
     figures(&dir, &baseline[0], &full[0])?;
-    write_data(
+    write_item(
         &dir,
         &["model", "seed", "mae_0_25", "mae_0_35", "mae_beyond_25"],
         &data,
-    )?;
-    write_report(&dir, &report(opts, &md))
+        &report(opts, &md),
+    )
 }
 
 /// Figures 3 (phase portraits), 4 (time series) and 5 (error over time) from one run of each

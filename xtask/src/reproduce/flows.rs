@@ -8,8 +8,8 @@ use neurode_run::{FlatSettings, RunConfig, RunDir, Trained, TrainedRun, flow_pan
 use neurode_train::{Flow, TrainError, points};
 
 use super::Opts;
-use super::report::{item_dir, pm, preamble, table, write_data, write_report};
-use super::runs::{Done, run_all, seeded};
+use super::report::{item_dir, pm, preamble, table, write_item};
+use super::runs::{Done, eval_rows, run_seeded};
 
 /// RNODE's weight in the regularised runs (Finlay et al. 2020 use 0.01 for both terms).
 const RNODE: f64 = 0.01;
@@ -35,15 +35,12 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
                     ..Default::default()
                 })
                 .expect("valid settings");
-            configs.extend(seeded(config, opts));
+            configs.push(config);
         }
     }
-    let done = run_all(&configs, opts)?;
-    let per = opts.seeds as usize;
-    let mut md = Vec::new();
-    let mut data = Vec::new();
+    let (mut md, mut data) = (Vec::new(), Vec::new());
     let mut curves = Panel::new("Held-out NLL", "iteration", "nats per point");
-    for (k, runs) in done.chunks(per).enumerate() {
+    for (k, runs) in run_seeded(&configs, opts)?.iter().enumerate() {
         let (name, rnode) = (datasets[k / 2].name(), k % 2 == 1);
         let label = format!("{name}{}", if rnode { " + RNODE" } else { "" });
         md.push(table_row(&label, runs)?);
@@ -58,18 +55,9 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         );
         line.dashed = rnode;
         curves.lines.push(line);
-        for d in runs {
-            for r in &d.rows {
-                data.push(vec![
-                    name.to_string(),
-                    rnode.to_string(),
-                    d.config.seed.to_string(),
-                    r.step.to_string(),
-                    r.test_loss.to_string(),
-                    r.nfe_forward.to_string(),
-                ]);
-            }
-        }
+        data.extend(eval_rows(&[name, &rnode.to_string()], runs, |r| {
+            vec![r.nfe_forward.to_string()]
+        }));
         if !rnode {
             // The first seed's best flow: data, density, samples, flow of a grid.
             let opened = TrainedRun::open(&RunDir::new(&runs[0].dir))?;
@@ -81,7 +69,7 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         }
     }
     save_figure(&dir.join("nll.png"), &[curves], 1, (760, 460))?;
-    write_data(
+    write_item(
         &dir,
         &[
             "dataset",
@@ -92,8 +80,8 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
             "nfe_forward",
         ],
         &data,
-    )?;
-    write_report(&dir, &report(opts, &md))
+        &report(opts, &md),
+    )
 }
 
 /// A row of the table: NLL at the start and the end, NFE and time per iteration, and the NFE

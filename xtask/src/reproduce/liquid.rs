@@ -8,8 +8,8 @@ use neurode_run::{
 use neurode_train::{TrainError, metrics};
 
 use super::Opts;
-use super::report::{item_dir, pm, preamble, table, write_data, write_report};
-use super::runs::{Done, run_all, seeded};
+use super::report::{item_dir, pm, preamble, table, write_item};
+use super::runs::{Done, eval_rows, run_seeded};
 
 /// Held-out MSE, parameters, NFE and time per iteration of an LTC-16 and the input-concatenated
 /// Neural ODE of 16 units (`neurode train --task sequence --model ltc|input-ode`).
@@ -29,14 +29,11 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
                 ..Default::default()
             })
             .expect("valid settings");
-        configs.extend(seeded(config, opts));
+        configs.push(config);
     }
-    let done = run_all(&configs, opts)?;
-    let per = opts.seeds as usize;
-    let mut md = Vec::new();
-    let mut data = Vec::new();
+    let (mut md, mut data) = (Vec::new(), Vec::new());
     let mut curves = Panel::new("Held-out MSE", "iteration", "log10(MSE)");
-    for (k, runs) in done.chunks(per).enumerate() {
+    for (k, runs) in run_seeded(&configs, opts)?.iter().enumerate() {
         let name = models[k].1;
         let col = |f: &dyn Fn(&Done) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
         let its = |d: &Done| d.summary.steps.max(1) as f64;
@@ -68,17 +65,9 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
                 .collect(),
             colors::CYCLE[k],
         ));
-        for d in runs {
-            for r in &d.rows {
-                data.push(vec![
-                    name.to_string(),
-                    d.config.seed.to_string(),
-                    r.step.to_string(),
-                    r.test_loss.to_string(),
-                    r.nfe_forward.to_string(),
-                ]);
-            }
-        }
+        data.extend(eval_rows(&[name], runs, |r| {
+            vec![r.nfe_forward.to_string()]
+        }));
         // The first seed's held-out predictions (`prediction.png`), renamed per model.
         let figures = RunDir::new(dir.join(format!(".{}", name.replace(' ', "_"))));
         sequence_figures(&figures, &runs[0].rows, &model, &task.test)?;
@@ -90,12 +79,12 @@ pub fn run(opts: &Opts) -> Result<(), TrainError> {
         eprintln!("   {name} seed 0: best model's held-out MSE {held_out:.5}");
     }
     save_figure(&dir.join("mse.png"), &[curves], 1, (760, 460))?;
-    write_data(
+    write_item(
         &dir,
         &["model", "seed", "iteration", "test_mse", "nfe_forward"],
         &data,
-    )?;
-    write_report(&dir, &report(opts, &md))
+        &report(opts, &md),
+    )
 }
 
 /// The report: the task, the table, the figures, a note.

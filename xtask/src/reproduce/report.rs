@@ -67,6 +67,17 @@ pub fn write_data(dir: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(
     write_csv(&dir.join("data.csv"), header, rows)
 }
 
+/// Writes an item's `data.csv` and `report.md`.
+pub fn write_item(
+    dir: &Path,
+    header: &[&str],
+    rows: &[Vec<String>],
+    report: &str,
+) -> Result<(), TrainError> {
+    write_data(dir, header, rows)?;
+    write_report(dir, report)
+}
+
 /// The run description every report starts with.
 pub fn preamble(opts: &Opts, item: &str, title: &str, paper: &str) -> String {
     format!(

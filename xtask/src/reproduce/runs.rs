@@ -109,6 +109,44 @@ pub fn run_all(configs: &[RunConfig], opts: &Opts) -> Result<Vec<Done>, TrainErr
         .collect()
 }
 
+/// Every config for seeds `0..opts.seeds` (see [`run_all`]): the runs of each config, in the
+/// order of `configs`.
+pub fn run_seeded(configs: &[RunConfig], opts: &Opts) -> Result<Vec<Vec<Done>>, TrainError> {
+    let all: Vec<RunConfig> = configs
+        .iter()
+        .flat_map(|c| seeded(c.clone(), opts))
+        .collect();
+    let mut done = run_all(&all, opts)?.into_iter();
+    let per = opts.seeds as usize;
+    Ok(configs
+        .iter()
+        .map(|_| done.by_ref().take(per).collect())
+        .collect())
+}
+
+/// `data.csv` rows, one per evaluation of each run: `lead`, the run's seed, the step, the test
+/// loss, then `more` of the evaluation.
+pub fn eval_rows(
+    lead: &[&str],
+    runs: &[Done],
+    more: impl Fn(&MetricsRow) -> Vec<String>,
+) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for d in runs {
+        for r in &d.rows {
+            let mut row: Vec<String> = lead.iter().map(|s| s.to_string()).collect();
+            row.extend([
+                d.config.seed.to_string(),
+                r.step.to_string(),
+                r.test_loss.to_string(),
+            ]);
+            row.extend(more(r));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
 /// The same config for seeds `0..opts.seeds`.
 pub fn seeded(config: RunConfig, opts: &Opts) -> Vec<RunConfig> {
     (0..opts.seeds)

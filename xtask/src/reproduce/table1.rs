@@ -8,8 +8,8 @@ use neurode_run::{DynamicsArch, FlatSettings, RunConfig};
 use neurode_train::TrainError;
 
 use super::Opts;
-use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_data, write_report};
-use super::runs::{Done, run_all, seeded};
+use super::report::{delta, item_dir, mean_sd, pm, preamble, table, write_item};
+use super::runs::{Done, run_seeded};
 use super::spiral::{baseline_recipe, col, full_recipe, last, save_both};
 
 /// One Table 1 row: name, config, the paper's (params, test loss, time, drift).
@@ -23,17 +23,12 @@ type Row1 = (
 pub fn table1(opts: &Opts) -> Result<(), TrainError> {
     let dir = item_dir(opts, "table1");
     let rows = rows(opts);
-    let configs: Vec<RunConfig> = rows
-        .iter()
-        .flat_map(|(_, c, _)| seeded(c.clone(), opts))
-        .collect();
-    let done = run_all(&configs, opts)?;
-    let per = opts.seeds as usize;
+    let configs: Vec<RunConfig> = rows.iter().map(|(_, c, _)| c.clone()).collect();
+    let done = run_seeded(&configs, opts)?;
     let mut md = Vec::new();
     let mut data = Vec::new();
     let mut summary = Vec::new();
-    for (i, (name, _, paper)) in rows.iter().enumerate() {
-        let runs = &done[i * per..(i + 1) * per];
+    for ((name, _, paper), runs) in rows.iter().zip(&done) {
         let params = runs[0].summary.params;
         if paper.0 > 0 && params != paper.0 {
             return Err(TrainError::file(
@@ -57,7 +52,8 @@ pub fn table1(opts: &Opts) -> Result<(), TrainError> {
         }
         summary.push((name.to_string(), params, mean_sd(&loss).0));
     }
-    write_data(
+    figures(&dir, &summary)?;
+    write_item(
         &dir,
         &[
             "model",
@@ -70,61 +66,65 @@ pub fn table1(opts: &Opts) -> Result<(), TrainError> {
             "iterations",
         ],
         &data,
-    )?;
-    figures(&dir, &summary)?;
-    write_report(&dir, &report(opts, &md, &summary))
+        &report(opts, &md, &summary),
+    )
 }
 
 /// The rows: each architecture with the paper's numbers.
 fn rows(opts: &Opts) -> Vec<Row1> {
-    let augmented = baseline_recipe(opts, DynamicsArch::Preset(Preset::Residual64), 1000)
+    let preset = |p| baseline_recipe(opts, DynamicsArch::Preset(p), 1000);
+    let augmented = preset(Preset::Residual64)
         .with(FlatSettings {
             augment: Some(2),
             ..Default::default()
         })
         .expect("valid settings");
-    vec![
+    let mut rows: Vec<Row1> = [
         (
             "Baseline (128-4L)",
-            baseline_recipe(opts, DynamicsArch::Preset(Preset::Baseline), 1000),
+            Preset::Baseline,
             (33_666, 0.024051, None, None),
         ),
         (
             "Compact-32-L2",
-            baseline_recipe(opts, DynamicsArch::Preset(Preset::Compact32), 1000),
+            Preset::Compact32,
             (162, 0.498, Some(279.0), Some(0.59)),
         ),
         (
             "Compact-64-L3",
-            baseline_recipe(opts, DynamicsArch::Preset(Preset::Compact64), 1000),
+            Preset::Compact64,
             (4_482, 0.335, Some(512.0), Some(0.75)),
         ),
         (
             "Compact-96-L3",
-            baseline_recipe(opts, DynamicsArch::Preset(Preset::Compact96), 1000),
+            Preset::Compact96,
             (9_794, 0.428, Some(615.0), Some(0.78)),
         ),
         (
             "Residual-64",
-            baseline_recipe(opts, DynamicsArch::Preset(Preset::Residual64), 1000),
+            Preset::Residual64,
             (4_482, 0.295, Some(510.0), Some(1.25)),
         ),
         (
             "TimeAware-64",
-            baseline_recipe(opts, DynamicsArch::Preset(Preset::TimeAware64), 1000),
+            Preset::TimeAware64,
             (5_538, 0.602, Some(656.0), Some(2.05)),
         ),
-        (
-            "Residual-64 (Extended)",
-            full_recipe(opts),
-            (4_482, 0.035, Some(1391.0), Some(0.13)),
-        ),
-        (
-            "Augmented Residual-64 (+2 dims)",
-            augmented,
-            (0, f64::NAN, None, None),
-        ),
     ]
+    .into_iter()
+    .map(|(name, p, paper)| (name, preset(p), paper))
+    .collect();
+    rows.push((
+        "Residual-64 (Extended)",
+        full_recipe(opts),
+        (4_482, 0.035, Some(1391.0), Some(0.13)),
+    ));
+    rows.push((
+        "Augmented Residual-64 (+2 dims)",
+        augmented,
+        (0, f64::NAN, None, None),
+    ));
+    rows
 }
 
 /// One row of the markdown table: `paper / ours` per column.

@@ -29,6 +29,29 @@ pub fn succeed<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Outpu
     out
 }
 
+/// `train --recipe paper --gradient backprop --iters <iters> --eval-every <eval_every>`: the
+/// paper's recipe with plain backpropagation, which the run tests train for a few steps.
+pub fn paper_train<'a>(iters: &'a str, eval_every: &'a str) -> Vec<&'a str> {
+    vec![
+        "train",
+        "--recipe",
+        "paper",
+        "--gradient",
+        "backprop",
+        "--iters",
+        iters,
+        "--eval-every",
+        eval_every,
+    ]
+}
+
+/// `train --out <run> --resume --quiet <extra>`: continues the run in `run`.
+pub fn resume<'a>(run: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["train", "--out", run, "--resume", "--quiet"];
+    args.extend(extra);
+    args
+}
+
 /// A fresh, empty folder for one test (`<tmp>/neurode-<suite>-<pid>-<name>`).
 pub fn scratch(suite: &str, name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("neurode-{suite}-{}-{name}", std::process::id()));

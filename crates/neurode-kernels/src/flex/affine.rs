@@ -10,12 +10,13 @@ use burn::tensor::{DType, TensorData};
 use burn_flex::{Flex, FlexTensor};
 
 use super::matmul::matmul;
-use super::{AdTensor, Route, Tape, contiguous, route};
+use super::{AdTensor, Route, Tape, contiguous, map_f32, route, scale_by_f32};
 use crate::FusedActivation;
 use crate::simd::{Kernel, vectorized};
 use crate::tanh_f32;
 
-/// `activation(x·W + b)`, or `activation(x³·W + b)` when `cubic`.
+/// `activation(x·W + b)`, or `activation(x³·W + b)` when `cubic`; `None` for mismatched
+/// shapes, no output columns, or where no kernel applies.
 pub(crate) fn affine(
     x: &Tensor<2>,
     weight: &Tensor<2>,
@@ -23,6 +24,11 @@ pub(crate) fn affine(
     activation: FusedActivation,
     cubic: bool,
 ) -> Option<Tensor<2>> {
+    let [_, k] = x.dims();
+    let [k_w, n] = weight.dims();
+    if k != k_w || bias.dims() != [n] || n == 0 {
+        return None;
+    }
     if [x.dtype(), weight.dtype(), bias.dtype()] != [DType::F32; 3] {
         return None;
     }
@@ -208,26 +214,12 @@ fn activation_backward(
 
 /// `x ⊙ x ⊙ x` (as `x·x·x`, in that order) into a fresh contiguous tensor.
 fn cube(x: &FlexTensor) -> FlexTensor {
-    let x = contiguous(x.clone());
-    let shape = x.layout().shape().clone();
-    let src = &x.as_slice::<f32>().expect("contiguous f32 input")[..shape.num_elements()];
-    let mut out = vec![0.0f32; src.len()];
-    vectorized(Cube {
-        out: &mut out,
-        x: src,
-    });
-    FlexTensor::from_data(TensorData::new(out, shape))
+    map_f32(x, |v| v * v * v)
 }
 
 /// `g ⊙ 3x²`: the gradient through `x³` (a fresh product, so updated in place).
 fn cube_backward(g: FlexTensor, x: &FlexTensor) -> FlexTensor {
-    let mut g = contiguous(g);
-    let x = contiguous(x.clone());
-    let len = x.layout().shape().num_elements();
-    let xs = &x.as_slice::<f32>().expect("contiguous f32 input")[..len];
-    let gs = &mut g.storage_mut::<f32>()[..len];
-    vectorized(CubeBackward { g: gs, x: xs });
-    g
+    scale_by_f32(g, x, |v| 3.0 * v * v)
 }
 
 /// `g ← g ⊙ (1 − y²)` when there is a `y`, then `db ← Σ_rows g` when `db` is not empty.
@@ -254,40 +246,6 @@ impl Kernel for TanhBackward<'_> {
                     *s += v;
                 }
             }
-        }
-    }
-}
-
-/// `out ← x·x·x`.
-struct Cube<'a> {
-    out: &'a mut [f32],
-    x: &'a [f32],
-}
-
-impl Kernel for Cube<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run(self) {
-        for (o, &v) in self.out.iter_mut().zip(self.x) {
-            *o = v * v * v;
-        }
-    }
-}
-
-/// `g ← g ⊙ 3x²`.
-struct CubeBackward<'a> {
-    g: &'a mut [f32],
-    x: &'a [f32],
-}
-
-impl Kernel for CubeBackward<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run(self) {
-        for (g, &v) in self.g.iter_mut().zip(self.x) {
-            *g *= 3.0 * v * v;
         }
     }
 }

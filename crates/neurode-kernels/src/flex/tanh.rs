@@ -7,11 +7,10 @@ use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::tensor::{DType, TensorData};
+use burn::tensor::DType;
 use burn_flex::{Flex, FlexTensor};
 
-use super::{AdTensor, Route, Tape, contiguous, route};
-use crate::simd::{Kernel, vectorized};
+use super::{AdTensor, Route, Tape, map_f32, route, scale_by_f32};
 use crate::tanh_f32;
 
 pub(crate) fn tanh<const D: usize>(x: &Tensor<D>) -> Option<Tensor<D>> {
@@ -44,15 +43,7 @@ fn recorded(x: AdTensor) -> AdTensor {
 
 /// `tanh_f32` of every element, into a fresh contiguous tensor.
 fn forward(x: &FlexTensor) -> FlexTensor {
-    let x = contiguous(x.clone());
-    let shape = x.layout().shape().clone();
-    let src = &x.as_slice::<f32>().expect("contiguous f32 input")[..shape.num_elements()];
-    let mut out = vec![0.0f32; src.len()];
-    vectorized(Values {
-        y: &mut out,
-        x: src,
-    });
-    FlexTensor::from_data(TensorData::new(out, shape))
+    map_f32(x, tanh_f32)
 }
 
 /// The backward of [`recorded`]; its state is the output `y`.
@@ -68,50 +59,8 @@ impl Backward<Flex, 1> for TanhBackward {
         let Some(node) = px else {
             return;
         };
-        let y = ops.state;
-        let mut g = contiguous(dy);
-        let len = y.layout().shape().num_elements();
-        {
-            let ys = &y
-                .as_slice::<f32>()
-                .expect("the forward output is contiguous")[..len];
-            let gs = &mut g.storage_mut::<f32>()[..len];
-            vectorized(Slope { g: gs, y: ys });
-        }
-        grads.register::<Flex>(node.id, g);
-    }
-}
-
-/// `y ← tanh(x)`.
-struct Values<'a> {
-    y: &'a mut [f32],
-    x: &'a [f32],
-}
-
-impl Kernel for Values<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run(self) {
-        for (y, &v) in self.y.iter_mut().zip(self.x) {
-            *y = tanh_f32(v);
-        }
-    }
-}
-
-/// `g ← g ⊙ (1 − y²)`.
-struct Slope<'a> {
-    g: &'a mut [f32],
-    y: &'a [f32],
-}
-
-impl Kernel for Slope<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run(self) {
-        for (g, &y) in self.g.iter_mut().zip(self.y) {
-            *g *= 1.0 - y * y;
-        }
+        // `dx = dy ⊙ (1 − y²)`, with the forward output `y` as the state.
+        let dx = scale_by_f32(dy, &ops.state, |y| 1.0 - y * y);
+        grads.register::<Flex>(node.id, dx);
     }
 }

@@ -2,13 +2,16 @@
 
 use burn::Tensor;
 
-use super::ops::{column, row_scaled, row_sq_sums};
+use super::ops::{column, row_scaled};
+use crate::state::scaled_error;
 
 /// A norm of each row's local error estimate, scaled by the tolerances (accept a row's step
 /// when its norm is ≤ 1): the per-row counterpart of [`crate::ErrorNorm`].
 pub trait RowErrorNorm {
     /// Per row, the sum of squared scaled errors over the components that count, and how many
-    /// components count per row.
+    /// components count per row. By default every column counts (Hairer's mixed sums, as
+    /// [`RowRmsNorm`] takes them): `Σⱼ (errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²`, summed on
+    /// the host in a fixed order, so a row's sum never depends on the other rows.
     fn row_sq_sums(
         &self,
         err: &Tensor<2>,
@@ -16,7 +19,15 @@ pub trait RowErrorNorm {
         y1: &Tensor<2>,
         rtol: f64,
         atol: f64,
-    ) -> (Vec<f64>, usize);
+    ) -> (Vec<f64>, usize) {
+        let [rows, cols] = err.dims();
+        let ratio = scaled_error(err, y0, y1, rtol, atol);
+        let host: Vec<f64> = (ratio.clone() * ratio).into_data().iter::<f64>().collect();
+        let sums = (0..rows)
+            .map(|r| host[r * cols..(r + 1) * cols].iter().sum())
+            .collect();
+        (sums, cols)
+    }
 
     /// [`row_sq_sums`](Self::row_sq_sums) of a step's error estimate `h ⊙ Σ cᵢ·kᵢ` (one `h`
     /// per row, the error weights `cᵢ` of the stages `kᵢ`, zero weights already left out).
@@ -52,22 +63,12 @@ pub trait RowErrorNorm {
 }
 
 /// Hairer's mixed RMS norm over each row's components (torchode's per-row norm):
-/// `√(mean_j((errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²))` for row `i`.
+/// `√(mean_j((errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²))` for row `i` (the trait's
+/// default sums, a step's formed in one fused pass where a kernel applies).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RowRmsNorm;
 
 impl RowErrorNorm for RowRmsNorm {
-    fn row_sq_sums(
-        &self,
-        err: &Tensor<2>,
-        y0: &Tensor<2>,
-        y1: &Tensor<2>,
-        rtol: f64,
-        atol: f64,
-    ) -> (Vec<f64>, usize) {
-        row_sq_sums(err, y0, y1, rtol, atol)
-    }
-
     /// One fused pass over the stages on flex (the same arithmetic), else the default.
     fn step_sq_sums(
         &self,

@@ -1,12 +1,11 @@
 //! Row operations on `[rows, dim]` tensors: gathering rows, merging two tensors row by row,
-//! per-row scaled combinations and per-row error sums. Every operation acts on each row alone
+//! per-row scaled combinations and finiteness. Every operation acts on each row alone
 //! (element-wise arithmetic, copies), so a row's values never depend on the other rows.
 
 use burn::Tensor;
 use burn::tensor::{Device, Int, TensorData};
 
 use crate::State;
-use crate::state::scaled_error;
 
 /// An index tensor of rows.
 pub(crate) fn index(rows: &[usize], device: &Device) -> Tensor<1, Int> {
@@ -82,24 +81,6 @@ pub(crate) fn add_row_scaled(y: &Tensor<2>, h: &[f64], terms: &[(f64, &Tensor<2>
 /// `h ⊙ Σ cᵢ kᵢ` (at least one non-zero coefficient).
 pub(crate) fn row_scaled(h: &Tensor<2>, terms: &[(f64, &Tensor<2>)]) -> Tensor<2> {
     Tensor::combine(terms) * h.clone()
-}
-
-/// Per row, `Σⱼ (errᵢⱼ / (atol + rtol·max(|y0ᵢⱼ|, |y1ᵢⱼ|)))²` (summed on the host in a fixed
-/// order, so a row's sum never depends on the other rows), and the number of columns.
-pub(crate) fn row_sq_sums(
-    err: &Tensor<2>,
-    y0: &Tensor<2>,
-    y1: &Tensor<2>,
-    rtol: f64,
-    atol: f64,
-) -> (Vec<f64>, usize) {
-    let [rows, cols] = err.dims();
-    let ratio = scaled_error(err, y0, y1, rtol, atol);
-    let host: Vec<f64> = (ratio.clone() * ratio).into_data().iter::<f64>().collect();
-    let sums = (0..rows)
-        .map(|r| host[r * cols..(r + 1) * cols].iter().sum())
-        .collect();
-    (sums, cols)
 }
 
 /// Whether each row is finite (one host read).

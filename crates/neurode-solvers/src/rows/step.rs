@@ -7,7 +7,7 @@ use super::RowDynamics;
 use super::norm::RowErrorNorm;
 use super::ops::add_row_scaled;
 use crate::State;
-use crate::stepper::dop853_norm;
+use crate::stepper::{dop853_norm, stages};
 use crate::tableau::{ErrorEstimator, Tableau};
 
 /// Counts evaluations: batched calls, and per row how many calls included it.
@@ -86,27 +86,14 @@ pub(crate) fn rk_step_rows<F: RowDynamics, N: RowErrorNorm>(
     h: &[f64],
     control: Option<&RowControl<'_, N>>,
 ) -> RowStep {
-    let s = tab.stages();
-    let mut ks: Vec<Tensor<2>> = Vec::with_capacity(s);
-    ks.push(f0);
-    let mut fsal_y1 = None;
-    for i in 1..s {
-        let terms: Vec<(f64, &Tensor<2>)> = tab.a[i].iter().copied().zip(&ks).collect();
-        let yi = add_row_scaled(y, h, &terms);
-        let ti: Vec<f64> = t.iter().zip(h).map(|(t, h)| t + tab.c[i] * h).collect();
-        let ki = f.eval(&ti, &yi, rows);
-        if tab.fsal && i == s - 1 {
-            fsal_y1 = Some(yi);
-        }
-        ks.push(ki);
-    }
-    let y1 = match fsal_y1 {
-        Some(y1) => y1,
-        None => {
-            let terms: Vec<(f64, &Tensor<2>)> = tab.b.iter().copied().zip(&ks).collect();
-            add_row_scaled(y, h, &terms)
-        }
+    let advance = |w: &[f64], ks: &[Tensor<2>]| {
+        let terms: Vec<(f64, &Tensor<2>)> = w.iter().copied().zip(ks).collect();
+        add_row_scaled(y, h, &terms)
     };
+    let (y1, ks) = stages(tab, f0, advance, |i, yi| {
+        let ti: Vec<f64> = t.iter().zip(h).map(|(t, h)| t + tab.c[i] * h).collect();
+        f.eval(&ti, yi, rows)
+    });
     let err = control
         .map(|c| error_norms(tab, &ks, y, &y1, h, c))
         .unwrap_or_default();

@@ -3,6 +3,13 @@
 
 use super::{ErrorEstimator, InterpolantKind, Tableau};
 
+/// The weights of a seven-stage FSAL method: its last stage row, then `b₇ = 0` (the last stage,
+/// evaluated at the step's end, is the next step's first).
+const fn fsal_weights(last_row: [f64; 6]) -> [f64; 7] {
+    let [b1, b2, b3, b4, b5, b6] = last_row;
+    [b1, b2, b3, b4, b5, b6, 0.0]
+}
+
 /// Bogacki–Shampine 3(2) (`bosh3`; MATLAB's `ode23`).
 pub const BOSH3: Tableau = Tableau {
     name: "bosh3",
@@ -29,6 +36,16 @@ pub const BOSH3: Tableau = Tableau {
     midpoint: Some(&[0.0, 0.5, 0.0, 0.0]),
 };
 
+/// DOPRI5's last stage row `a₇₁ … a₇₆`: its weights `b₁ … b₆` (FSAL).
+const DOPRI5_LAST_ROW: [f64; 6] = [
+    35.0 / 384.0,
+    0.0,
+    500.0 / 1113.0,
+    125.0 / 192.0,
+    -2187.0 / 6784.0,
+    11.0 / 84.0,
+];
+
 /// Dormand–Prince 5(4) (`dopri5`; MATLAB's `ode45`, torchdiffeq's default), with its own
 /// 4th-order dense output.
 pub const DOPRI5: Tableau = Tableau {
@@ -52,24 +69,9 @@ pub const DOPRI5: Tableau = Tableau {
             49.0 / 176.0,
             -5103.0 / 18656.0,
         ],
-        &[
-            35.0 / 384.0,
-            0.0,
-            500.0 / 1113.0,
-            125.0 / 192.0,
-            -2187.0 / 6784.0,
-            11.0 / 84.0,
-        ],
+        &DOPRI5_LAST_ROW,
     ],
-    b: &[
-        35.0 / 384.0,
-        0.0,
-        500.0 / 1113.0,
-        125.0 / 192.0,
-        -2187.0 / 6784.0,
-        11.0 / 84.0,
-        0.0,
-    ],
+    b: &fsal_weights(DOPRI5_LAST_ROW),
     order: 5,
     error_order: 4,
     fsal: true,
@@ -120,6 +122,16 @@ pub const DOPRI5_TORCHDIFFEQ: Tableau = Tableau {
     ..DOPRI5
 };
 
+/// TSIT5's last stage row `a₇₁ … a₇₆`: its weights `b₁ … b₆` (FSAL).
+const TSIT5_LAST_ROW: [f64; 6] = [
+    0.096_460_766_818_065_23,
+    0.01,
+    0.479_889_650_414_499_6,
+    1.379_008_574_103_742,
+    -3.290_069_515_436_081,
+    2.324_710_524_099_774,
+];
+
 /// Tsitouras 5(4) (`tsit5`; the default of DifferentialEquations.jl and diffrax's favourite).
 pub const TSIT5: Tableau = Tableau {
     name: "tsit5",
@@ -146,24 +158,9 @@ pub const TSIT5: Tableau = Tableau {
             -0.071_584_973_281_401,
             -0.028_269_050_394_068_383,
         ],
-        &[
-            0.096_460_766_818_065_23,
-            0.01,
-            0.479_889_650_414_499_6,
-            1.379_008_574_103_742,
-            -3.290_069_515_436_081,
-            2.324_710_524_099_774,
-        ],
+        &TSIT5_LAST_ROW,
     ],
-    b: &[
-        0.096_460_766_818_065_23,
-        0.01,
-        0.479_889_650_414_499_6,
-        1.379_008_574_103_742,
-        -3.290_069_515_436_081,
-        2.324_710_524_099_774,
-        0.0,
-    ],
+    b: &fsal_weights(TSIT5_LAST_ROW),
     order: 5,
     error_order: 4,
     fsal: true,

@@ -2,7 +2,8 @@
 
 use super::{ErrorEstimator, InterpolantKind, Tableau};
 
-/// Forward Euler, order 1.
+/// Forward Euler, order 1. Every fixed-step method below has its shape (no error estimate,
+/// not FSAL, Hermite dense output, no midpoint weights) and its own coefficients and order.
 pub const EULER: Tableau = Tableau {
     name: "euler",
     c: &[0.0],
@@ -23,11 +24,7 @@ pub const MIDPOINT: Tableau = Tableau {
     a: &[&[], &[0.5]],
     b: &[0.0, 1.0],
     order: 2,
-    error_order: 0,
-    fsal: false,
-    error: ErrorEstimator::None,
-    interpolant: InterpolantKind::Hermite,
-    midpoint: None,
+    ..EULER
 };
 
 /// Heun's method (explicit trapezoid), order 2.
@@ -37,11 +34,7 @@ pub const HEUN: Tableau = Tableau {
     a: &[&[], &[1.0]],
     b: &[0.5, 0.5],
     order: 2,
-    error_order: 0,
-    fsal: false,
-    error: ErrorEstimator::None,
-    interpolant: InterpolantKind::Hermite,
-    midpoint: None,
+    ..EULER
 };
 
 /// The classical Runge–Kutta method, order 4.
@@ -51,11 +44,7 @@ pub const RK4: Tableau = Tableau {
     a: &[&[], &[0.5], &[0.0, 0.5], &[0.0, 0.0, 1.0]],
     b: &[1.0 / 6.0, 1.0 / 3.0, 1.0 / 3.0, 1.0 / 6.0],
     order: 4,
-    error_order: 0,
-    fsal: false,
-    error: ErrorEstimator::None,
-    interpolant: InterpolantKind::Hermite,
-    midpoint: None,
+    ..EULER
 };
 
 /// Kutta's 3/8 rule, order 4 (what torchdiffeq calls `rk4`).
@@ -65,9 +54,5 @@ pub const RK38: Tableau = Tableau {
     a: &[&[], &[1.0 / 3.0], &[-1.0 / 3.0, 1.0], &[1.0, -1.0, 1.0]],
     b: &[1.0 / 8.0, 3.0 / 8.0, 3.0 / 8.0, 1.0 / 8.0],
     order: 4,
-    error_order: 0,
-    fsal: false,
-    error: ErrorEstimator::None,
-    interpolant: InterpolantKind::Hermite,
-    midpoint: None,
+    ..EULER
 };
