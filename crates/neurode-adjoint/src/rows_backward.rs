@@ -21,8 +21,8 @@ use burn::Tensor;
 use burn::module::Module;
 use burn::tensor::TensorData;
 use neurode_solvers::{
-    AcceptedRows, Convention, FailurePolicy, RowDenseOutput, RowErrorNorm, RowGrid, RowObserver,
-    RowRmsNorm, RowsAt, SolveOptions, SolveStats, State, solve_rows_observed,
+    AcceptedRows, Convention, ErrorScale, FailurePolicy, RowDenseOutput, RowErrorNorm, RowGrid,
+    RowObserver, RowRmsNorm, RowsAt, SolveOptions, SolveStats, State, solve_rows_observed,
 };
 
 use crate::params::ParamLayout;
@@ -230,18 +230,18 @@ impl AugRowNorm {
 
 /// The squared sums are the default's, over every column; the norms are the largest part's.
 impl RowErrorNorm for AugRowNorm {
-    fn row_norms(
-        &self,
-        err: &Tensor<2>,
-        y0: &Tensor<2>,
-        y1: &Tensor<2>,
-        rtol: f64,
-        atol: f64,
-    ) -> Vec<f64> {
-        let (e, a, b) = (self.parts(err), self.parts(y0), self.parts(y1));
+    fn row_norms(&self, err: &Tensor<2>, s: ErrorScale<'_>) -> Vec<f64> {
+        let (e, a, b) = (self.parts(err), self.parts(s.y0), self.parts(s.y1));
         let mut norms: Vec<f64> = vec![0.0; err.dims()[0]];
         for i in 0..e.len() {
-            let part = RowRmsNorm.row_norms(&e[i], &a[i], &b[i], rtol, atol);
+            let part = RowRmsNorm.row_norms(
+                &e[i],
+                ErrorScale {
+                    y0: &a[i],
+                    y1: &b[i],
+                    ..s
+                },
+            );
             for (n, p) in norms.iter_mut().zip(part) {
                 *n = n.max(p);
             }

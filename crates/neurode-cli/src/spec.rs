@@ -188,23 +188,14 @@ fn flow(c: &RunConfig, a: &TrainArgs) -> Option<Flow> {
     {
         return None;
     }
-    let mut flow = c.flow().cloned().unwrap_or_default();
-    if let Some(d) = a.dataset {
-        flow.dataset = d;
-    }
-    if let Some(t) = a.flow_time {
-        flow.time = t;
-    }
-    if let Some(t) = a.trace {
-        flow.trace = t;
-    }
-    if let Some(l) = a.rnode {
-        flow.rnode = (l != 0.0).then_some(l);
-    }
-    if let Some(n) = a.test_points {
-        flow.test_points = n;
-    }
-    Some(flow)
+    let flow = c.flow().cloned().unwrap_or_default();
+    Some(Flow {
+        dataset: a.dataset.unwrap_or(flow.dataset),
+        time: a.flow_time.unwrap_or(flow.time),
+        trace: a.trace.unwrap_or(flow.trace),
+        rnode: a.rnode.map_or(flow.rnode, |l| (l != 0.0).then_some(l)),
+        test_points: a.test_points.unwrap_or(flow.test_points),
+    })
 }
 
 /// `--schedule`'s schedule (a cosine schedule's span is set to the run's budget later).

@@ -100,17 +100,26 @@ pub fn row_combination(y: &Tensor<2>, h: &[f64], terms: &[(f64, &Tensor<2>)]) ->
 /// Applies to f32 and f64 tensors on flex (with or without a tape); `None` elsewhere (see
 /// [`linear_combination`]), for no terms, more than 16, a `h` of another length than the
 /// rows, or mismatched tensors.
-pub fn row_error_sq_sums(
-    y0: &Tensor<2>,
-    y1: &Tensor<2>,
-    h: &[f64],
-    terms: &[(f64, &Tensor<2>)],
-    rtol: f64,
-    atol: f64,
-) -> Option<Vec<f64>> {
-    flex_or_none!(flex::row_error::row_error_sq_sums(
-        y0, y1, h, terms, rtol, atol
-    ))
+pub fn row_error_sq_sums(step: RowErrorStep<'_>) -> Option<Vec<f64>> {
+    flex_or_none!(flex::row_error::row_error_sq_sums(step))
+}
+
+/// What [`row_error_sq_sums`] reads: the step's ends `y0`, `y1` (`[rows, cols]`), each row's
+/// step `h`, the stages `kᵢ` with their error weights `cᵢ`, and the tolerances.
+#[derive(Debug, Clone, Copy)]
+pub struct RowErrorStep<'a> {
+    /// The state at the start of the step.
+    pub y0: &'a Tensor<2>,
+    /// The state at its end.
+    pub y1: &'a Tensor<2>,
+    /// Each row's step size.
+    pub h: &'a [f64],
+    /// `(cᵢ, kᵢ)`: the error weights and their stages.
+    pub terms: &'a [(f64, &'a Tensor<2>)],
+    /// Relative tolerance.
+    pub rtol: f64,
+    /// Absolute tolerance.
+    pub atol: f64,
 }
 
 /// `tanh(x)` element-wise. On flex in f32: one operation (one recorded node, backward

@@ -198,7 +198,7 @@ fn row_error_sums_match_burns_ops() {
         let coefs = [0.2, -1.5, 4.5];
         let terms: Vec<(f64, &Tensor<2>)> = coefs.iter().copied().zip(&ks).collect();
         let (rtol, atol) = (1e-3, 1e-6);
-        let fused = row_error_sq_sums(&y0, &y1, &h, &terms, rtol, atol).expect("flex");
+        let fused = row_error_sq_sums(step(&y0, &y1, &h, &terms, rtol, atol)).expect("flex");
         // The composed ops, as the per-row solver's fallback forms them.
         let column = Tensor::<2>::from_data(TensorData::new(h.to_vec(), [4, 1]), &device);
         let err = linear_combination(&terms).unwrap() * column;
@@ -213,10 +213,10 @@ fn row_error_sums_match_burns_ops() {
         let want: Vec<f64> = sq.chunks(3).map(|r| r.iter().sum()).collect();
         assert_eq!(fused, want, "same arithmetic, same order");
         // Refusals: a wrong number of rows, no terms, another shape.
-        assert!(row_error_sq_sums(&y0, &y1, &h[..2], &terms, rtol, atol).is_none());
-        assert!(row_error_sq_sums(&y0, &y1, &h, &[], rtol, atol).is_none());
+        assert!(row_error_sq_sums(step(&y0, &y1, &h[..2], &terms, rtol, atol)).is_none());
+        assert!(row_error_sq_sums(step(&y0, &y1, &h, &[], rtol, atol)).is_none());
         let other = filled(4, 2, 90, &device);
-        assert!(row_error_sq_sums(&y0, &other, &h, &terms, rtol, atol).is_none());
+        assert!(row_error_sq_sums(step(&y0, &other, &h, &terms, rtol, atol)).is_none());
     }
 }
 
@@ -279,5 +279,24 @@ fn tanh_has_the_value_and_gradient_of_tanh_on_and_off_the_tape() {
         );
         let ds = (f64::from(slope[i]) / 2.0 - (1.0 - exact * exact)).abs();
         assert!(ds < 2e-6, "slope at {x}: {} (error {ds:e})", slope[i]);
+    }
+}
+
+/// The inputs of one per-row error sum.
+fn step<'a>(
+    y0: &'a Tensor<2>,
+    y1: &'a Tensor<2>,
+    h: &'a [f64],
+    terms: &'a [(f64, &'a Tensor<2>)],
+    rtol: f64,
+    atol: f64,
+) -> RowErrorStep<'a> {
+    RowErrorStep {
+        y0,
+        y1,
+        h,
+        terms,
+        rtol,
+        atol,
     }
 }

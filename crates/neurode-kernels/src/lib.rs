@@ -35,6 +35,7 @@ pub mod simd;
 
 pub use activation::FusedActivation;
 pub use fused::{
-    affine, affine_of_cube, linear_combination, row_combination, row_error_sq_sums, tanh,
+    RowErrorStep, affine, affine_of_cube, linear_combination, row_combination, row_error_sq_sums,
+    tanh,
 };
 pub use scalar::tanh_f32;

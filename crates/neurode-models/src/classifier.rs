@@ -134,14 +134,7 @@ impl OdeClassifier {
     }
 
     fn lift(&self, x: Tensor<2>) -> Result<Tensor<2>, ModelError> {
-        let dims = x.dims();
-        if dims[1] != self.input_dim || dims[0] == 0 {
-            return Err(ModelError::Shape {
-                name: "x",
-                got: dims.to_vec(),
-                expected: format!("[batch ≥ 1, {}]", self.input_dim),
-            });
-        }
+        crate::error::check_batch("x", x.dims(), self.input_dim)?;
         Ok(layer_forward(&self.lift, x, None))
     }
 

@@ -7,7 +7,7 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use crate::error::at_least;
-use crate::field::{Time, VectorField, neural_dynamics};
+use crate::field::{Time, vector_field};
 use crate::init::{Init, LayerInit};
 use crate::{Activation, ModelError};
 
@@ -73,21 +73,11 @@ pub struct Dense {
     dim: usize,
 }
 
-impl VectorField for Dense {
+vector_field!(Dense, autonomous: true, {
     fn field(&self, _t: &Time, h: Tensor<2>) -> Tensor<2> {
         crate::mlp::forward(&self.layers, self.activation, h, self.cubic)
     }
-
-    fn is_autonomous(&self) -> bool {
-        true
-    }
-
-    fn dim(&self) -> usize {
-        self.dim
-    }
-}
-
-neural_dynamics!(Dense);
+});
 
 impl crate::TorchNames for Dense {
     /// `net.0`, `net.2`, … (the layers of an `nn.Sequential` with `Tanh` between them).

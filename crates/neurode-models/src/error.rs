@@ -59,6 +59,22 @@ pub enum ModelError {
 }
 
 /// Checks `value ≥ min` for a size setting.
+/// `name`'s dims must be `[batch ≥ 1, columns]`.
+pub(crate) fn check_batch(
+    name: &'static str,
+    dims: [usize; 2],
+    columns: usize,
+) -> Result<(), ModelError> {
+    if dims[1] != columns || dims[0] == 0 {
+        return Err(ModelError::Shape {
+            name,
+            got: dims.to_vec(),
+            expected: format!("[batch ≥ 1, {columns}]"),
+        });
+    }
+    Ok(())
+}
+
 pub(crate) fn at_least(name: &'static str, value: usize, min: usize) -> Result<(), ModelError> {
     if value < min {
         return Err(ModelError::InvalidConfig {

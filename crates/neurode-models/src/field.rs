@@ -79,3 +79,25 @@ macro_rules! neural_dynamics {
     )+};
 }
 pub(crate) use neural_dynamics;
+
+/// Implements [`VectorField`] for a network with a `dim` field from its `field` method alone
+/// (`is_autonomous` as given, `dim` from the field), and [`neural_dynamics!`] for it:
+/// `vector_field!(Dense, autonomous: true, { fn field(&self, t: &Time, h: Tensor<2>) -> … });`
+macro_rules! vector_field {
+    ($ty:ty, autonomous: $auto:literal, { $($field:tt)* }) => {
+        impl $crate::field::VectorField for $ty {
+            $($field)*
+
+            fn is_autonomous(&self) -> bool {
+                $auto
+            }
+
+            fn dim(&self) -> usize {
+                self.dim
+            }
+        }
+
+        $crate::field::neural_dynamics!($ty);
+    };
+}
+pub(crate) use vector_field;

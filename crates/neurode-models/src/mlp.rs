@@ -37,21 +37,13 @@ pub(crate) fn forward(
 
 /// `activation(layer(x))`, as one fused operation where the backend has one (flex, f32:
 /// one recorded node instead of four; see `neurode_kernels::affine`), else Burn's ops.
-pub(crate) fn layer_forward(
-    layer: &Linear,
-    x: Tensor<2>,
-    activation: Option<Activation>,
-) -> Tensor<2> {
-    fused_layer(layer, x, activation, false)
+pub(crate) fn layer_forward(layer: &Linear, x: Tensor<2>, act: Option<Activation>) -> Tensor<2> {
+    fused_layer(layer, x, act, false)
 }
 
 /// `activation(layer(x³))`, the cube folded into the fused operation where there is one.
-pub(crate) fn cubic_layer_forward(
-    layer: &Linear,
-    x: Tensor<2>,
-    activation: Option<Activation>,
-) -> Tensor<2> {
-    fused_layer(layer, x, activation, true)
+pub(crate) fn cubic_layer_forward(l: &Linear, x: Tensor<2>, act: Option<Activation>) -> Tensor<2> {
+    fused_layer(l, x, act, true)
 }
 
 /// `activation(layer(x))`, on `x³` when `cubic`: the fused kernel where it applies, else

@@ -177,15 +177,7 @@ impl<M: VectorField> NeuralOde<M> {
     }
 
     pub(crate) fn check_y0(&self, y0: &Tensor<2>) -> Result<(), ModelError> {
-        let dims = y0.dims();
-        if dims[1] != self.dim || dims[0] == 0 {
-            return Err(ModelError::Shape {
-                name: "y0",
-                got: dims.to_vec(),
-                expected: format!("[batch ≥ 1, {}]", self.dim),
-            });
-        }
-        Ok(())
+        crate::error::check_batch("y0", y0.dims(), self.dim)
     }
 
     /// Appends the zero-initialised augmented dimensions.
@@ -237,11 +229,7 @@ impl<M: VectorField> NeuralOde<M> {
 impl<M: crate::TorchNames> crate::TorchNames for NeuralOde<M> {
     /// The dynamics' names: a PyTorch Neural ODE is its vector field (`func`) plus `odeint`.
     fn torch_layers(&self) -> Vec<(String, String)> {
-        self.dynamics
-            .torch_layers()
-            .into_iter()
-            .map(|(ours, theirs)| (format!("dynamics.{ours}"), theirs))
-            .collect()
+        self.dynamics.torch_layers_under("dynamics.")
     }
 }
 

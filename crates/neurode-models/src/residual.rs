@@ -7,7 +7,7 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use crate::error::at_least;
-use crate::field::{Time, VectorField, neural_dynamics};
+use crate::field::{Time, vector_field};
 use crate::init::{Init, LayerInit, linear_params};
 use crate::mlp::{cubic_layer_forward, layer_forward};
 use crate::{Activation, ModelError};
@@ -67,7 +67,7 @@ pub struct Residual {
     dim: usize,
 }
 
-impl VectorField for Residual {
+vector_field!(Residual, autonomous: true, {
     fn field(&self, _t: &Time, h: Tensor<2>) -> Tensor<2> {
         let act = Some(self.activation);
         let z = if self.cubic {
@@ -78,17 +78,7 @@ impl VectorField for Residual {
         let z_res = layer_forward(&self.w2, z.clone(), act);
         layer_forward(&self.w3, z + z_res, None)
     }
-
-    fn is_autonomous(&self) -> bool {
-        true
-    }
-
-    fn dim(&self) -> usize {
-        self.dim
-    }
-}
-
-neural_dynamics!(Residual);
+});
 
 impl crate::TorchNames for Residual {
     /// `l1`, `l2`, `l3` (eqs 18–20).

@@ -108,14 +108,7 @@ pub struct ResNetMlp {
 impl ResNetMlp {
     /// Logits `[batch, classes]` for `x` (`[batch, input_dim]`).
     pub fn forward(&self, x: Tensor<2>) -> Result<Tensor<2>, ModelError> {
-        let dims = x.dims();
-        if dims[1] != self.input_dim || dims[0] == 0 {
-            return Err(ModelError::Shape {
-                name: "x",
-                got: dims.to_vec(),
-                expected: format!("[batch ≥ 1, {}]", self.input_dim),
-            });
-        }
+        crate::error::check_batch("x", x.dims(), self.input_dim)?;
         let scale = 1.0 / self.blocks.len() as f64;
         let tanh = Some(Activation::Tanh);
         let mut h = layer_forward(&self.lift, x, None);

@@ -7,7 +7,7 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use crate::error::at_least;
-use crate::field::{Time, VectorField, cube, neural_dynamics};
+use crate::field::{Time, cube, vector_field};
 use crate::init::{Init, LayerInit, linear_params};
 use crate::{Activation, ModelError};
 
@@ -81,24 +81,14 @@ pub struct TimeAware {
     dim: usize,
 }
 
-impl VectorField for TimeAware {
+vector_field!(TimeAware, autonomous: false, {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
         let phi = crate::mlp::layer_forward(&self.embed, t.column(&h), Some(Activation::Tanh));
         let x = if self.cubic { cube(h) } else { h };
         let x = Tensor::cat(vec![x, phi], 1);
         crate::mlp::forward(&self.layers, self.activation, x, false)
     }
-
-    fn is_autonomous(&self) -> bool {
-        false
-    }
-
-    fn dim(&self) -> usize {
-        self.dim
-    }
-}
-
-neural_dynamics!(TimeAware);
+});
 
 impl crate::TorchNames for TimeAware {
     /// `temb` (the time embedding) and `net.0`, `net.2`, ….

@@ -6,7 +6,7 @@ use burn::module::Module;
 use burn::nn::Linear;
 use burn::tensor::Device;
 
-use crate::field::{Time, VectorField, neural_dynamics};
+use crate::field::{Time, vector_field};
 use crate::init::{Init, LayerInit};
 use crate::{Activation, ModelError, error::at_least};
 
@@ -64,22 +64,12 @@ fn sizes(dim: usize, width: usize, layers: usize) -> Vec<usize> {
     crate::mlp::sizes(dim + 1, width, layers, dim)
 }
 
-impl VectorField for TimeConcat {
+vector_field!(TimeConcat, autonomous: false, {
     fn field(&self, t: &Time, h: Tensor<2>) -> Tensor<2> {
         let x = Tensor::cat(vec![h.clone(), t.column(&h)], 1);
         crate::mlp::forward(&self.layers, self.activation, x, false)
     }
-
-    fn is_autonomous(&self) -> bool {
-        false
-    }
-
-    fn dim(&self) -> usize {
-        self.dim
-    }
-}
-
-neural_dynamics!(TimeConcat);
+});
 
 impl crate::TorchNames for TimeConcat {
     /// `net.0`, `net.2`, … (an `nn.Sequential` on `[h; t]`).

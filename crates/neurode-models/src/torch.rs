@@ -37,6 +37,15 @@ pub trait TorchNames {
     /// `("ode.dynamics.layers.0", "func.net.0")`. Parameters not listed keep their neurode
     /// path as their PyTorch name.
     fn torch_layers(&self) -> Vec<(String, String)>;
+
+    /// [`TorchNames::torch_layers`] of this module as a field of an enclosing one: each
+    /// neurode path under `prefix` (e.g. `"ode."`), the PyTorch names unchanged.
+    fn torch_layers_under(&self, prefix: &str) -> Vec<(String, String)> {
+        let layers = self.torch_layers().into_iter();
+        layers
+            .map(|(ours, theirs)| (format!("{prefix}{ours}"), theirs))
+            .collect()
+    }
 }
 
 /// One parameter: its neurode path, its PyTorch name and its PyTorch-layout shape.
@@ -93,22 +102,14 @@ pub fn load_torch_weights<M: Module + TorchNames>(model: M, path: &Path) -> Resu
     };
     let entries = entries(&model);
     let names: Vec<String> = entries.iter().map(|e| e.torch.clone()).collect();
-    let missing: Vec<String> = names
-        .iter()
-        .filter(|n| !file.contains_key(*n))
-        .cloned()
-        .collect();
+    let missing = names_where(names.iter(), |n| !file.contains_key(n));
     if !missing.is_empty() {
         return Err(fail(WeightsError::Missing {
             missing,
             needed: names,
         }));
     }
-    let unknown: Vec<String> = file
-        .keys()
-        .filter(|k| !names.contains(k))
-        .cloned()
-        .collect();
+    let unknown = names_where(file.keys(), |k| !names.contains(k));
     if !unknown.is_empty() {
         return Err(fail(WeightsError::Unknown {
             unknown,
@@ -185,4 +186,12 @@ pub fn save_torch_weights<M: Module + TorchNames>(
     model
         .save_into(&mut store)
         .map_err(|e| fail(WeightsError::Io(e.to_string())))
+}
+
+/// The names `keep` selects (those one side has and the other lacks).
+fn names_where<'a>(
+    names: impl Iterator<Item = &'a String>,
+    keep: impl Fn(&String) -> bool,
+) -> Vec<String> {
+    names.filter(|n| keep(n)).cloned().collect()
 }

@@ -260,29 +260,23 @@ impl From<Preset> for DynamicsArch {
     }
 }
 
-impl From<DynamicsArch> for AnyArch {
-    fn from(m: DynamicsArch) -> Self {
-        AnyArch::Dynamics(m)
-    }
+/// `AnyArch::$variant(m)` from each task's model.
+macro_rules! any_arch_from {
+    ($($arch:ty => $variant:ident),*) => {$(
+        impl From<$arch> for AnyArch {
+            fn from(m: $arch) -> Self {
+                AnyArch::$variant(m)
+            }
+        }
+    )*};
 }
 
-impl From<ClassifierArch> for AnyArch {
-    fn from(m: ClassifierArch) -> Self {
-        AnyArch::Classify(m)
-    }
-}
-
-impl From<FlowArch> for AnyArch {
-    fn from(m: FlowArch) -> Self {
-        AnyArch::Density(m)
-    }
-}
-
-impl From<SequenceArch> for AnyArch {
-    fn from(m: SequenceArch) -> Self {
-        AnyArch::Sequence(m)
-    }
-}
+any_arch_from!(
+    DynamicsArch => Dynamics,
+    ClassifierArch => Classify,
+    FlowArch => Density,
+    SequenceArch => Sequence
+);
 
 #[cfg(test)]
 mod tests {

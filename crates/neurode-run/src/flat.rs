@@ -260,33 +260,15 @@ impl FlatSettings {
     fn apply_optimizer(&self, c: &mut RunConfig) {
         let o = &mut c.optimizer;
         let s = &mut o.settings;
-        if let Some(v) = self.lr {
-            o.lr = v;
-        }
-        if let Some(v) = self.schedule {
-            o.schedule = v;
-        }
-        if let Some(v) = self.warmup {
-            o.warmup = v;
-        }
-        if let Some(v) = self.optimizer {
-            s.algorithm = v;
-        }
-        if let Some(v) = self.beta1 {
-            s.beta1 = v;
-        }
-        if let Some(v) = self.beta2 {
-            s.beta2 = v;
-        }
-        if let Some(v) = self.eps {
-            s.eps = v;
-        }
-        if let Some(v) = self.weight_decay {
-            s.weight_decay = v;
-        }
-        if let Some(v) = self.clip {
-            s.clip = v;
-        }
+        o.lr = self.lr.unwrap_or(o.lr);
+        s.beta1 = self.beta1.unwrap_or(s.beta1);
+        s.beta2 = self.beta2.unwrap_or(s.beta2);
+        s.eps = self.eps.unwrap_or(s.eps);
+        s.weight_decay = self.weight_decay.unwrap_or(s.weight_decay);
+        s.algorithm = self.optimizer.unwrap_or(s.algorithm);
+        s.clip = self.clip.unwrap_or(s.clip);
+        o.schedule = self.schedule.unwrap_or(o.schedule);
+        o.warmup = self.warmup.unwrap_or(o.warmup);
     }
 
     /// The task's own settings.
@@ -374,21 +356,13 @@ impl FlatSettings {
                 None => Ok(()),
             };
         };
-        if let Some(v) = self.augment {
-            t.augment = v;
-        }
-        if let Some(v) = self.seq_len {
-            t.seq_len = v;
-        }
-        if let Some(v) = self.time_weighted {
-            t.time_weighted = v;
-        }
+        t.augment = self.augment.unwrap_or(t.augment);
+        t.seq_len = self.seq_len.unwrap_or(t.seq_len);
+        t.time_weighted = self.time_weighted.unwrap_or(t.time_weighted);
         if let Some(v) = &self.curriculum {
             t.curriculum = v.clone();
         }
-        if let Some(v) = self.shooting {
-            t.shooting = Some(v);
-        }
+        t.shooting = self.shooting.or(t.shooting);
         Ok(())
     }
 

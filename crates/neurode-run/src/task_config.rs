@@ -101,6 +101,19 @@ pub struct SequenceTask {
     pub batch_size: usize,
 }
 
+/// Every task's budget (iterations, or epochs for classification) and batch size, taken as
+/// `$($by)*` (nothing: copied; `&mut`: to change).
+macro_rules! counts {
+    ($task:expr, $($by:tt)*) => {
+        match $task {
+            TaskConfig::Dynamics(t) => ($($by)* t.iters, $($by)* t.batch_size),
+            TaskConfig::Classify(t) => ($($by)* t.epochs, $($by)* t.batch_size),
+            TaskConfig::Density(t) => ($($by)* t.iters, $($by)* t.batch_size),
+            TaskConfig::Sequence(t) => ($($by)* t.iters, $($by)* t.batch_size),
+        }
+    };
+}
+
 impl TaskConfig {
     /// Which task.
     pub fn kind(&self) -> TaskKind {
@@ -136,22 +149,12 @@ impl TaskConfig {
 
     /// The run's budget (iterations, or epochs for classification) and batch size.
     fn counts(&self) -> (u64, usize) {
-        match self {
-            TaskConfig::Dynamics(t) => (t.iters, t.batch_size),
-            TaskConfig::Classify(t) => (t.epochs, t.batch_size),
-            TaskConfig::Density(t) => (t.iters, t.batch_size),
-            TaskConfig::Sequence(t) => (t.iters, t.batch_size),
-        }
+        counts!(self,)
     }
 
     /// The budget and batch size, to change.
     fn counts_mut(&mut self) -> (&mut u64, &mut usize) {
-        match self {
-            TaskConfig::Dynamics(t) => (&mut t.iters, &mut t.batch_size),
-            TaskConfig::Classify(t) => (&mut t.epochs, &mut t.batch_size),
-            TaskConfig::Density(t) => (&mut t.iters, &mut t.batch_size),
-            TaskConfig::Sequence(t) => (&mut t.iters, &mut t.batch_size),
-        }
+        counts!(self, &mut)
     }
 
     /// Steps of the run: iterations, or epochs for classification.

@@ -58,10 +58,9 @@ pub use observe::{StepInterpolant, StepLog, StepObserver, StepRecord};
 pub use options::{Adaptive, Convention, SolveOptions, Stepping};
 pub use replay::{Replayed, replay};
 pub use rows::{
-    AcceptedRows, FailurePolicy, RowDenseOutput, RowDynamics, RowErrorNorm, RowGrid,
-    RowInterpolants, RowObserver, RowReplayed, RowRmsNorm, RowSolution, RowStats, RowStatus,
-    RowStepLog, RowStepRecord, RowsAt, replay_rows, solve_rows, solve_rows_observed,
-    solve_rows_with_norm,
+    AcceptedRows, ErrorScale, FailurePolicy, RowDenseOutput, RowDynamics, RowErrorNorm, RowGrid,
+    RowInterpolants, RowObserver, RowReplayed, RowRmsNorm, RowSolution, RowSqSums, RowStats,
+    RowStatus, RowStepLog, RowStepRecord, RowsAt, replay_rows, solve_rows, solve_rows_observed,
 };
 pub use solution::{Solution, SolveStats};
 pub use solve::{solve, solve_observed, solve_with_norm};

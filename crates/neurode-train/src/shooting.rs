@@ -79,11 +79,7 @@ impl<M: VectorField> Shot<M> {
 
 impl<M: TorchNames> TorchNames for Shot<M> {
     fn torch_layers(&self) -> Vec<(String, String)> {
-        self.ode
-            .torch_layers()
-            .into_iter()
-            .map(|(ours, torch)| (format!("ode.{ours}"), torch))
-            .collect()
+        self.ode.torch_layers_under("ode.")
     }
 }
 

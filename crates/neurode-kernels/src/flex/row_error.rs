@@ -1,6 +1,7 @@
 //! The flex (f32 and f64) kernel behind [`crate::fused::row_error_sq_sums`]: each row's sum
 //! of squared scaled local errors of a per-row Runge–Kutta step, in one pass over the stages.
 
+use crate::fused::RowErrorStep;
 use burn::Tensor;
 use burn::tensor::DType;
 use burn_flex::{Flex, FlexTensor};
@@ -21,14 +22,15 @@ fn value(t: &Tensor<2>, route: Route) -> Option<FlexTensor> {
     })
 }
 
-pub(crate) fn row_error_sq_sums(
-    y0: &Tensor<2>,
-    y1: &Tensor<2>,
-    h: &[f64],
-    terms: &[(f64, &Tensor<2>)],
-    rtol: f64,
-    atol: f64,
-) -> Option<Vec<f64>> {
+pub(crate) fn row_error_sq_sums(step: RowErrorStep<'_>) -> Option<Vec<f64>> {
+    let RowErrorStep {
+        y0,
+        y1,
+        h,
+        terms,
+        rtol,
+        atol,
+    } = step;
     let dims = y0.dims();
     let dtype = y0.dtype();
     let same = |t: &Tensor<2>| t.dtype() == dtype && t.dims() == dims;

@@ -43,7 +43,7 @@ use burn::Tensor;
 
 pub use dynamics::{RowDynamics, RowsAt};
 pub use grid::RowGrid;
-pub use norm::{RowErrorNorm, RowRmsNorm};
+pub use norm::{ErrorScale, RowErrorNorm, RowRmsNorm, RowSqSums};
 pub use observe::{
     AcceptedRows, RowDenseOutput, RowInterpolants, RowObserver, RowStepLog, RowStepRecord,
 };
@@ -89,24 +89,12 @@ pub fn solve_rows<F: RowDynamics>(
     opts: &SolveOptions,
     policy: FailurePolicy,
 ) -> Result<RowSolution, SolveError> {
-    solve_rows_with_norm(f, y0, grid, opts, policy, &RowRmsNorm)
+    rows_inner(f, y0, grid, opts, policy, &RowRmsNorm, None)
 }
 
-/// [`solve_rows`] with a custom per-row error norm.
-pub fn solve_rows_with_norm<F: RowDynamics, N: RowErrorNorm>(
-    f: &F,
-    y0: Tensor<2>,
-    grid: &RowGrid,
-    opts: &SolveOptions,
-    policy: FailurePolicy,
-    norm: &N,
-) -> Result<RowSolution, SolveError> {
-    rows_inner(f, y0, grid, opts, policy, norm, None)
-}
-
-/// [`solve_rows_with_norm`] that reports every iteration's accepted row steps to `observer`
-/// (with their interpolants when it wants them): how per-row gradient methods keep the
-/// forward pass.
+/// [`solve_rows`] with a custom per-row error norm, reporting every iteration's accepted
+/// row steps to `observer` (with their interpolants when it wants them; `&mut ()` for no
+/// observer): how per-row gradient methods keep the forward pass.
 pub fn solve_rows_observed<F: RowDynamics, N: RowErrorNorm>(
     f: &F,
     y0: Tensor<2>,

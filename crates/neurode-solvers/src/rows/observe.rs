@@ -74,6 +74,11 @@ pub struct RowStepLog {
     pub iterations: Vec<Vec<RowStepRecord>>,
 }
 
+/// Observes nothing: a per-row solve with a custom norm and no observer.
+impl RowObserver for () {
+    fn accepted(&mut self, _: AcceptedRows<'_>) {}
+}
+
 impl RowObserver for RowStepLog {
     fn accepted(&mut self, steps: AcceptedRows<'_>) {
         self.iterations.push(steps.steps.to_vec());

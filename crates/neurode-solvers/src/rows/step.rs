@@ -4,7 +4,7 @@
 use burn::Tensor;
 
 use super::RowDynamics;
-use super::norm::RowErrorNorm;
+use super::norm::{ErrorScale, RowErrorNorm};
 use super::ops::add_row_scaled;
 use crate::State;
 use crate::stepper::{dop853_norm, stages};
@@ -117,7 +117,13 @@ fn error_norms<N: RowErrorNorm>(
             .zip(&ks)
             .filter(|(c, _)| *c != 0.0)
             .collect();
-        c.norm.step_sq_sums(h, &terms, &y0, &y1, c.rtol, c.atol)
+        let scale = ErrorScale {
+            y0: &y0,
+            y1: &y1,
+            rtol: c.rtol,
+            atol: c.atol,
+        };
+        c.norm.step_sq_sums(h, &terms, scale)
     };
     match tab.error {
         ErrorEstimator::None => vec![0.0; y0.dims()[0]],
@@ -153,8 +159,14 @@ pub(crate) fn initial_steps<F: RowDynamics, N: RowErrorNorm>(
     rtol: f64,
     atol: f64,
 ) -> Vec<f64> {
-    let d0 = norm.row_norms(y0, y0, y0, rtol, atol);
-    let d1 = norm.row_norms(f0, y0, y0, rtol, atol);
+    let scale = ErrorScale {
+        y0,
+        y1: y0,
+        rtol,
+        atol,
+    };
+    let d0 = norm.row_norms(y0, scale);
+    let d1 = norm.row_norms(f0, scale);
     let h0: Vec<f64> = d0
         .iter()
         .zip(&d1)
@@ -171,7 +183,7 @@ pub(crate) fn initial_steps<F: RowDynamics, N: RowErrorNorm>(
     let t1: Vec<f64> = t0.iter().zip(&signed).map(|(t, h)| t + h).collect();
     let f1 = f.eval(&t1, &y1, rows);
     let diff = Tensor::combine(&[(1.0, &f1), (-1.0, f0)]);
-    let d2 = norm.row_norms(&diff, y0, y0, rtol, atol);
+    let d2 = norm.row_norms(&diff, scale);
     (0..h0.len())
         .map(|i| {
             let d2 = d2[i] / h0[i];
