@@ -283,9 +283,7 @@ pub struct ModelArg {
 /// Every `--model` value: each task's models, then the classifier shorthands.
 static MODEL_ARGS: LazyLock<Vec<ModelArg>> = LazyLock::new(|| {
     let ode = AnyArch::Classify(neurode_run::ClassifierArch::Ode);
-    let named = AnyArch::ALL
-        .into_iter()
-        .map(|arch| ModelArg { arch, solver: None });
+    let named = AnyArch::all().map(|arch| ModelArg { arch, solver: None });
     let shorthands = [Method::Euler, Method::Rk4].map(|m| ModelArg {
         arch: ode,
         solver: Some(m),

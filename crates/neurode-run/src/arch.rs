@@ -120,21 +120,18 @@ impl SequenceArch {
 }
 
 impl AnyArch {
-    /// Every model of every task, by task.
-    pub const ALL: [AnyArch; 12] = [
-        AnyArch::Dynamics(DynamicsArch::ALL[0]),
-        AnyArch::Dynamics(DynamicsArch::ALL[1]),
-        AnyArch::Dynamics(DynamicsArch::ALL[2]),
-        AnyArch::Dynamics(DynamicsArch::ALL[3]),
-        AnyArch::Dynamics(DynamicsArch::ALL[4]),
-        AnyArch::Dynamics(DynamicsArch::ALL[5]),
-        AnyArch::Dynamics(DynamicsArch::ALL[6]),
-        AnyArch::Classify(ClassifierArch::ALL[0]),
-        AnyArch::Classify(ClassifierArch::ALL[1]),
-        AnyArch::Density(FlowArch::ALL[0]),
-        AnyArch::Sequence(SequenceArch::ALL[0]),
-        AnyArch::Sequence(SequenceArch::ALL[1]),
-    ];
+    /// Every model of every task, by task (with the sizes each enum's `ALL` gives).
+    pub fn all() -> impl Iterator<Item = AnyArch> {
+        let dynamics = DynamicsArch::ALL.map(AnyArch::Dynamics);
+        let classify = ClassifierArch::ALL.map(AnyArch::Classify);
+        let density = FlowArch::ALL.map(AnyArch::Density);
+        let sequence = SequenceArch::ALL.map(AnyArch::Sequence);
+        dynamics
+            .into_iter()
+            .chain(classify)
+            .chain(density)
+            .chain(sequence)
+    }
 
     /// The task the model is for.
     pub fn task(self) -> TaskKind {
@@ -165,20 +162,19 @@ impl AnyArch {
     }
 
     /// The model named `name` (as [`AnyArch::name`] writes it; `inputode` too), with the
-    /// sizes of [`AnyArch::ALL`].
+    /// sizes of [`AnyArch::all`].
     pub fn from_name(name: &str) -> Option<AnyArch> {
         let name = if name == "inputode" {
             "input-ode"
         } else {
             name
         };
-        AnyArch::ALL.into_iter().find(|a| a.name() == name)
+        AnyArch::all().find(|a| a.name() == name)
     }
 
     /// The names of `task`'s models, comma-separated (for messages).
     pub fn names_for(task: TaskKind) -> String {
-        let names: Vec<&str> = AnyArch::ALL
-            .iter()
+        let names: Vec<&str> = AnyArch::all()
             .filter(|a| a.fits(task))
             .map(|a| a.name())
             .collect();
@@ -225,30 +221,28 @@ impl AnyArch {
 
     /// The model with `hidden` width (units); `None` when its width is fixed.
     pub fn with_hidden(self, hidden: usize) -> Option<AnyArch> {
-        let size = |s: DenseSize| DenseSize { hidden, ..s };
-        Some(match self {
-            AnyArch::Dynamics(DynamicsArch::Dense(s)) => {
-                AnyArch::Dynamics(DynamicsArch::Dense(size(s)))
-            }
-            AnyArch::Density(FlowArch::Cnf(s)) => AnyArch::Density(FlowArch::Cnf(size(s))),
-            AnyArch::Sequence(SequenceArch::Ltc { .. }) => {
-                AnyArch::Sequence(SequenceArch::Ltc { units: hidden })
-            }
-            AnyArch::Sequence(SequenceArch::InputOde { .. }) => {
-                AnyArch::Sequence(SequenceArch::InputOde { units: hidden })
-            }
-            _ => return None,
-        })
+        self.resized(|s| DenseSize { hidden, ..s }, Some(hidden))
     }
 
     /// The model with `layers` affine layers; `None` when its depth is fixed.
     pub fn with_layers(self, layers: usize) -> Option<AnyArch> {
-        let size = |s: DenseSize| DenseSize { layers, ..s };
+        self.resized(|s| DenseSize { layers, ..s }, None)
+    }
+
+    /// The model with its dense size changed by `dense` and its units set to `units`; `None`
+    /// when it has no such size.
+    fn resized(self, dense: impl Fn(DenseSize) -> DenseSize, units: Option<usize>) -> Option<Self> {
         Some(match self {
             AnyArch::Dynamics(DynamicsArch::Dense(s)) => {
-                AnyArch::Dynamics(DynamicsArch::Dense(size(s)))
+                AnyArch::Dynamics(DynamicsArch::Dense(dense(s)))
             }
-            AnyArch::Density(FlowArch::Cnf(s)) => AnyArch::Density(FlowArch::Cnf(size(s))),
+            AnyArch::Density(FlowArch::Cnf(s)) => AnyArch::Density(FlowArch::Cnf(dense(s))),
+            AnyArch::Sequence(SequenceArch::Ltc { .. }) => {
+                AnyArch::Sequence(SequenceArch::Ltc { units: units? })
+            }
+            AnyArch::Sequence(SequenceArch::InputOde { .. }) => {
+                AnyArch::Sequence(SequenceArch::InputOde { units: units? })
+            }
             _ => return None,
         })
     }
@@ -284,7 +278,7 @@ mod tests {
 
     #[test]
     fn every_name_reads_back_and_every_task_has_a_model() {
-        for a in AnyArch::ALL {
+        for a in AnyArch::all() {
             assert_eq!(AnyArch::from_name(a.name()), Some(a));
         }
         for t in [
