@@ -39,6 +39,7 @@ mod config_v1_tests;
 pub mod figures;
 mod files;
 mod flat;
+mod flat_apply;
 mod flow_figures;
 mod gradient_config;
 mod lock;
