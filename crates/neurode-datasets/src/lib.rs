@@ -22,6 +22,7 @@
 //! [`Labeled::tensors`]).
 
 mod classification;
+#[cfg(feature = "csv")]
 mod csv_load;
 mod driven;
 mod error;
@@ -31,6 +32,7 @@ mod spiral;
 mod toy2d;
 
 pub use classification::{Labeled, TwoSpirals};
+#[cfg(feature = "csv")]
 pub use csv_load::{MAX_CLASSES, load_labeled, load_points, load_series};
 pub use driven::{DrivenOscillator, DrivenSequences};
 pub use error::DataError;
