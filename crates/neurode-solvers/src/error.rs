@@ -167,6 +167,58 @@ pub enum SolveError {
         state: usize,
     },
 
+    /// An event was given no conditions.
+    #[error(
+        "the event has no conditions: give one `Crossing` per column its condition returns \
+         (e.g. `vec![Crossing::down()]`)"
+    )]
+    NoEventConditions,
+
+    /// An event condition returned the wrong shape.
+    #[error(
+        "the event condition returned shape {returned} for {rows} rows: it must return \
+         [rows, {expected}], one column per `Crossing` of the event"
+    )]
+    ConditionShape {
+        /// Number of conditions the event declares.
+        expected: usize,
+        /// Rows evaluated.
+        rows: usize,
+        /// Shape returned.
+        returned: String,
+    },
+
+    /// An event condition evaluated to NaN or infinity.
+    #[error(
+        "event condition {condition} is {value} at t = {t}: conditions must be finite wherever \
+         the solution goes (check the condition's formula and its inputs)"
+    )]
+    NonFiniteCondition {
+        /// The condition (its column).
+        condition: usize,
+        /// Where.
+        t: f64,
+        /// The value.
+        value: f64,
+    },
+
+    /// The root finder could not narrow a crossing to the event tolerance.
+    #[error(
+        "event condition {condition} changes sign between t = {t0} and t = {t1}, but its \
+         crossing could not be located within {iterations} iterations: the condition is not \
+         continuous there, or the event tolerance is below the time resolution; loosen it"
+    )]
+    EventNotLocated {
+        /// The condition.
+        condition: usize,
+        /// Start of the step holding the crossing.
+        t0: f64,
+        /// End of that step.
+        t1: f64,
+        /// Iterations taken.
+        iterations: usize,
+    },
+
     /// A row of a per-row solve failed (the batch fails with it under
     /// `FailurePolicy::FailBatch`).
     #[error("row {row} failed: {error}")]

@@ -27,11 +27,14 @@
 //!   a stored state, exactly.
 //! * [`solve_rows`] gives every batch row its own clock: own output times ([`RowGrid`]), step
 //!   size, accept/reject, statistics and status; finished rows leave the evaluated batch.
+//! * [`solve_event`] stops each row where a condition `g(t, y)` crosses zero (several
+//!   conditions, directions, terminal or recorded), located on the dense output.
 
 mod controller;
 mod dense;
 mod dynamics;
 mod error;
+mod event;
 mod host;
 mod initial_step;
 mod interpolate;
@@ -52,6 +55,7 @@ pub use controller::PiController;
 pub use dense::DenseOutput;
 pub use dynamics::Dynamics;
 pub use error::SolveError;
+pub use event::{Crossing, Direction, Event, EventCondition, EventSolution, RowEvent, solve_event};
 pub use method::{Method, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
 pub use observe::{StepInterpolant, StepLog, StepObserver, StepRecord};

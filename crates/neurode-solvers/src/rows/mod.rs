@@ -33,7 +33,7 @@ mod fixed;
 mod grid;
 mod norm;
 mod observe;
-mod ops;
+pub(crate) mod ops;
 mod replay;
 mod run;
 mod solution;

@@ -64,6 +64,13 @@ pub trait RowObserver {
 
     /// Steps of some rows were accepted.
     fn accepted(&mut self, steps: AcceptedRows<'_>);
+
+    /// Batch rows to stop after the steps just reported (an event fired in them): they leave
+    /// the solve with status [`crate::RowStatus::Event`]. Asked after every
+    /// [`RowObserver::accepted`]; none by default.
+    fn stops(&mut self) -> Vec<usize> {
+        Vec::new()
+    }
 }
 
 /// Logs the accepted steps only, one entry per iteration (for replaying them,

@@ -124,7 +124,7 @@ impl<F: RowDynamics> RowRun<'_, F> {
     ) -> (Known, Vec<bool>) {
         let active = y.dims()[0];
         let plans: Vec<Plan> = acc.iter().map(|a| self.plan(a)).collect();
-        let done: Vec<bool> = acc
+        let mut done: Vec<bool> = acc
             .iter()
             .zip(&plans)
             .map(|(a, p)| p.next >= self.grid.len(a.row))
@@ -178,6 +178,13 @@ impl<F: RowDynamics> RowRun<'_, F> {
         }
         if self.observer.is_some() && !acc.is_empty() {
             self.report(acc, y, step, prepared.filter(|_| wants_dense));
+            let stops = self.observer.as_deref_mut().map(|o| o.stops());
+            for r in stops.into_iter().flatten() {
+                if let Some(i) = acc.iter().position(|a| a.row == r) {
+                    done[i] = true;
+                    self.stats[r].status = RowStatus::Event;
+                }
+            }
         }
         (known, done)
     }

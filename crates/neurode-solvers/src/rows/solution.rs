@@ -34,8 +34,11 @@ pub enum RowStatus {
     MaxSteps,
     /// The controller asked for a step below the time resolution (or `min_step`).
     StepUnderflow,
-    /// The row's state or derivative became NaN or infinite.
+    /// The row's state or derivative became NaN or infinite (or, in an event solve, its
+    /// condition did).
     NonFinite,
+    /// An observer stopped the row: a terminal event fired ([`crate::solve_event`]).
+    Event,
 }
 
 impl RowStatus {
