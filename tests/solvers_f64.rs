@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod common;
+mod events;
 mod per_row;
 
 use common::problems::*;

@@ -85,6 +85,28 @@ pub enum AdjointError {
     #[error("the adjoint's backward-solve options are invalid: {0}")]
     BackwardOptions(SolveError),
 
+    /// The start times or ends of an event solve do not fit the batch.
+    #[error("event solve span: {reason}")]
+    EventSpan {
+        /// What was wrong.
+        reason: String,
+    },
+
+    /// An event's condition crosses zero tangentially: its time has no derivative.
+    #[error(
+        "the event of row {row} at t = {t} is tangential (its condition's rate of change along \
+         the solution, dg/dt + ∂g/∂y·f, is {slope}): the event time is not differentiable \
+         there; use a condition that crosses zero transversally"
+    )]
+    TangentialEvent {
+        /// The row.
+        row: usize,
+        /// The event time.
+        t: f64,
+        /// The rate of change found.
+        slope: f64,
+    },
+
     /// The backward solve of a per-row adjoint failed in one of its phases.
     #[error(
         "per-row backward adjoint solve failed in phase {phase} (the rows' {phase}-th interval from their last output): {source}"

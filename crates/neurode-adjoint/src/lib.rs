@@ -37,6 +37,9 @@
 //! * [`odeint_rows`] solves every batch row on its own clock (own output times, steps and
 //!   status) and differentiates through it by any of the four methods (the adjoints' backward
 //!   solves on each row's own clock, one shared parameter accumulator).
+//! * [`odeint_event`] solves each row until its event (a condition crossing zero) and makes
+//!   the event time and state differentiable by the implicit-function theorem, for every
+//!   method; [`backward_events`] differentiates chained event solves end to end.
 //!
 //! | method | gradient | memory | work |
 //! |---|---|---|---|
@@ -50,6 +53,8 @@ mod backward;
 mod checkpointed;
 mod dynamics;
 mod error;
+mod event;
+mod event_backward;
 mod method;
 mod odeint;
 mod params;
@@ -61,6 +66,8 @@ mod schedule;
 pub use backward::{OdeGradients, adjoint_backward};
 pub use dynamics::NeuralDynamics;
 pub use error::AdjointError;
+pub use event::{EventTrajectory, NeuralCondition, odeint_event};
+pub use event_backward::{EventGradients, backward_events};
 pub use method::{AdjointOptions, CheckpointOptions, GradientMethod};
 pub use odeint::{Trajectory, add_gradients, odeint};
 pub use rows::{RowTrajectory, odeint_rows};

@@ -236,29 +236,10 @@ pub(crate) fn backward_pass<N: Module>(
     forward: SolveStats,
     through: impl FnOnce(Tensor<3>) -> Result<Through, AdjointError>,
 ) -> Result<OdeGradients, AdjointError> {
-    if loss.shape().num_elements() != 1 {
-        return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
-    }
-    let mut grads = loss.backward();
-    let out = if backprop {
-        let y0 = leaves
-            .y0
-            .grad(&grads)
-            .unwrap_or_else(|| leaves.y0.clone().inner().zeros_like());
-        let params = GradientsParams::from_module(&mut grads, outer);
-        Through::new(params, y0, SolveStats::default())
-    } else {
-        let dl_dys = leaves
-            .ys
-            .grad(&grads)
-            .unwrap_or_else(|| leaves.ys.clone().inner().zeros_like());
-        let mut through = through(dl_dys)?;
-        let direct = GradientsParams::from_module(&mut grads, outer);
-        through.params = add_gradients(through.params, direct, outer);
-        through
-    };
+    let y0_input = leaves.y0_input;
+    let out = unchained_pass(loss, outer, leaves, backprop, through)?;
     // One more backward pass, through y0's producer alone.
-    let params = chain_into_y0_input(leaves.y0_input, &out.y0, out.params, outer);
+    let params = chain_into_y0_input(y0_input, &out.y0, out.params, outer);
     Ok(OdeGradients {
         params,
         y0: out.y0,
@@ -267,6 +248,38 @@ pub(crate) fn backward_pass<N: Module>(
         recompute: out.recompute,
         checkpoints: out.checkpoints,
     })
+}
+
+/// [`backward_pass`] up to `∂L/∂y₀`, without chaining it into `y0`'s producer (event solves
+/// chain several solves themselves).
+pub(crate) fn unchained_pass<N: Module>(
+    loss: Tensor<1>,
+    outer: &N,
+    leaves: Leaves<'_>,
+    backprop: bool,
+    through: impl FnOnce(Tensor<3>) -> Result<Through, AdjointError>,
+) -> Result<Through, AdjointError> {
+    if loss.shape().num_elements() != 1 {
+        return Err(AdjointError::LossNotScalar(loss.dims().to_vec()));
+    }
+    let mut grads = loss.backward();
+    if backprop {
+        let y0 = leaves
+            .y0
+            .grad(&grads)
+            .unwrap_or_else(|| leaves.y0.clone().inner().zeros_like());
+        let params = GradientsParams::from_module(&mut grads, outer);
+        Ok(Through::new(params, y0, SolveStats::default()))
+    } else {
+        let dl_dys = leaves
+            .ys
+            .grad(&grads)
+            .unwrap_or_else(|| leaves.ys.clone().inner().zeros_like());
+        let mut through = through(dl_dys)?;
+        let direct = GradientsParams::from_module(&mut grads, outer);
+        through.params = add_gradients(through.params, direct, outer);
+        Ok(through)
+    }
 }
 
 /// Everything a solve with these inputs would refuse, refused before anything is allocated

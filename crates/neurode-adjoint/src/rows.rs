@@ -9,7 +9,7 @@ use neurode_solvers::{
 };
 
 use crate::checkpointed::reverse;
-use crate::odeint::{Leaves, Through, backward_pass};
+use crate::odeint::{Leaves, Through, backward_pass, unchained_pass};
 use crate::rows_backward::{RowBackward, RowSource, row_backward, unflatten};
 use crate::rows_checkpointed::{RowIterations, RowRecorder};
 use crate::schedule::Recorder;
@@ -39,7 +39,7 @@ pub struct RowTrajectory<M> {
     pub rows: Vec<RowStats>,
     /// The batch's work (batched evaluations; row-steps summed).
     pub stats: SolveStats,
-    model: M,
+    pub(crate) model: M,
     y0: Tensor<2>,
     y0_input: Tensor<2>,
     opts: SolveOptions,
@@ -176,6 +176,24 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
         };
         let backprop = matches!(self.method, GradientMethod::Backprop);
         backward_pass(loss, outer, leaves, backprop, self.stats, |dl_dys| {
+            self.check_finite(&dl_dys)?;
+            self.through_solve(dl_dys)
+        })
+    }
+
+    /// [`RowTrajectory::backward_for`] up to `∂L/∂y₀`, not chained into `y0`'s producer.
+    pub(crate) fn backward_unchained<N: Module>(
+        &self,
+        loss: Tensor<1>,
+        outer: &N,
+    ) -> Result<Through, AdjointError> {
+        let leaves = Leaves {
+            ys: &self.ys,
+            y0: &self.y0,
+            y0_input: &self.y0_input,
+        };
+        let backprop = matches!(self.method, GradientMethod::Backprop);
+        unchained_pass(loss, outer, leaves, backprop, |dl_dys| {
             self.check_finite(&dl_dys)?;
             self.through_solve(dl_dys)
         })

@@ -1,0 +1,290 @@
+//! Differentiable event solves: the event time and the state there as functions of the
+//! initial state, the start time, the dynamics' parameters and the condition's own parameters
+//! (implicit-function theorem).
+//!
+//! The event is found by a tape-free per-row search ([`neurode_solvers::solve_event`]); then
+//! each row is solved to its event time `t̂` by the chosen [`GradientMethod`] (so every method
+//! applies), and the event time is made differentiable by the implicit-function theorem on
+//! `g(t*, y(t*)) = 0`:
+//!
+//! `τ = t̂ − (g(t̂, ŷ) − ⌊g(t̂, ŷ)⌋) / ⌊ġ⌋`, `ġ = ∂g/∂t + ∂g/∂y · f(t̂, ŷ)`,
+//! `y* = ŷ + ⌊f(t̂, ŷ)⌋ · (τ − ⌊τ⌋)`
+//!
+//! (`⌊·⌋`: detached). Both equal their values (`τ = t̂`, `y* = ŷ`) and their derivatives are
+//! `dτ = −(∂g/∂y dŷ + ∂g/∂φ dφ)/ġ` and `dy* = dŷ + f dτ`: the total derivatives of the event
+//! time and state. A start time that depends on parameters (a chained solve starting at the
+//! previous event) enters as `y₀ − ⌊f(t₀, y₀)⌋ · (t₀ − ⌊t₀⌋)`, which moves the solution as a
+//! later start does (`∂y(t)/∂t₀ = −Φ(t, t₀) f(t₀, y₀)`).
+
+use burn::Tensor;
+use burn::module::Module;
+use burn::tensor::TensorData;
+use neurode_solvers::{
+    Event, FailurePolicy, RowEvent, RowGrid, RowStats, RowsAt, SolveOptions, SolveStats,
+    solve_event,
+};
+
+use crate::rows::{RowTrajectory, odeint_rows};
+use crate::{AdjointError, GradientMethod, NeuralDynamics};
+
+/// A Burn module whose forward pass is an event's conditions `g_φ(t, y)`: `t` a `[rows, 1]`
+/// column of each row's time, `y` the `[rows, dim]` state, returning `[rows, k]` (one column
+/// per [`neurode_solvers::Crossing`]). Its parameters `φ` get gradients through the event
+/// time (torchdiffeq's `odeint_event` cannot: there they must ride in the state).
+pub trait NeuralCondition: Module {
+    /// Evaluates `g_φ(t, y)`.
+    fn forward(&self, t: Tensor<2>, y: Tensor<2>) -> Tensor<2>;
+}
+
+/// A differentiable event solve ([`odeint_event`]): where each row's event fired (or its end),
+/// the state there, and what the backward pass needs.
+pub struct EventTrajectory<M> {
+    /// Per row, its event time (or its end time when no terminal condition crossed), `[batch]`
+    /// on the autodiff device. A leaf: build losses from it, or start the next solve at it.
+    pub t: Tensor<1>,
+    /// Per row, the state at [`EventTrajectory::t`], `[batch, dim]` (a leaf, as `t`).
+    pub y: Tensor<2>,
+    /// Per row, the terminal event that stopped it (`None`: it reached its end).
+    pub events: Vec<Option<RowEvent>>,
+    /// Per row, the crossings of non-terminal conditions, in order of time.
+    pub crossings: Vec<Vec<RowEvent>>,
+    /// Per row, the search's work and status.
+    pub rows: Vec<RowStats>,
+    /// The tape-free search for the events.
+    pub search: SolveStats,
+    /// The solve to the events by the gradient method.
+    pub stats: SolveStats,
+    pub(crate) inner: Inner<M>,
+}
+
+/// The differentiable graph behind an event trajectory's leaves.
+pub(crate) struct Inner<M> {
+    /// The solve of each row to its event time.
+    pub traj: RowTrajectory<M>,
+    /// `τ`, `[batch, 1]`: the event times with their implicit derivatives.
+    pub tau: Tensor<2>,
+    /// `y*`, `[batch, dim]`.
+    pub y_event: Tensor<2>,
+    /// What the solve started from: `y₀`, moved with a tracked start time.
+    pub y0_input: Tensor<2>,
+    /// `f(t₀, y₀)` (plain) when the start time is tracked: `∂L/∂t₀ = −∂L/∂y₀ · f`.
+    pub f0: Option<Tensor<2>>,
+}
+
+/// Solves `dy/dt = model(t, y)` from `y0` at the start times `t0` (`[batch]`, on the autodiff
+/// device; tracked when it depends on parameters, e.g. a previous event's time) until each
+/// row's terminal event (or its end `t1`: one per row, or one for all), differentiably: the
+/// returned event times and states carry gradients to `y0`, `t0`, the dynamics' parameters
+/// and the condition's, by any [`GradientMethod`] ([`EventTrajectory::backward_for`],
+/// [`backward_events`] for chained solves).
+pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
+    model: &M,
+    event: &Event<C>,
+    y0: Tensor<2>,
+    t0: Tensor<1>,
+    t1: &[f64],
+    opts: &SolveOptions,
+    method: &GradientMethod,
+) -> Result<EventTrajectory<M>, AdjointError> {
+    if !y0.device().is_autodiff() {
+        return Err(AdjointError::NotAutodiff);
+    }
+    event.validate().map_err(AdjointError::Forward)?;
+    let [b, _] = y0.dims();
+    let starts = span(&t0, t1, b)?;
+    let ends: Vec<f64> = if t1.len() == 1 {
+        vec![t1[0]; b]
+    } else {
+        t1.to_vec()
+    };
+    let grid = RowGrid::new(
+        starts
+            .iter()
+            .zip(&ends)
+            .map(|(s, e)| vec![*s, *e])
+            .collect(),
+    )
+    .map_err(AdjointError::Forward)?;
+    // The search, without the tape.
+    let plain = model.valid();
+    let plain_condition = event.condition.valid();
+    let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
+    let g = |t: &Tensor<2>, y: &Tensor<2>| plain_condition.forward(t.clone(), y.clone());
+    let found = solve_event(
+        &f,
+        y0.clone().inner(),
+        &grid,
+        &event.map(g),
+        opts,
+        FailurePolicy::FailBatch,
+    )
+    .map_err(AdjointError::Forward)?;
+    let all: Vec<usize> = (0..b).collect();
+    let f0 = t0.is_tracked().then(|| {
+        let at = RowsAt {
+            t: &starts,
+            rows: &all,
+        };
+        plain.forward_rows(&at, y0.clone().inner())
+    });
+    let y0_input = match &f0 {
+        Some(f0) => {
+            let shift = (t0.clone() - t0.clone().detach()).reshape([b, 1]);
+            y0.clone() - Tensor::from_inner(f0.clone()) * shift
+        }
+        None => y0,
+    };
+    // Each row to its event time, by the gradient method.
+    let hits: Vec<Vec<f64>> = (0..b)
+        .map(|r| match found.t[r] == starts[r] {
+            true => vec![starts[r]],
+            false => vec![starts[r], found.t[r]],
+        })
+        .collect();
+    let hits = RowGrid::new(hits).map_err(AdjointError::Forward)?;
+    let traj = odeint_rows(
+        model,
+        y0_input.clone(),
+        &hits,
+        opts,
+        method,
+        FailurePolicy::FailBatch,
+    )?;
+    let y_hat = last_outputs(&traj.ys, &traj.produced);
+    let fired: Vec<Option<usize>> = found
+        .events
+        .iter()
+        .map(|e| e.map(|e| e.condition))
+        .collect();
+    let (tau, y_event) = implicit(&plain, &event.condition, &found.t, y_hat, &fired)?;
+    let device = tau.device();
+    let t_leaf = Tensor::from_inner(tau.clone().inner().reshape([b])).require_grad();
+    let y_leaf = Tensor::from_inner(y_event.clone().inner()).require_grad();
+    debug_assert_eq!(t_leaf.device(), device);
+    Ok(EventTrajectory {
+        t: t_leaf,
+        y: y_leaf,
+        events: found.events,
+        crossings: found.crossings,
+        rows: found.solution.rows,
+        search: found.solution.stats,
+        stats: traj.stats,
+        inner: Inner {
+            traj,
+            tau,
+            y_event,
+            y0_input,
+            f0,
+        },
+    })
+}
+
+/// The start times as host values, checked against the batch and the ends.
+fn span(t0: &Tensor<1>, t1: &[f64], b: usize) -> Result<Vec<f64>, AdjointError> {
+    if t0.dims() != [b] {
+        return Err(AdjointError::EventSpan {
+            reason: format!(
+                "t0 has shape {:?} for {b} rows of y0: give one start time per row, [{b}]",
+                t0.dims()
+            ),
+        });
+    }
+    if t1.len() != 1 && t1.len() != b {
+        return Err(AdjointError::EventSpan {
+            reason: format!(
+                "{} end times for {b} rows: give one end time per row, or one for all",
+                t1.len()
+            ),
+        });
+    }
+    Ok(t0.to_data().iter::<f64>().collect())
+}
+
+/// Row `r`'s last output of a per-row trajectory, `[batch, dim]` (differentiable).
+fn last_outputs(ys: &Tensor<3>, produced: &[usize]) -> Tensor<2> {
+    let [l, b, d] = ys.dims();
+    let rows: Vec<i64> = produced
+        .iter()
+        .enumerate()
+        .map(|(r, &n)| (n.max(1) - 1) as i64 * b as i64 + r as i64)
+        .collect();
+    let idx = Tensor::from_data(TensorData::new(rows, [b]), &ys.device());
+    ys.clone().reshape([l * b, d]).select(0, idx)
+}
+
+/// A `[n, 1]` column on `device`.
+fn column(values: &[f64], device: &burn::tensor::Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), device)
+}
+
+/// The event times `τ` and states `y*` with their implicit derivatives (rows without an
+/// event: their end time, constant, and `ŷ`).
+fn implicit<M: NeuralDynamics, C: NeuralCondition>(
+    plain: &M,
+    condition: &C,
+    t_hat: &[f64],
+    y_hat: Tensor<2>,
+    fired: &[Option<usize>],
+) -> Result<(Tensor<2>, Tensor<2>), AdjointError> {
+    let device = y_hat.device();
+    let t_col = column(t_hat, &device);
+    if fired.iter().all(Option::is_none) {
+        return Ok((t_col, y_hat));
+    }
+    let [b, _] = y_hat.dims();
+    let all: Vec<usize> = (0..b).collect();
+    let at = RowsAt {
+        t: t_hat,
+        rows: &all,
+    };
+    let f_hat = plain.forward_rows(&at, y_hat.clone().inner());
+    let g = condition.forward(t_col.clone(), y_hat.clone());
+    let k = g.dims()[1];
+    let mut pick = vec![0.0; b * k];
+    for (r, c) in fired.iter().enumerate() {
+        if let Some(c) = c {
+            pick[r * k + c] = 1.0;
+        }
+    }
+    let pick = Tensor::<2>::from_data(TensorData::new(pick, [b, k]), &device);
+    let slope = slopes(condition, &t_col, &y_hat, &f_hat, &pick);
+    let mut scale = vec![0.0; b];
+    for (r, c) in fired.iter().enumerate() {
+        if c.is_some() {
+            if slope[r] == 0.0 || !slope[r].is_finite() {
+                return Err(AdjointError::TangentialEvent {
+                    row: r,
+                    t: t_hat[r],
+                    slope: slope[r],
+                });
+            }
+            scale[r] = -1.0 / slope[r];
+        }
+    }
+    let g_fired = (g * pick).sum_dim(1);
+    let tau = t_col + (g_fired.clone() - g_fired.detach()) * column(&scale, &device);
+    let y_event = y_hat + Tensor::from_inner(f_hat) * (tau.clone() - tau.clone().detach());
+    Ok((tau, y_event))
+}
+
+/// Each row's `ġ = ∂g/∂t + ∂g/∂y · f` for its fired condition (`pick`), by one backward pass
+/// on fresh leaves (the condition's parameters get no gradient from it).
+fn slopes<C: NeuralCondition>(
+    condition: &C,
+    t_col: &Tensor<2>,
+    y_hat: &Tensor<2>,
+    f_hat: &Tensor<2>,
+    pick: &Tensor<2>,
+) -> Vec<f64> {
+    let t = Tensor::from_inner(t_col.clone().inner()).require_grad();
+    let y = Tensor::from_inner(y_hat.clone().inner()).require_grad();
+    let grads = (condition.forward(t.clone(), y.clone()) * pick.clone())
+        .sum()
+        .backward();
+    let gt = t
+        .grad(&grads)
+        .unwrap_or_else(|| t_col.clone().inner().zeros_like());
+    let gy = y.grad(&grads).unwrap_or_else(|| f_hat.clone().zeros_like());
+    let rate = gt + (gy * f_hat.clone()).sum_dim(1);
+    rate.to_data().iter::<f64>().collect()
+}
