@@ -92,8 +92,9 @@ pub(crate) fn no_crossing_ends_at_t1(device: &Device) {
     assert!((values(&s.y)[0] - 2f64.sin()).abs() < 1e-9);
 }
 
-/// A condition that is zero at the start does not fire there: sin t from t₀ = π falls
-/// through zero... at π itself (not reported), and next rises through it at 2π.
+/// A condition that is zero at the start does not fire there (sin t from 0 first crosses at
+/// π; restarted at that event, next at 2π), nor does one crossing within the event tolerance
+/// of the start.
 pub(crate) fn start_on_zero_does_not_fire(device: &Device) {
     let y0 = tensor(&[[0.0]], device);
     let grid = RowGrid::new(vec![vec![0.0, 10.0]]).unwrap();
@@ -116,6 +117,19 @@ pub(crate) fn start_on_zero_does_not_fire(device: &Device) {
     )
     .unwrap();
     assert!((again.t[0] - 2.0 * PI).abs() < 1e-9, "{}", again.t[0]);
+    // A restart a rounding error off the crossing (an apex at v = +1e-14, falling through
+    // zero 1e-15 s later): within the tolerance of the start, it does not fire either.
+    let f = |_: &RowsAt<'_>, y: &Tensor<2>| fall(y, super::times(&[9.81], &y.device()));
+    let velocity = |_: &Tensor<2>, y: &Tensor<2>| y.clone().slice([0..y.dims()[0], 1..2]);
+    let apex = Event::new(velocity, vec![Crossing::down()]).with_tolerance(1e-12);
+    let grid = RowGrid::new(vec![vec![0.0, 1.0]]).unwrap();
+    let y0 = states(&[(1.0, 1e-14)], device);
+    let s = solve_event(&f, y0, &grid, &apex, &tight(), FailurePolicy::FailBatch).unwrap();
+    assert_eq!((s.events[0], s.t[0]), (None, 1.0));
+    // One that far off the start does fire.
+    let y0 = states(&[(1.0, 1e-3)], device);
+    let s = solve_event(&f, y0, &grid, &apex, &tight(), FailurePolicy::FailBatch).unwrap();
+    assert!((s.t[0] - 1e-3 / 9.81).abs() < 1e-12, "{}", s.t[0]);
 }
 
 /// Balls from different heights, starts and velocities in one batch: each row's event time

@@ -12,8 +12,8 @@
 //!   crossing first in time fires (diffrax #639 picks by condition order instead).
 //! * **Per row**: a row whose event fired leaves the solve ([`crate::RowStatus::Event`]); the
 //!   others go on (torchdiffeq stops the whole batch at the first row's event).
-//! * A condition that is exactly zero where its row starts does not fire there (a solve
-//!   restarted at an event does not see that event again).
+//! * A condition does not fire where its row starts (exactly zero there, or crossing within
+//!   the tolerance of the start): a solve restarted at an event does not see it again.
 //!
 //! Gradients through event times and states (implicit-function theorem) are in
 //! `neurode-adjoint`'s `odeint_event`.

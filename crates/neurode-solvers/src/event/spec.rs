@@ -111,8 +111,10 @@ where
 ///
 /// A row's event is the earliest crossing of a terminal condition: it is located on the
 /// step's dense output by a bracketing root finder (Illinois) to within `tolerance` in time,
-/// and reported at the end of the narrowed bracket after the crossing, so that a solve
-/// restarted there does not see the same crossing again.
+/// and reported at the end of the narrowed bracket after the crossing. A condition does not
+/// fire where its row starts: neither when it is exactly zero there nor when it crosses
+/// within `tolerance` of the start (a solve restarted at an event, its state a rounding error
+/// on either side of the crossing, does not see that event again).
 #[derive(Debug, Clone)]
 pub struct Event<G> {
     /// The conditions.

@@ -20,6 +20,8 @@ pub(crate) struct EventWatch<'a, G> {
     event: &'a Event<G>,
     /// Per batch row, each condition at the row's current time.
     prev: Vec<Vec<f64>>,
+    /// Per batch row, where it started.
+    starts: Vec<f64>,
     /// Per batch row, its terminal event.
     pub fired: Vec<Option<RowEvent>>,
     /// Per batch row, the crossings of non-terminal conditions, in order.
@@ -51,6 +53,7 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
         let mut watch = Self {
             event,
             prev: Vec::new(),
+            starts: t0.clone(),
             fired: vec![None; b],
             passed: vec![Vec::new(); b],
             states: Vec::new(),
@@ -229,6 +232,17 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
                 continue;
             }
             let theta = |it: &Item| it.root.expect("located");
+            // A crossing within the tolerance of the row's start is the start's own zero (a
+            // solve restarted at an event, its state a rounding error off the crossing): it
+            // does not fire, as a condition exactly zero at the start does not.
+            let start = self.starts[steps.steps[items[i - row_items.len()].i].row];
+            let row_items: Vec<&Item> = row_items
+                .into_iter()
+                .filter(|it| (time(it, theta(it)) - start).abs() > self.event.tolerance)
+                .collect();
+            if row_items.is_empty() {
+                continue;
+            }
             let first = row_items
                 .iter()
                 .filter(|it| self.event.crossings[it.c].terminal)
