@@ -94,13 +94,20 @@ fn reset(hit: &EventTrajectory<Ball>, e: Tensor<1>, device: &Device) -> Tensor<2
     Tensor::cat(vec![hit.y.clone().slice([0..n, 0..1]), v * factor], 1)
 }
 
-/// The seven event solves of every ball from rest at `HEIGHTS`: the chain (for the backward
-/// pass) and the predicted bounce times and apex heights, `[rows, 4]` and `[rows, 3]`.
+/// The seven event solves of every ball: the chain (for the backward pass) and the predicted
+/// bounce times and apex heights, `[rows, 4]` and `[rows, 3]`.
+struct Bounces {
+    chain: Vec<EventTrajectory<Ball>>,
+    times: Tensor<2>,
+    apexes: Tensor<2>,
+}
+
+/// Every ball from rest at `HEIGHTS` through its seven events.
 fn bounce(
     ball: &Ball,
     method: &GradientMethod,
     device: &Device,
-) -> Result<(Vec<EventTrajectory<Ball>>, Tensor<2>, Tensor<2>), Box<dyn Error>> {
+) -> Result<Bounces, Box<dyn Error>> {
     let rows: Vec<[f64; 2]> = HEIGHTS.iter().map(|&h| [h, 0.0]).collect();
     let flat: Vec<f64> = rows.iter().flatten().copied().collect();
     let mut y = Tensor::<2>::from_data(TensorData::new(flat, [rows.len(), 2]), device);
@@ -124,7 +131,11 @@ fn bounce(
         t = hit.t.clone();
         chain.push(hit);
     }
-    Ok((chain, Tensor::cat(times, 1), Tensor::cat(apexes, 1)))
+    Ok(Bounces {
+        chain,
+        times: Tensor::cat(times, 1),
+        apexes: Tensor::cat(apexes, 1),
+    })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -137,8 +148,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         gravity: Param::from_tensor(scalar(TRUE_G, &device)),
         restitution: Param::from_tensor(scalar(TRUE_E, &device)),
     };
-    let (_, obs_times, obs_apexes) = bounce(&truth, &method, &device)?;
-    let (obs_times, obs_apexes) = (obs_times.detach(), obs_apexes.detach());
+    let observed = bounce(&truth, &method, &device)?;
+    let (obs_times, obs_apexes) = (observed.times.detach(), observed.apexes.detach());
     let guess = (6.0, 0.6);
     let mut ball = Ball {
         gravity: Param::from_tensor(scalar(guess.0, &device)),
@@ -148,7 +159,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let start = Instant::now();
     let mut nfe = 0;
     for it in 1..=iterations {
-        let (chain, times, apexes) = bounce(&ball, &method, &device)?;
+        let Bounces {
+            chain,
+            times,
+            apexes,
+        } = bounce(&ball, &method, &device)?;
         let loss = (times - obs_times.clone()).powi_scalar(2).mean()
             + (apexes - obs_apexes.clone()).powi_scalar(2).mean();
         let value: f64 = loss.clone().into_scalar();

@@ -9,6 +9,9 @@ use neurode::solvers::{
 };
 
 use super::{fall, states, tight};
+
+/// A condition behind a reference, to try several in one table.
+type Cond = dyn Fn(&Tensor<2>, &Tensor<2>) -> Tensor<2>;
 use crate::common::*;
 
 /// `y' = cos t` from `y(t₀) = sin t₀`: `y = sin t`.
@@ -239,18 +242,17 @@ pub(crate) fn bad_input_is_refused(device: &Device) {
     let f = |_: &RowsAt<'_>, y: &Tensor<2>| fall(y, super::times(&[9.81], &y.device()));
     let grid = RowGrid::new(vec![vec![0.0, 1.0]]).unwrap();
     let y0 = || states(&[(2.0, 0.0)], device);
-    let run = |event: &Event<&dyn Fn(&Tensor<2>, &Tensor<2>) -> Tensor<2>>| {
+    let run = |event: &Event<&Cond>| {
         solve_event(&f, y0(), &grid, event, &tight(), FailurePolicy::FailBatch).unwrap_err()
     };
-    let nan: &dyn Fn(&Tensor<2>, &Tensor<2>) -> Tensor<2> =
-        &|_, y| first_column(y, y).log().sub_scalar(f64::INFINITY);
+    let nan: &Cond = &|_, y| first_column(y, y).log().sub_scalar(f64::INFINITY);
     let err = run(&Event::new(nan, vec![Crossing::down()]));
     assert!(
         matches!(&err, SolveError::Row { row: 0, error } if matches!(**error, SolveError::NonFiniteCondition { condition: 0, .. })),
         "{err}"
     );
     assert!(err.to_string().contains("must be finite"), "{err}");
-    let floor: &dyn Fn(&Tensor<2>, &Tensor<2>) -> Tensor<2> = &first_column;
+    let floor: &Cond = &first_column;
     for tol in [0.0, -1e-9, f64::NAN] {
         let err = run(&Event::new(floor, vec![Crossing::down()]).with_tolerance(tol));
         assert!(
@@ -280,7 +282,7 @@ pub(crate) fn bad_input_is_refused(device: &Device) {
     );
     // Defined at the step ends but NaN near the crossing (|h − 1| < 0.15): the sign change
     // cannot be narrowed; the message names the condition and where.
-    let holed: &dyn Fn(&Tensor<2>, &Tensor<2>) -> Tensor<2> = &|_, y| {
+    let holed: &Cond = &|_, y| {
         let h = first_column(y, y).sub_scalar(1.0);
         let hole = h.clone().abs().lower_elem(0.15).float();
         h + hole.neg().add_scalar(1.0).log()

@@ -111,24 +111,26 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
         let basis = dense.prepared.full_basis();
         loop {
             let mut ask = Vec::new();
-            for j in 0..items.len() {
-                let it = &items[j];
+            for (j, it) in items.iter_mut().enumerate() {
                 if it.root.is_some() || it.failed {
                     continue;
                 }
                 let width = self.event.tolerance / dense.h[it.i].abs();
                 match it.bracket.next(width) {
-                    Next::Root(theta) => items[j].root = Some(theta),
+                    Next::Root(theta) => it.root = Some(theta),
                     Next::Evaluate(_) if it.bracket.iterations >= MAX_ITERATIONS => {
                         let s = steps.steps[it.i];
-                        let error = SolveError::EventNotLocated {
-                            condition: it.c,
-                            t0: s.t0,
-                            t1: s.t1,
-                            iterations: it.bracket.iterations,
-                        };
-                        items[j].failed = true;
-                        self.fail(s.row, error);
+                        it.failed = true;
+                        self.stops.push(s.row);
+                        self.failures.push((
+                            s.row,
+                            SolveError::EventNotLocated {
+                                condition: it.c,
+                                t0: s.t0,
+                                t1: s.t1,
+                                iterations: it.bracket.iterations,
+                            },
+                        ));
                     }
                     Next::Evaluate(theta) => ask.push((j, theta)),
                 }
