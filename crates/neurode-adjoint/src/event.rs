@@ -76,7 +76,7 @@ pub(crate) struct Inner<M> {
 /// row's terminal event (or its end `t1`: one per row, or one for all), differentiably: the
 /// returned event times and states carry gradients to `y0`, `t0`, the dynamics' parameters
 /// and the condition's, by any [`GradientMethod`] ([`EventTrajectory::backward_for`],
-/// [`backward_events`] for chained solves).
+/// [`crate::backward_events`] for chained solves).
 pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
     model: &M,
     event: &Event<C>,
