@@ -61,12 +61,13 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// One forward + gradient of the batch: (max |t* − √(2h/g)|, max |∂Σt*/∂h − 1/√(2gh)|,
 /// forward NFE incl. the search, backward NFE).
 fn once(device: &Device, heights: &[f64], method: &GradientMethod) -> (f64, f64, usize, usize) {
+    let rows = heights.len();
     let ball = Ball {
         gravity: Param::from_tensor(Tensor::from_data(TensorData::new(vec![G], [1]), device)),
     };
     let flat: Vec<f64> = heights.iter().flat_map(|&h| [h, 0.0]).collect();
-    let y0 = Tensor::<2>::from_data(TensorData::new(flat, [ROWS, 2]), device).require_grad();
-    let t0 = Tensor::<1>::from_data(TensorData::new(vec![0.0; ROWS], [ROWS]), device);
+    let y0 = Tensor::<2>::from_data(TensorData::new(flat, [rows, 2]), device).require_grad();
+    let t0 = Tensor::<1>::from_data(TensorData::new(vec![0.0; rows], [rows]), device);
     let event = Event::new(Floor, vec![Crossing::down()]).with_tolerance(1e-10);
     let opts = SolveOptions::adaptive(1e-8, 1e-8);
     let hit = odeint_event(&ball, &event, y0, t0, &[10.0], &opts, method).unwrap();
@@ -95,13 +96,30 @@ fn main() {
     let mut rng = StdRng::seed_from_u64(0);
     let heights: Vec<f64> = (0..ROWS).map(|_| rng.random_range(1.0..10.0)).collect();
     let adjoint = GradientMethod::Adjoint(AdjointOptions::with_tolerances(1e-8, 1e-8));
-    for (name, method) in [("backprop", GradientMethod::Backprop), ("adjoint", adjoint)] {
-        once(&device, &heights, &method);
+    // The batch as one per-row solve, and row by row (as torchdiffeq's users must).
+    let one_by_one = |device: &Device, heights: &[f64], method: &GradientMethod| {
+        heights.iter().fold((0.0f64, 0.0f64, 0, 0), |acc, h| {
+            let r = once(device, std::slice::from_ref(h), method);
+            (acc.0.max(r.0), acc.1.max(r.1), acc.2 + r.2, acc.3 + r.3)
+        })
+    };
+    let variants: [(&str, GradientMethod, bool); 4] = [
+        ("backprop", GradientMethod::Backprop, false),
+        ("adjoint", adjoint.clone(), false),
+        ("backprop, row by row", GradientMethod::Backprop, true),
+        ("adjoint, row by row", adjoint, true),
+    ];
+    for (name, method, rowwise) in variants {
+        let run = |m: &GradientMethod| match rowwise {
+            true => one_by_one(&device, &heights, m),
+            false => once(&device, &heights, m),
+        };
+        run(&method);
         let mut times = Vec::new();
         let mut last = (0.0, 0.0, 0, 0);
         for _ in 0..7 {
             let start = Instant::now();
-            last = once(&device, &heights, &method);
+            last = run(&method);
             times.push(start.elapsed().as_secs_f64());
         }
         println!(

@@ -214,3 +214,56 @@ pub(crate) fn chained_start_time_gradient(device: &Device) {
         }
     }
 }
+
+/// Bad input to the differentiable event solve: start times of the wrong shape, end times that
+/// do not match the batch, a device without autodiff, a tangential crossing.
+pub(crate) fn event_solve_bad_input(device: &Device) {
+    use neurode::adjoint::AdjointError;
+    let ad = device.clone().autodiff();
+    let drop = Drop {
+        ball: Ball::new(9.81, &ad),
+        level: Level::new(0.0, &ad),
+    };
+    let event = Event::new(drop.level.clone(), vec![Crossing::down()]);
+    let bp = neurode::adjoint::GradientMethod::Backprop;
+    let y0 = || states(&[(1.0, 0.0), (2.0, 0.0)], &ad);
+    let solve = |y0, t0, t1: &[f64]| odeint_event(&drop.ball, &event, y0, t0, t1, &tight(), &bp);
+    let err = solve(y0(), times(&[0.0], &ad), &[10.0]).err().unwrap();
+    assert!(matches!(err, AdjointError::EventSpan { .. }), "{err}");
+    assert!(err.to_string().contains("one start time per row"), "{err}");
+    let err = solve(y0(), times(&[0.0, 0.0], &ad), &[1.0, 2.0, 3.0])
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("3 end times for 2 rows"), "{err}");
+    let plain = states(&[(1.0, 0.0)], device);
+    let err = solve(plain, times(&[0.0], device), &[1.0]).err().unwrap();
+    assert_eq!(err, AdjointError::NotAutodiff);
+    // A condition that jumps through zero (sign(t − 1)): located at t = 1, but its rate of
+    // change there is zero, so the event time has no derivative.
+    let event = Event::new(Jump, vec![Crossing::up()]).with_tolerance(1e-12);
+    let hit = odeint_event(
+        &drop.ball,
+        &event,
+        y0(),
+        times(&[0.0, 0.0], &ad),
+        &[5.0],
+        &tight(),
+        &bp,
+    );
+    let err = hit.err().unwrap();
+    assert!(
+        matches!(err, AdjointError::TangentialEvent { row: 0, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("tangential"), "{err}");
+}
+
+/// `sign(t − 1)`: crosses zero at t = 1 with a zero derivative.
+#[derive(Module, Debug)]
+struct Jump;
+
+impl neurode::adjoint::NeuralCondition for Jump {
+    fn forward(&self, t: Tensor<2>, _y: Tensor<2>) -> Tensor<2> {
+        t.sub_scalar(1.0).sign()
+    }
+}

@@ -142,6 +142,7 @@ cpu_backend_tests!(F64;
     five_bounces_against_finite_differences,
     learnable_condition_against_closed_form_and_differences,
     chained_start_time_gradient,
+    event_solve_bad_input,
 );
 
 use gradients::*;
