@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 use burn::Tensor;
 use neurode::solvers::{
     Adaptive, Convention, Crossing, Direction, Event, EventSolution, FailurePolicy, Method,
-    RowGrid, RowStatus, RowsAt, SolveError, SolveOptions, Stepping, solve_event,
+    PiController, RowGrid, RowStatus, RowsAt, SolveError, SolveOptions, Stepping, solve_event,
 };
 
 use super::{fall, states, tight};
@@ -93,6 +93,23 @@ pub(crate) fn no_crossing_ends_at_t1(device: &Device) {
     assert_eq!(s.solution.rows[0].status, RowStatus::Success);
     assert_eq!(s.solution.produced, vec![3]);
     assert!((values(&s.y)[0] - 2f64.sin()).abs() < 1e-9);
+    // torchdiffeq's convention steps past the end (here one step from 0 to 1 for a solve
+    // ending at 0.6): the floor crossing at 0.6386, inside that step, is after the end.
+    let f = |_: &RowsAt<'_>, y: &Tensor<2>| fall(y, super::times(&[9.81], &y.device()));
+    let past = SolveOptions::new()
+        .with_stepping(Stepping::Adaptive(
+            Adaptive::new(1e-10, 1e-12)
+                .with_controller(PiController::integral())
+                .with_first_step(1.0),
+        ))
+        .with_convention(Convention::Torchdiffeq);
+    let grid = RowGrid::new(vec![vec![0.0, 0.6]]).unwrap();
+    let floor = Event::new(first_column, vec![Crossing::down()]);
+    let y0 = states(&[(2.0, 0.0)], device);
+    let s = solve_event(&f, y0, &grid, &floor, &past, FailurePolicy::FailBatch).unwrap();
+    assert_eq!(s.solution.rows[0].accepted_steps, 1);
+    assert_eq!((s.events[0], s.t[0]), (None, 0.6));
+    assert!((values(&s.y)[0] - (2.0 - 0.5 * 9.81 * 0.36)).abs() < 1e-12);
 }
 
 /// A condition that is zero at the start does not fire there (sin t from 0 first crosses at
@@ -183,9 +200,14 @@ pub(crate) fn non_terminal_crossings_are_recorded(device: &Device) {
     };
     let crossings = vec![Crossing::either().non_terminal(), Crossing::down()];
     let event = Event::new(g, crossings).with_tolerance(1e-12);
-    let grid = RowGrid::new(vec![vec![0.0, 10.0]]).unwrap();
+    // Outputs every 0.2 s: those after the event (at 0.6386) are not part of the solution.
+    let grid = RowGrid::new(vec![(0..=10).map(|i| i as f64 * 0.2).collect()]).unwrap();
     let y0 = states(&[(2.0, 0.0)], device);
     let s = solve_event(&f, y0, &grid, &event, &tight(), FailurePolicy::FailBatch).unwrap();
+    assert_eq!(s.solution.produced, vec![4]);
+    let ys = values(&s.solution.ys);
+    assert!((ys[6] - (2.0 - 0.5 * 9.81 * 0.36)).abs() < 1e-10);
+    assert!(ys[8..].iter().all(|v| *v == 0.0), "zeros past the event");
     assert_eq!(s.crossings[0].len(), 1);
     let passed = s.crossings[0][0];
     assert_eq!(passed.condition, 0);

@@ -20,8 +20,10 @@ pub(crate) struct EventWatch<'a, G> {
     event: &'a Event<G>,
     /// Per batch row, each condition at the row's current time.
     prev: Vec<Vec<f64>>,
-    /// Per batch row, where it started.
+    /// Per batch row, where it starts and ends, and its direction.
     starts: Vec<f64>,
+    ends: Vec<f64>,
+    dirs: Vec<f64>,
     /// Per batch row, its terminal event.
     pub fired: Vec<Option<RowEvent>>,
     /// Per batch row, the crossings of non-terminal conditions, in order.
@@ -54,6 +56,8 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
             event,
             prev: Vec::new(),
             starts: t0.clone(),
+            ends: (0..b).map(|r| grid.end(r)).collect(),
+            dirs: (0..b).map(|r| grid.direction(r)).collect(),
             fired: vec![None; b],
             passed: vec![Vec::new(); b],
             states: Vec::new(),
@@ -237,10 +241,16 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
             // A crossing within the tolerance of the row's start is the start's own zero (a
             // solve restarted at an event, its state a rounding error off the crossing): it
             // does not fire, as a condition exactly zero at the start does not.
-            let start = self.starts[steps.steps[items[i - row_items.len()].i].row];
+            // Under torchdiffeq's convention a step may pass the row's end: a crossing after
+            // the end is not part of the solve.
+            let r = steps.steps[items[i - row_items.len()].i].row;
+            let (start, end, dir) = (self.starts[r], self.ends[r], self.dirs[r]);
             let row_items: Vec<&Item> = row_items
                 .into_iter()
-                .filter(|it| (time(it, theta(it)) - start).abs() > self.event.tolerance)
+                .filter(|it| {
+                    let t = time(it, theta(it));
+                    (t - start).abs() > self.event.tolerance && (t - end) * dir <= 0.0
+                })
                 .collect();
             if row_items.is_empty() {
                 continue;
