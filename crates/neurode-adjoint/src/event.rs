@@ -91,49 +91,17 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
     }
     event.validate().map_err(AdjointError::Forward)?;
     let [b, _] = y0.dims();
-    let starts = span(&t0, t1, b)?;
-    let ends: Vec<f64> = if t1.len() == 1 {
-        vec![t1[0]; b]
-    } else {
-        t1.to_vec()
-    };
-    let grid = RowGrid::new(
-        starts
-            .iter()
-            .zip(&ends)
-            .map(|(s, e)| vec![*s, *e])
-            .collect(),
-    )
-    .map_err(AdjointError::Forward)?;
+    let (starts, grid) = span(&t0, t1, b)?;
     // The search, without the tape.
     let plain = model.valid();
     let plain_condition = event.condition.valid();
     let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
     let g = |t: &Tensor<2>, y: &Tensor<2>| plain_condition.forward(t.clone(), y.clone());
-    let found = solve_event(
-        &f,
-        y0.clone().inner(),
-        &grid,
-        &event.map(g),
-        opts,
-        FailurePolicy::FailBatch,
-    )
-    .map_err(AdjointError::Forward)?;
-    let all: Vec<usize> = (0..b).collect();
-    let f0 = t0.is_tracked().then(|| {
-        let at = RowsAt {
-            t: &starts,
-            rows: &all,
-        };
-        plain.forward_rows(&at, y0.clone().inner())
-    });
-    let y0_input = match &f0 {
-        Some(f0) => {
-            let shift = (t0.clone() - t0.clone().detach()).reshape([b, 1]);
-            y0.clone() - Tensor::from_inner(f0.clone()) * shift
-        }
-        None => y0,
-    };
+    let y0_plain = y0.clone().inner();
+    let policy = FailurePolicy::FailBatch;
+    let found = solve_event(&f, y0_plain, &grid, &event.map(g), opts, policy)
+        .map_err(AdjointError::Forward)?;
+    let (y0_input, f0) = moved_start(&plain, y0, &t0, &starts);
     // Each row to its event time, by the gradient method.
     let hits: Vec<Vec<f64>> = (0..b)
         .map(|r| match found.t[r] == starts[r] {
@@ -157,10 +125,8 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
         .map(|e| e.map(|e| e.condition))
         .collect();
     let (tau, y_event) = implicit(&plain, &event.condition, &found.t, y_hat, &fired)?;
-    let device = tau.device();
     let t_leaf = Tensor::from_inner(tau.clone().inner().reshape([b])).require_grad();
     let y_leaf = Tensor::from_inner(y_event.clone().inner()).require_grad();
-    debug_assert_eq!(t_leaf.device(), device);
     Ok(EventTrajectory {
         t: t_leaf,
         y: y_leaf,
@@ -179,8 +145,9 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
     })
 }
 
-/// The start times as host values, checked against the batch and the ends.
-fn span(t0: &Tensor<1>, t1: &[f64], b: usize) -> Result<Vec<f64>, AdjointError> {
+/// The start times as host values, checked against the batch and the ends, and the grid from
+/// each start to its end.
+fn span(t0: &Tensor<1>, t1: &[f64], b: usize) -> Result<(Vec<f64>, RowGrid), AdjointError> {
     if t0.dims() != [b] {
         return Err(AdjointError::EventSpan {
             reason: format!(
@@ -197,7 +164,34 @@ fn span(t0: &Tensor<1>, t1: &[f64], b: usize) -> Result<Vec<f64>, AdjointError> 
             ),
         });
     }
-    Ok(t0.to_data().iter::<f64>().collect())
+    let starts: Vec<f64> = t0.to_data().iter::<f64>().collect();
+    let end = |r: usize| if t1.len() == 1 { t1[0] } else { t1[r] };
+    let rows = (0..b).map(|r| vec![starts[r], end(r)]).collect();
+    let grid = RowGrid::new(rows).map_err(AdjointError::Forward)?;
+    Ok((starts, grid))
+}
+
+/// The initial state as the solve sees it: `y₀ − ⌊f(t₀, y₀)⌋ (t₀ − ⌊t₀⌋)` when the start
+/// time is tracked (a later start moves the solution as `∂y(t)/∂t₀ = −Φ f(t₀, y₀)`), with that
+/// `f(t₀, y₀)`; `y₀` itself otherwise.
+fn moved_start<M: NeuralDynamics>(
+    plain: &M,
+    y0: Tensor<2>,
+    t0: &Tensor<1>,
+    starts: &[f64],
+) -> (Tensor<2>, Option<Tensor<2>>) {
+    if !t0.is_tracked() {
+        return (y0, None);
+    }
+    let b = starts.len();
+    let all: Vec<usize> = (0..b).collect();
+    let at = RowsAt {
+        t: starts,
+        rows: &all,
+    };
+    let f0 = plain.forward_rows(&at, y0.clone().inner());
+    let shift = (t0.clone() - t0.clone().detach()).reshape([b, 1]);
+    (y0 - Tensor::from_inner(f0.clone()) * shift, Some(f0))
 }
 
 /// Row `r`'s last output of a per-row trajectory, `[batch, dim]` (differentiable).
