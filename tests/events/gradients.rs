@@ -16,6 +16,26 @@ struct Drop {
     level: Level,
 }
 
+impl Drop {
+    fn new(g: f64, level: f64, device: &Device) -> Self {
+        Self {
+            ball: Ball::new(g, device),
+            level: Level::new(level, device),
+        }
+    }
+
+    /// The balls `y0` dropped at `t0` until they fall through the level (or t = 10).
+    fn solve(
+        &self,
+        y0: Tensor<2>,
+        t0: Tensor<1>,
+        method: &neurode::adjoint::GradientMethod,
+    ) -> EventTrajectory<Ball> {
+        let event = Event::new(self.level.clone(), vec![Crossing::down()]).with_tolerance(1e-12);
+        odeint_event(&self.ball, &event, y0, t0, &[10.0], &tight(), method).unwrap()
+    }
+}
+
 /// A bouncing ball: dynamics, floor, restitution.
 #[derive(Module, Debug)]
 struct Bouncer {
@@ -35,22 +55,9 @@ pub(crate) fn dropped_ball_closed_forms(device: &Device) {
     let ad = device.clone().autodiff();
     let (h0, g) = (2.0f64, 9.81f64);
     for (name, method) in methods() {
-        let drop = Drop {
-            ball: Ball::new(g, &ad),
-            level: Level::new(0.0, &ad),
-        };
-        let event = Event::new(drop.level.clone(), vec![Crossing::down()]).with_tolerance(1e-12);
+        let drop = Drop::new(g, 0.0, &ad);
         let y0 = states(&[(h0, 0.0)], &ad).require_grad();
-        let hit = odeint_event(
-            &drop.ball,
-            &event,
-            y0,
-            times(&[0.0], &ad),
-            &[10.0],
-            &tight(),
-            &method,
-        )
-        .unwrap();
+        let hit = drop.solve(y0, times(&[0.0], &ad), &method);
         let (t, y) = (values(&hit.t)[0], values(&hit.y));
         assert!(
             (t - (2.0 * h0 / g).sqrt()).abs() < 1e-10,
@@ -165,22 +172,8 @@ pub(crate) fn learnable_condition_against_closed_form_and_differences(device: &D
     let closed = -1.0 / (2.0 * g * (h0 - phi)).sqrt();
     assert!((fd - closed).abs() / closed.abs() < 1e-6);
     for (name, method) in methods() {
-        let drop = Drop {
-            ball: Ball::new(g, &ad),
-            level: Level::new(phi, &ad),
-        };
-        let event = Event::new(drop.level.clone(), vec![Crossing::down()]).with_tolerance(1e-12);
-        let y0 = states(&[(h0, 0.0)], &ad);
-        let hit = odeint_event(
-            &drop.ball,
-            &event,
-            y0,
-            times(&[0.0], &ad),
-            &[10.0],
-            &tight(),
-            &method,
-        )
-        .unwrap();
+        let drop = Drop::new(g, phi, &ad);
+        let hit = drop.solve(states(&[(h0, 0.0)], &ad), times(&[0.0], &ad), &method);
         let loss = hit.t.clone().sum();
         let grads = hit.backward_for(loss, &drop).unwrap();
         let got = scalar(&grads.params, &drop.level.level);
@@ -197,14 +190,10 @@ pub(crate) fn learnable_condition_against_closed_form_and_differences(device: &D
 pub(crate) fn chained_start_time_gradient(device: &Device) {
     let ad = device.clone().autodiff();
     for (name, method) in methods() {
-        let drop = Drop {
-            ball: Ball::new(9.81, &ad),
-            level: Level::new(0.0, &ad),
-        };
-        let event = Event::new(drop.level.clone(), vec![Crossing::down()]).with_tolerance(1e-12);
+        let drop = Drop::new(9.81, 0.0, &ad);
         let y0 = states(&[(2.0, 1.0), (1.0, 0.0)], &ad);
         let t0 = times(&[0.7, -0.2], &ad).require_grad();
-        let hit = odeint_event(&drop.ball, &event, y0, t0, &[10.0], &tight(), &method).unwrap();
+        let hit = drop.solve(y0, t0, &method);
         let [n, _] = hit.y.dims();
         let loss = hit.t.clone().sum() + hit.y.clone().slice([0..n, 1..2]).sum();
         let grads = hit.backward_for(loss, &drop).unwrap();
@@ -220,10 +209,7 @@ pub(crate) fn chained_start_time_gradient(device: &Device) {
 pub(crate) fn event_solve_bad_input(device: &Device) {
     use neurode::adjoint::AdjointError;
     let ad = device.clone().autodiff();
-    let drop = Drop {
-        ball: Ball::new(9.81, &ad),
-        level: Level::new(0.0, &ad),
-    };
+    let drop = Drop::new(9.81, 0.0, &ad);
     let event = Event::new(drop.level.clone(), vec![Crossing::down()]);
     let bp = neurode::adjoint::GradientMethod::Backprop;
     let y0 = || states(&[(1.0, 0.0), (2.0, 0.0)], &ad);

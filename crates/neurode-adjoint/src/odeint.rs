@@ -238,16 +238,28 @@ pub(crate) fn backward_pass<N: Module>(
 ) -> Result<OdeGradients, AdjointError> {
     let y0_input = leaves.y0_input;
     let out = unchained_pass(loss, outer, leaves, backprop, through)?;
-    // One more backward pass, through y0's producer alone.
-    let params = chain_into_y0_input(y0_input, &out.y0, out.params, outer);
-    Ok(OdeGradients {
-        params,
-        y0: out.y0,
-        forward,
-        backward: out.backward,
-        recompute: out.recompute,
-        checkpoints: out.checkpoints,
-    })
+    Ok(out.chained(y0_input, outer, forward))
+}
+
+impl Through {
+    /// The gradients, with `∂L/∂y₀` chained into whatever produced `y0_input` (one more
+    /// backward pass, through that producer alone).
+    pub fn chained<N: Module>(
+        self,
+        y0_input: &Tensor<2>,
+        outer: &N,
+        forward: SolveStats,
+    ) -> OdeGradients {
+        let params = chain_into_y0_input(y0_input, &self.y0, self.params, outer);
+        OdeGradients {
+            params,
+            y0: self.y0,
+            forward,
+            backward: self.backward,
+            recompute: self.recompute,
+            checkpoints: self.checkpoints,
+        }
+    }
 }
 
 /// [`backward_pass`] up to `∂L/∂y₀`, without chaining it into `y0`'s producer (event solves

@@ -9,7 +9,7 @@ use neurode_solvers::{
 };
 
 use crate::checkpointed::reverse;
-use crate::odeint::{Leaves, Through, backward_pass, unchained_pass};
+use crate::odeint::{Leaves, Through, unchained_pass};
 use crate::rows_backward::{RowBackward, RowSource, row_backward, unflatten};
 use crate::rows_checkpointed::{RowIterations, RowRecorder};
 use crate::schedule::Recorder;
@@ -169,16 +169,8 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
         loss: Tensor<1>,
         outer: &N,
     ) -> Result<OdeGradients, AdjointError> {
-        let leaves = Leaves {
-            ys: &self.ys,
-            y0: &self.y0,
-            y0_input: &self.y0_input,
-        };
-        let backprop = matches!(self.method, GradientMethod::Backprop);
-        backward_pass(loss, outer, leaves, backprop, self.stats, |dl_dys| {
-            self.check_finite(&dl_dys)?;
-            self.through_solve(dl_dys)
-        })
+        let out = self.backward_unchained(loss, outer)?;
+        Ok(out.chained(&self.y0_input, outer, self.stats))
     }
 
     /// [`RowTrajectory::backward_for`] up to `∂L/∂y₀`, not chained into `y0`'s producer.
