@@ -20,11 +20,11 @@ use burn::Tensor;
 use burn::module::Module;
 use burn::tensor::TensorData;
 use neurode_solvers::{
-    Event, FailurePolicy, RowEvent, RowGrid, RowStats, RowsAt, SolveOptions, SolveStats,
-    solve_event,
+    Event, FailurePolicy, RowDenseOutput, RowEvent, RowGrid, RowObserver, RowStats, RowsAt,
+    SolveOptions, SolveStats, solve_event_observed,
 };
 
-use crate::rows::{RowTrajectory, odeint_rows};
+use crate::rows::{RowTrajectory, TapeFree, check_method, odeint_rows};
 use crate::{AdjointError, GradientMethod, NeuralDynamics};
 
 /// A Burn module whose forward pass is an event's conditions `g_φ(t, y)`: `t` a `[rows, 1]`
@@ -52,7 +52,8 @@ pub struct EventTrajectory<M> {
     pub rows: Vec<RowStats>,
     /// The tape-free search for the events.
     pub search: SolveStats,
-    /// The solve to the events by the gradient method.
+    /// The solve to the events by the gradient method: backprop and checkpointed backprop solve
+    /// again to the located times; for the two adjoints the search is the forward pass (zero).
     pub stats: SolveStats,
     pub(crate) inner: Inner<M>,
 }
@@ -92,17 +93,29 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
     event.validate().map_err(AdjointError::Forward)?;
     let [b, _] = y0.dims();
     let (starts, grid) = span(&t0, t1, b)?;
-    // The search, without the tape.
+    check_method(opts, method)?;
+    // The search, without the tape; for the two adjoints it is the whole forward pass (the
+    // interpolating adjoint keeps its dense output).
     let plain = model.valid();
     let plain_condition = event.condition.valid();
     let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
     let g = |t: &Tensor<2>, y: &Tensor<2>| plain_condition.forward(t.clone(), y.clone());
     let y0_plain = y0.clone().inner();
     let policy = FailurePolicy::FailBatch;
-    let found = solve_event(&f, y0_plain, &grid, &event.map(g), opts, policy)
+    let adjoint = matches!(
+        method,
+        GradientMethod::Adjoint(_) | GradientMethod::Interpolated(_)
+    );
+    let mut dense = matches!(method, GradientMethod::Interpolated(_)).then(RowDenseOutput::new);
+    let observer: &mut dyn RowObserver = match dense.as_mut() {
+        Some(d) => d,
+        None => &mut (),
+    };
+    let search = event.map(g);
+    let found = solve_event_observed(&f, y0_plain.clone(), &grid, &search, opts, policy, observer)
         .map_err(AdjointError::Forward)?;
     let (y0_input, f0) = moved_start(&plain, y0, &t0, &starts);
-    // Each row to its event time, by the gradient method.
+    // Each row from its start to its event time.
     let hits: Vec<Vec<f64>> = (0..b)
         .map(|r| match found.t[r] == starts[r] {
             true => vec![starts[r]],
@@ -110,14 +123,20 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
         })
         .collect();
     let hits = RowGrid::new(hits).map_err(AdjointError::Forward)?;
-    let traj = odeint_rows(
-        model,
-        y0_input.clone(),
-        &hits,
-        opts,
-        method,
-        FailurePolicy::FailBatch,
-    )?;
+    let traj = if adjoint {
+        let forward = TapeFree {
+            ys: Tensor::stack(vec![y0_plain, found.y.clone()], 0),
+            produced: (0..b).map(|r| hits.len(r)).collect(),
+            grid: hits,
+            rows: found.solution.rows.clone(),
+            stats: found.solution.stats,
+            dense,
+        };
+        RowTrajectory::from_forward(model, y0_input.clone(), forward, opts, method)
+    } else {
+        // Backprop and checkpointed backprop solve again, on the tape or recorded.
+        odeint_rows(model, y0_input.clone(), &hits, opts, method, policy)?
+    };
     let y_hat = last_outputs(&traj.ys, &traj.produced);
     let fired: Vec<Option<usize>> = found
         .events
@@ -134,7 +153,11 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
         crossings: found.crossings,
         rows: found.solution.rows,
         search: found.solution.stats,
-        stats: traj.stats,
+        stats: if adjoint {
+            SolveStats::default()
+        } else {
+            traj.stats
+        },
         inner: Inner {
             traj,
             tau,

@@ -74,16 +74,7 @@ pub fn odeint_rows<M: NeuralDynamics>(
     if !y0.device().is_autodiff() {
         return Err(AdjointError::NotAutodiff);
     }
-    opts.validate().map_err(AdjointError::Forward)?;
-    match method {
-        GradientMethod::Adjoint(a) | GradientMethod::Interpolated(a) => {
-            a.solve.validate().map_err(AdjointError::BackwardOptions)?
-        }
-        GradientMethod::Checkpointed(c) if c.checkpoints == Some(0) => {
-            return Err(AdjointError::NoCheckpoints);
-        }
-        GradientMethod::Checkpointed(_) | GradientMethod::Backprop => {}
-    }
+    check_method(opts, method)?;
     let y0_input = y0.clone();
     let y0 = y0.detach().require_grad();
     let mut memo = RowMemo::Nothing;
@@ -146,6 +137,76 @@ pub fn odeint_rows<M: NeuralDynamics>(
         method: method.clone(),
         memo,
     })
+}
+
+/// Refuses forward options, backward-solve options or a checkpoint budget that cannot work.
+pub(crate) fn check_method(
+    opts: &SolveOptions,
+    method: &GradientMethod,
+) -> Result<(), AdjointError> {
+    opts.validate().map_err(AdjointError::Forward)?;
+    match method {
+        GradientMethod::Adjoint(a) | GradientMethod::Interpolated(a) => {
+            a.solve.validate().map_err(AdjointError::BackwardOptions)
+        }
+        GradientMethod::Checkpointed(c) if c.checkpoints == Some(0) => {
+            Err(AdjointError::NoCheckpoints)
+        }
+        GradientMethod::Checkpointed(_) | GradientMethod::Backprop => Ok(()),
+    }
+}
+
+/// What a tape-free forward solve hands to [`RowTrajectory::from_forward`].
+pub(crate) struct TapeFree {
+    /// The outputs, `[max_len, batch, dim]` (plain).
+    pub ys: Tensor<3>,
+    /// Their times.
+    pub grid: RowGrid,
+    /// Outputs per row.
+    pub produced: Vec<usize>,
+    /// Per-row work and status.
+    pub rows: Vec<RowStats>,
+    /// The batch's work.
+    pub stats: SolveStats,
+    /// The forward solve's dense output (the interpolating adjoint reads it).
+    pub dense: Option<RowDenseOutput>,
+}
+
+impl<M: NeuralDynamics> RowTrajectory<M> {
+    /// A trajectory for the two adjoints from a tape-free forward solve done elsewhere (an
+    /// event search: its outputs at each row's start and event are the whole forward pass).
+    pub(crate) fn from_forward(
+        model: &M,
+        y0: Tensor<2>,
+        forward: TapeFree,
+        opts: &SolveOptions,
+        method: &GradientMethod,
+    ) -> Self {
+        debug_assert!(matches!(
+            method,
+            GradientMethod::Adjoint(_) | GradientMethod::Interpolated(_)
+        ));
+        let memo = match forward.dense {
+            Some(mut dense) => {
+                dense.freeze();
+                RowMemo::Dense(dense)
+            }
+            None => RowMemo::Nothing,
+        };
+        Self {
+            ys: Tensor::from_inner(forward.ys).require_grad(),
+            grid: forward.grid,
+            produced: forward.produced,
+            rows: forward.rows,
+            stats: forward.stats,
+            model: model.clone(),
+            y0: y0.clone().detach().require_grad(),
+            y0_input: y0,
+            opts: opts.clone(),
+            method: method.clone(),
+            memo,
+        }
+    }
 }
 
 impl<M: NeuralDynamics> RowTrajectory<M> {

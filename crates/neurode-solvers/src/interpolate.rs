@@ -19,6 +19,7 @@ pub(crate) struct StepData<'a, S> {
 }
 
 /// The per-step basis of an interpolant.
+#[derive(Clone)]
 pub(crate) struct Prepared<S> {
     kind: InterpolantKind,
     h: f64,

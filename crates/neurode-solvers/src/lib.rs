@@ -55,7 +55,10 @@ pub use controller::PiController;
 pub use dense::DenseOutput;
 pub use dynamics::Dynamics;
 pub use error::SolveError;
-pub use event::{Crossing, Direction, Event, EventCondition, EventSolution, RowEvent, solve_event};
+pub use event::{
+    Crossing, Direction, Event, EventCondition, EventSolution, RowEvent, solve_event,
+    solve_event_observed,
+};
 pub use method::{Method, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
 pub use observe::{StepInterpolant, StepLog, StepObserver, StepRecord};

@@ -28,8 +28,8 @@ pub use spec::{Crossing, Direction, Event, EventCondition};
 
 use crate::rows::ops::index;
 use crate::{
-    FailurePolicy, RowDynamics, RowGrid, RowRmsNorm, RowSolution, RowStatus, SolveError,
-    SolveOptions, solve_rows_observed,
+    AcceptedRows, FailurePolicy, RowDynamics, RowGrid, RowObserver, RowRmsNorm, RowSolution,
+    RowStatus, SolveError, SolveOptions, solve_rows_observed,
 };
 use watch::EventWatch;
 
@@ -98,6 +98,22 @@ pub fn solve_event<F: RowDynamics, G: EventCondition>(
     opts: &SolveOptions,
     policy: FailurePolicy,
 ) -> Result<EventSolution, SolveError> {
+    solve_event_observed(f, y0, grid, event, opts, policy, &mut ())
+}
+
+/// [`solve_event`], reporting every iteration's accepted row steps (with their interpolants)
+/// to `observer` as well — up to and including each row's event step (e.g. a
+/// [`crate::RowDenseOutput`]: the solution up to the events, which the interpolating adjoint
+/// reads).
+pub fn solve_event_observed<F: RowDynamics, G: EventCondition>(
+    f: &F,
+    y0: Tensor<2>,
+    grid: &RowGrid,
+    event: &Event<G>,
+    opts: &SolveOptions,
+    policy: FailurePolicy,
+    observer: &mut dyn RowObserver,
+) -> Result<EventSolution, SolveError> {
     event.validate()?;
     opts.validate()?;
     let b = y0.dims()[0];
@@ -108,7 +124,11 @@ pub fn solve_event<F: RowDynamics, G: EventCondition>(
         });
     }
     let mut watch = EventWatch::new(event, &y0, grid)?;
-    let mut solution = solve_rows_observed(f, y0, grid, opts, policy, &RowRmsNorm, &mut watch)?;
+    let mut tee = Tee {
+        watch: &mut watch,
+        other: observer,
+    };
+    let mut solution = solve_rows_observed(f, y0, grid, opts, policy, &RowRmsNorm, &mut tee)?;
     for (row, error) in std::mem::take(&mut watch.failures) {
         if policy == FailurePolicy::FailBatch {
             return Err(match error {
@@ -144,6 +164,35 @@ pub fn solve_event<F: RowDynamics, G: EventCondition>(
         condition_evaluations: watch.evaluations,
         solution,
     })
+}
+
+/// The event watcher and the caller's observer, told the same steps.
+struct Tee<'a, 'b, G> {
+    watch: &'a mut EventWatch<'b, G>,
+    other: &'a mut dyn RowObserver,
+}
+
+impl<G: EventCondition> RowObserver for Tee<'_, '_, G> {
+    fn wants_dense(&self) -> bool {
+        true
+    }
+
+    fn accepted(&mut self, steps: AcceptedRows<'_>) {
+        let copy = AcceptedRows {
+            dense: if self.other.wants_dense() {
+                steps.dense.clone()
+            } else {
+                None
+            },
+            ..steps
+        };
+        self.other.accepted(copy);
+        self.watch.accepted(steps);
+    }
+
+    fn stops(&mut self) -> Vec<usize> {
+        self.watch.stops()
+    }
 }
 
 /// Each row's end state: interpolated at its event, else its last output.

@@ -22,6 +22,7 @@ pub struct RowStepRecord {
 
 /// The interpolants of some rows' accepted steps: row `i` of the basis tensors is batch row
 /// `rows[i]` on its step `t0[i] → t0[i] + h[i]`.
+#[derive(Clone)]
 pub struct RowInterpolants {
     pub(crate) rows: Vec<usize>,
     pub(crate) t0: Vec<f64>,
