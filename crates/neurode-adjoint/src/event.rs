@@ -20,11 +20,11 @@ use burn::Tensor;
 use burn::module::Module;
 use burn::tensor::TensorData;
 use neurode_solvers::{
-    Event, FailurePolicy, RowDenseOutput, RowEvent, RowGrid, RowObserver, RowStats, RowsAt,
-    SolveOptions, SolveStats, solve_event_observed,
+    Event, EventSolution, FailurePolicy, RowDenseOutput, RowEvent, RowGrid, RowObserver, RowStats,
+    RowsAt, SolveOptions, SolveStats, solve_event, solve_event_observed,
 };
 
-use crate::rows::{RowTrajectory, TapeFree, check_method, odeint_rows};
+use crate::rows::{Forward, RowTrajectory, check_method, odeint_rows};
 use crate::{AdjointError, GradientMethod, NeuralDynamics};
 
 /// A Burn module whose forward pass is an event's conditions `g_φ(t, y)`: `t` a `[rows, 1]`
@@ -94,49 +94,9 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
     let [b, _] = y0.dims();
     let (starts, grid) = span(&t0, t1, b)?;
     check_method(opts, method)?;
-    // The search, without the tape; for the two adjoints it is the whole forward pass (the
-    // interpolating adjoint keeps its dense output).
     let plain = model.valid();
-    let plain_condition = event.condition.valid();
-    let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
-    let g = |t: &Tensor<2>, y: &Tensor<2>| plain_condition.forward(t.clone(), y.clone());
-    let y0_plain = y0.clone().inner();
-    let policy = FailurePolicy::FailBatch;
-    let adjoint = matches!(
-        method,
-        GradientMethod::Adjoint(_) | GradientMethod::Interpolated(_)
-    );
-    let mut dense = matches!(method, GradientMethod::Interpolated(_)).then(RowDenseOutput::new);
-    let observer: &mut dyn RowObserver = match dense.as_mut() {
-        Some(d) => d,
-        None => &mut (),
-    };
-    let search = event.map(g);
-    let found = solve_event_observed(&f, y0_plain.clone(), &grid, &search, opts, policy, observer)
-        .map_err(AdjointError::Forward)?;
     let (y0_input, f0) = moved_start(&plain, y0, &t0, &starts);
-    // Each row from its start to its event time.
-    let hits: Vec<Vec<f64>> = (0..b)
-        .map(|r| match found.t[r] == starts[r] {
-            true => vec![starts[r]],
-            false => vec![starts[r], found.t[r]],
-        })
-        .collect();
-    let hits = RowGrid::new(hits).map_err(AdjointError::Forward)?;
-    let traj = if adjoint {
-        let forward = TapeFree {
-            ys: Tensor::stack(vec![y0_plain, found.y.clone()], 0),
-            produced: (0..b).map(|r| hits.len(r)).collect(),
-            grid: hits,
-            rows: found.solution.rows.clone(),
-            stats: found.solution.stats,
-            dense,
-        };
-        RowTrajectory::from_forward(model, y0_input.clone(), forward, opts, method)
-    } else {
-        // Backprop and checkpointed backprop solve again, on the tape or recorded.
-        odeint_rows(model, y0_input.clone(), &hits, opts, method, policy)?
-    };
+    let (found, traj) = solve_to_events(model, event, y0_input.clone(), &grid, opts, method)?;
     let y_hat = last_outputs(&traj.ys, &traj.produced);
     let fired: Vec<Option<usize>> = found
         .events
@@ -153,10 +113,10 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
         crossings: found.crossings,
         rows: found.solution.rows,
         search: found.solution.stats,
-        stats: if adjoint {
-            SolveStats::default()
-        } else {
+        stats: if matches!(method, GradientMethod::Checkpointed(_)) {
             traj.stats
+        } else {
+            SolveStats::default()
         },
         inner: Inner {
             traj,
@@ -166,6 +126,71 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
             f0,
         },
     })
+}
+
+/// The search for the events and the differentiable solve from each row's start to its
+/// event. One solve for three methods: backprop searches on the tape (the event state is the
+/// taped interpolant at the located time), the two adjoints take the tape-free search as their
+/// forward pass (the interpolating adjoint keeps its dense output); checkpointed backprop
+/// solves again to the located times, recording its steps.
+fn solve_to_events<M: NeuralDynamics, C: NeuralCondition>(
+    model: &M,
+    event: &Event<C>,
+    y0_input: Tensor<2>,
+    grid: &RowGrid,
+    opts: &SolveOptions,
+    method: &GradientMethod,
+) -> Result<(EventSolution, RowTrajectory<M>), AdjointError> {
+    let policy = FailurePolicy::FailBatch;
+    let y0 = y0_input.clone().detach().require_grad();
+    if let GradientMethod::Backprop = method {
+        let f = |at: &RowsAt<'_>, y: &Tensor<2>| model.forward_rows(at, y.clone());
+        let g = |t: &Tensor<2>, y: &Tensor<2>| event.condition.forward(t.clone(), y.clone());
+        let found = solve_event(&f, y0.clone(), grid, &event.map(g), opts, policy)
+            .map_err(AdjointError::Forward)?;
+        let ys = Tensor::stack(vec![y0.clone(), found.y.clone()], 0);
+        let forward = Forward::new(ys, &found, hits(grid, &found)?, None);
+        let traj = RowTrajectory::from_forward(model, (y0, y0_input), forward, opts, method);
+        return Ok((found, traj));
+    }
+    let plain = model.valid();
+    let condition = event.condition.valid();
+    let f = |at: &RowsAt<'_>, y: &Tensor<2>| plain.forward_rows(at, y.clone());
+    let g = |t: &Tensor<2>, y: &Tensor<2>| condition.forward(t.clone(), y.clone());
+    let interpolated = matches!(method, GradientMethod::Interpolated(_));
+    let mut dense = RowDenseOutput::new();
+    let observer: &mut dyn RowObserver = if interpolated { &mut dense } else { &mut () };
+    let y0_plain = y0.clone().inner();
+    let found = solve_event_observed(
+        &f,
+        y0_plain.clone(),
+        grid,
+        &event.map(g),
+        opts,
+        policy,
+        observer,
+    )
+    .map_err(AdjointError::Forward)?;
+    let hits = hits(grid, &found)?;
+    if let GradientMethod::Checkpointed(_) = method {
+        let traj = odeint_rows(model, y0_input, &hits, opts, method, policy)?;
+        return Ok((found, traj));
+    }
+    let ys = Tensor::from_inner(Tensor::stack(vec![y0_plain, found.y.clone()], 0)).require_grad();
+    let forward = Forward::new(ys, &found, hits, interpolated.then_some(dense));
+    let traj = RowTrajectory::from_forward(model, (y0, y0_input), forward, opts, method);
+    Ok((found, traj))
+}
+
+/// Each row from its start to its event time (its start alone when they coincide).
+fn hits(grid: &RowGrid, found: &EventSolution) -> Result<RowGrid, AdjointError> {
+    let rows = (0..grid.rows())
+        .map(|r| match found.t[r] == grid.start(r) {
+            true => vec![grid.start(r)],
+            false => vec![grid.start(r), found.t[r]],
+        })
+        .collect();
+    RowGrid::new(rows).map_err(AdjointError::Forward)
 }
 
 /// The start times as host values, checked against the batch and the ends, and the grid from

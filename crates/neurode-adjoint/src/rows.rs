@@ -156,9 +156,11 @@ pub(crate) fn check_method(
     }
 }
 
-/// What a tape-free forward solve hands to [`RowTrajectory::from_forward`].
-pub(crate) struct TapeFree {
-    /// The outputs, `[max_len, batch, dim]` (plain).
+/// A forward pass done elsewhere (an event search), as [`RowTrajectory::from_forward`] takes
+/// it.
+pub(crate) struct Forward {
+    /// The outputs on the autodiff device, `[max_len, batch, dim]`: taped from the initial
+    /// leaf (backprop), or a fresh leaf (the adjoints).
     pub ys: Tensor<3>,
     /// Their times.
     pub grid: RowGrid,
@@ -172,20 +174,35 @@ pub(crate) struct TapeFree {
     pub dense: Option<RowDenseOutput>,
 }
 
+impl Forward {
+    /// The outputs `ys` at each row's start and event (`hits`) of an event search.
+    pub fn new(
+        ys: Tensor<3>,
+        found: &neurode_solvers::EventSolution,
+        hits: RowGrid,
+        dense: Option<RowDenseOutput>,
+    ) -> Self {
+        Self {
+            ys,
+            produced: (0..hits.rows()).map(|r| hits.len(r)).collect(),
+            grid: hits,
+            rows: found.solution.rows.clone(),
+            stats: found.solution.stats,
+            dense,
+        }
+    }
+}
+
 impl<M: NeuralDynamics> RowTrajectory<M> {
-    /// A trajectory for the two adjoints from a tape-free forward solve done elsewhere (an
-    /// event search: its outputs at each row's start and event are the whole forward pass).
+    /// A trajectory from a forward pass done elsewhere (an event search) from the leaf `y0`
+    /// (`y0_input` detached): `ys` taped from it (backprop), or a fresh leaf (the adjoints).
     pub(crate) fn from_forward(
         model: &M,
-        y0: Tensor<2>,
-        forward: TapeFree,
+        (y0, y0_input): (Tensor<2>, Tensor<2>),
+        forward: Forward,
         opts: &SolveOptions,
         method: &GradientMethod,
     ) -> Self {
-        debug_assert!(matches!(
-            method,
-            GradientMethod::Adjoint(_) | GradientMethod::Interpolated(_)
-        ));
         let memo = match forward.dense {
             Some(mut dense) => {
                 dense.freeze();
@@ -194,14 +211,14 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
             None => RowMemo::Nothing,
         };
         Self {
-            ys: Tensor::from_inner(forward.ys).require_grad(),
+            ys: forward.ys,
             grid: forward.grid,
             produced: forward.produced,
             rows: forward.rows,
             stats: forward.stats,
             model: model.clone(),
-            y0: y0.clone().detach().require_grad(),
-            y0_input: y0,
+            y0,
+            y0_input,
             opts: opts.clone(),
             method: method.clone(),
             memo,
