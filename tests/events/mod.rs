@@ -143,6 +143,7 @@ cpu_backend_tests!(F64;
     learnable_condition_against_closed_form_and_differences,
     chained_start_time_gradient,
     event_solve_bad_input,
+    nonlinear_event_against_finite_differences,
 );
 
 use gradients::*;
