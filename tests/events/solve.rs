@@ -30,7 +30,8 @@ fn sine_event(device: &Device, crossing: Crossing, t0: f64) -> EventSolution {
     solve_event(&sine, y0, &grid, &event, &tight(), FailurePolicy::FailBatch).unwrap()
 }
 
-/// sin t from 0.5: falls through zero at π, rises through it at 2π.
+/// sin t from 0.5: falls through zero at π, rises through it at 2π; backwards from 4, rises
+/// through zero (in the order of integration) at π.
 pub(crate) fn directions_sin(device: &Device) {
     for (crossing, expected) in [
         (Crossing::down(), PI),
@@ -52,6 +53,28 @@ pub(crate) fn directions_sin(device: &Device) {
             _ => y <= 0.0,
         };
         assert!(past, "{crossing:?}: y = {y}");
+    }
+    // Backwards in time from t = 4 (sin 4 < 0): sin rises through zero at π in the order of
+    // integration; the state is reported past the crossing.
+    let y0 = tensor(&[[4f64.sin()]], device);
+    let grid = RowGrid::new(vec![vec![4.0, 0.5]]).unwrap();
+    for (crossing, fires) in [(Crossing::up(), true), (Crossing::down(), false)] {
+        let event = Event::new(first_column, vec![crossing]).with_tolerance(1e-12);
+        let s = solve_event(
+            &sine,
+            y0.clone(),
+            &grid,
+            &event,
+            &tight(),
+            FailurePolicy::FailBatch,
+        )
+        .unwrap();
+        if fires {
+            assert!((s.t[0] - PI).abs() < 1e-10, "{}", s.t[0]);
+            assert!(values(&s.y)[0] >= 0.0, "past the crossing");
+        } else {
+            assert_eq!((s.events[0], s.t[0]), (None, 0.5));
+        }
     }
 }
 
