@@ -4,7 +4,8 @@ use burn::Tensor;
 
 use crate::SolveError;
 
-/// Which zero crossings of a condition count.
+/// Which zero crossings of a condition count, in the order of integration (for a row solved
+/// backwards in time, `Up` is `g` rising as `t` decreases).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
     /// `g` goes from negative to non-negative (rising through zero).
