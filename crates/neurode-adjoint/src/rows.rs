@@ -124,19 +124,22 @@ pub fn odeint_rows<M: NeuralDynamics>(
         rows,
         stats,
     } = solution;
-    Ok(RowTrajectory {
+    let forward = Forward {
         ys,
         grid,
         produced,
         rows,
         stats,
-        model: model.clone(),
-        y0,
-        y0_input,
-        opts: opts.clone(),
-        method: method.clone(),
+        dense: None,
+    };
+    Ok(RowTrajectory::build(
+        model,
+        (y0, y0_input),
+        forward,
+        opts,
+        method,
         memo,
-    })
+    ))
 }
 
 /// Refuses forward options, backward-solve options or a checkpoint budget that cannot work.
@@ -203,13 +206,25 @@ impl<M: NeuralDynamics> RowTrajectory<M> {
         opts: &SolveOptions,
         method: &GradientMethod,
     ) -> Self {
+        let mut forward = forward;
         let memo = match forward.dense {
-            Some(mut dense) => {
+            Some(ref mut dense) => {
                 dense.freeze();
-                RowMemo::Dense(dense)
+                RowMemo::Dense(std::mem::take(dense))
             }
             None => RowMemo::Nothing,
         };
+        Self::build(model, (y0, y0_input), forward, opts, method, memo)
+    }
+
+    fn build(
+        model: &M,
+        (y0, y0_input): (Tensor<2>, Tensor<2>),
+        forward: Forward,
+        opts: &SolveOptions,
+        method: &GradientMethod,
+        memo: RowMemo,
+    ) -> Self {
         Self {
             ys: forward.ys,
             grid: forward.grid,
