@@ -144,6 +144,8 @@ cpu_backend_tests!(F64;
     chained_start_time_gradient,
     event_solve_bad_input,
     nonlinear_event_against_finite_differences,
+    rows_without_events,
+    fixed_steps_report_the_search,
 );
 
 use gradients::*;

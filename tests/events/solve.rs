@@ -133,6 +133,15 @@ pub(crate) fn no_crossing_ends_at_t1(device: &Device) {
     assert_eq!(s.solution.rows[0].accepted_steps, 1);
     assert_eq!((s.events[0], s.t[0]), (None, 0.6));
     assert!((values(&s.y)[0] - (2.0 - 0.5 * 9.81 * 0.36)).abs() < 1e-12);
+    // A crossing just before the end (1e-5 s), located to 1e-3: its bracket may straddle the
+    // end; it fires, reported no later than the end.
+    let hit = (4.0f64 / 9.81).sqrt();
+    let grid = RowGrid::new(vec![vec![0.0, hit + 1e-5]]).unwrap();
+    let coarse = Event::new(first_column, vec![Crossing::down()]).with_tolerance(1e-3);
+    let y0 = states(&[(2.0, 0.0)], device);
+    let s = solve_event(&f, y0, &grid, &coarse, &past, FailurePolicy::FailBatch).unwrap();
+    assert!(s.events[0].is_some(), "the crossing before the end fires");
+    assert!(s.t[0] > hit - 1e-3 && s.t[0] <= hit + 1e-5, "{}", s.t[0]);
 }
 
 /// A condition that is zero at the start does not fire there (sin t from 0 first crosses at

@@ -97,7 +97,12 @@ pub fn odeint_event<M: NeuralDynamics, C: NeuralCondition>(
     let plain = model.valid();
     let (y0_input, f0) = moved_start(&plain, y0, &t0, &starts);
     let (found, traj) = solve_to_events(model, event, y0_input.clone(), &grid, opts, method)?;
-    let y_hat = last_outputs(&traj.ys, &traj.produced);
+    // The search's event states (what `t`, `y` report; a chained solve restarts there), with
+    // the derivative of the trajectory's last outputs (for backprop and checkpointed backprop a
+    // solve to the located times, which may differ from the search's state by the tolerance,
+    // and for fixed steps is `n` steps over the shorter span).
+    let y_last = last_outputs(&traj.ys, &traj.produced);
+    let y_hat = Tensor::from_inner(found.y.clone()) + (y_last.clone() - y_last.detach());
     let fired: Vec<Option<usize>> = found
         .events
         .iter()
@@ -204,7 +209,13 @@ fn span(t0: &Tensor<1>, t1: &[f64], b: usize) -> Result<(Vec<f64>, RowGrid), Adj
     }
     let starts: Vec<f64> = t0.to_data().iter::<f64>().collect();
     let end = |r: usize| if t1.len() == 1 { t1[0] } else { t1[r] };
-    let rows = (0..b).map(|r| vec![starts[r], end(r)]).collect();
+    // A row whose end is its start has nothing to solve: it ends where it starts.
+    let rows = (0..b)
+        .map(|r| match starts[r] == end(r) {
+            true => vec![starts[r]],
+            false => vec![starts[r], end(r)],
+        })
+        .collect();
     let grid = RowGrid::new(rows).map_err(AdjointError::Forward)?;
     Ok((starts, grid))
 }
@@ -250,7 +261,8 @@ fn column(values: &[f64], device: &burn::tensor::Device) -> Tensor<2> {
 }
 
 /// The event times `τ` and states `y*` with their implicit derivatives (rows without an
-/// event: their end time, constant, and `ŷ`).
+/// event: their end time, constant, and `ŷ`). The conditions and the dynamics are evaluated on
+/// the fired rows only (another row's end may lie where they are not finite).
 fn implicit<M: NeuralDynamics, C: NeuralCondition>(
     plain: &M,
     condition: &C,
@@ -260,47 +272,65 @@ fn implicit<M: NeuralDynamics, C: NeuralCondition>(
 ) -> Result<(Tensor<2>, Tensor<2>), AdjointError> {
     let device = y_hat.device();
     let t_col = column(t_hat, &device);
-    if fired.iter().all(Option::is_none) {
+    let rows: Vec<usize> = (0..fired.len()).filter(|&r| fired[r].is_some()).collect();
+    if rows.is_empty() {
         return Ok((t_col, y_hat));
     }
-    let [b, _] = y_hat.dims();
-    let all: Vec<usize> = (0..b).collect();
+    let m = rows.len();
+    let t_fired: Vec<f64> = rows.iter().map(|&r| t_hat[r]).collect();
+    let y_fired = y_hat.clone().select(0, index(&rows, &device));
     let at = RowsAt {
-        t: t_hat,
-        rows: &all,
+        t: &t_fired,
+        rows: &rows,
     };
-    let f_hat = plain.forward_rows(&at, y_hat.clone().inner());
-    let g = condition.forward(t_col.clone(), y_hat.clone());
+    let f_fired = plain.forward_rows(&at, y_fired.clone().inner());
+    let t_fired_col = column(&t_fired, &device);
+    let g = condition.forward(t_fired_col.clone(), y_fired.clone());
     let k = g.dims()[1];
-    let mut pick = vec![0.0; b * k];
-    for (r, c) in fired.iter().enumerate() {
-        if let Some(c) = c {
-            pick[r * k + c] = 1.0;
-        }
+    let mut pick = vec![0.0; m * k];
+    for (i, &r) in rows.iter().enumerate() {
+        pick[i * k + fired[r].expect("a fired row")] = 1.0;
     }
-    let pick = Tensor::<2>::from_data(TensorData::new(pick, [b, k]), &device);
-    let slope = slopes(condition, &t_col, &y_hat, &f_hat, &pick);
-    let mut scale = vec![0.0; b];
-    for (r, c) in fired.iter().enumerate() {
-        if c.is_some() {
-            if slope[r] == 0.0 || !slope[r].is_finite() {
-                return Err(AdjointError::TangentialEvent {
-                    row: r,
-                    t: t_hat[r],
-                    slope: slope[r],
-                });
-            }
-            scale[r] = -1.0 / slope[r];
+    let pick = Tensor::<2>::from_data(TensorData::new(pick, [m, k]), &device);
+    let slope = slopes(condition, &t_fired_col, &y_fired, &f_fired, &pick);
+    let mut scale = Vec::with_capacity(m);
+    for (i, &r) in rows.iter().enumerate() {
+        if slope[i] == 0.0 || !slope[i].is_finite() {
+            return Err(AdjointError::TangentialEvent {
+                row: r,
+                t: t_hat[r],
+                slope: slope[i],
+            });
         }
+        scale.push(-1.0 / slope[i]);
     }
     let g_fired = (g * pick).sum_dim(1);
-    let tau = t_col + (g_fired.clone() - g_fired.detach()) * column(&scale, &device);
-    let y_event = y_hat + Tensor::from_inner(f_hat) * (tau.clone() - tau.clone().detach());
+    let shift = (g_fired.clone() - g_fired.detach()) * column(&scale, &device);
+    let moved = Tensor::from_inner(f_fired) * shift.clone();
+    // Row r of the batch from row `at[r]` of `[0; fired rows]` (0: not fired).
+    let mut at = vec![0usize; fired.len()];
+    for (i, &r) in rows.iter().enumerate() {
+        at[r] = i + 1;
+    }
+    let idx = index(&at, &device);
+    let spread = |x: Tensor<2>| {
+        let zero = x.clone().narrow(0, 0, 1).zeros_like();
+        Tensor::cat(vec![zero, x], 0).select(0, idx.clone())
+    };
+    let tau = t_col + spread(shift);
+    let y_event = y_hat + spread(moved);
     Ok((tau, y_event))
 }
 
+/// Batch rows as an index tensor.
+fn index(rows: &[usize], device: &burn::tensor::Device) -> Tensor<1, burn::tensor::Int> {
+    let rows: Vec<i64> = rows.iter().map(|&r| r as i64).collect();
+    let n = rows.len();
+    Tensor::from_data(TensorData::new(rows, [n]), device)
+}
+
 /// Each row's `ġ = ∂g/∂t + ∂g/∂y · f` for its fired condition (`pick`), by one backward pass
-/// on fresh leaves (the condition's parameters get no gradient from it).
+/// on fresh leaves through a copy of the condition without parameter gradients.
 fn slopes<C: NeuralCondition>(
     condition: &C,
     t_col: &Tensor<2>,
@@ -310,6 +340,7 @@ fn slopes<C: NeuralCondition>(
 ) -> Vec<f64> {
     let t = Tensor::from_inner(t_col.clone().inner()).require_grad();
     let y = Tensor::from_inner(y_hat.clone().inner()).require_grad();
+    let condition = condition.clone().no_grad();
     let grads = (condition.forward(t.clone(), y.clone()) * pick.clone())
         .sum()
         .backward();

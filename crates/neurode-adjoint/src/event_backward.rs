@@ -7,7 +7,14 @@
 //! to the first: through the graph behind the leaves and the solve (by the trajectory's
 //! gradient method), then through what produced its initial state and start time (a reset of
 //! the previous trajectory's leaves), which adds to the previous trajectory's `∂L/∂t`,
-//! `∂L/∂y`. Every graph is walked once, whichever the gradient method.
+//! `∂L/∂y`. Each of these graphs is walked once, whichever the gradient method.
+//!
+//! So the graphs the caller builds between solves must not share intermediate tensors: Burn
+//! walks a graph's nodes once. Build each start from the previous trajectory's `t`, `y` and
+//! parameters (compute `e = p.val().sigmoid()` inside the loop, not once before it), and the
+//! loss from the trajectories' `t`, `y` and parameters (not from a reset state that the next
+//! solve starts from). A shared intermediate makes Burn panic ("graph tape has already been
+//! consumed") during the backward pass.
 
 use burn::Tensor;
 use burn::module::Module;
@@ -129,10 +136,14 @@ pub fn backward_events<M: NeuralDynamics, N: Module>(
         let seg = &chain[k];
         let (dt, dy) = std::mem::take(&mut upstream[k]);
         let b = seg.y.dims()[0];
-        let through_t =
-            dt.map(|dt| (seg.inner.tau.clone().reshape([b]) * Tensor::from_inner(dt)).sum());
+        // Only what depends on the solve: the time of a row without an event is its end time,
+        // a constant (when no row fired and the loss reads only `t`, nothing is walked).
+        let tau = &seg.inner.tau;
+        let through_t = dt
+            .filter(|_| tau.is_tracked())
+            .map(|dt| (tau.clone().reshape([b]) * Tensor::from_inner(dt)).sum());
         let through_y = dy.map(|dy| (seg.inner.y_event.clone() * Tensor::from_inner(dy)).sum());
-        let Some(inner_loss) = sum_opt(through_t, through_y) else {
+        let Some(inner_loss) = sum_opt(through_t, through_y).filter(Tensor::is_tracked) else {
             continue;
         };
         let through = seg.inner.traj.backward_unchained(inner_loss, outer)?;

@@ -205,8 +205,8 @@ pub enum SolveError {
     /// The root finder could not narrow a crossing to the event tolerance.
     #[error(
         "event condition {condition} changes sign between t = {t0} and t = {t1}, but its \
-         crossing could not be located within {iterations} iterations: the condition is not \
-         continuous there, or the event tolerance is below the time resolution; loosen it"
+         crossing could not be narrowed within {iterations} iterations: the condition is not \
+         a function of (t, y) there (it changes between evaluations); check its formula"
     )]
     EventNotLocated {
         /// The condition.

@@ -26,7 +26,7 @@ use burn::Tensor;
 
 pub use spec::{Crossing, Direction, Event, EventCondition};
 
-use crate::rows::ops::index;
+use crate::rows::ops::{index, row_finite};
 use crate::{
     AcceptedRows, FailurePolicy, RowDynamics, RowGrid, RowObserver, RowRmsNorm, RowSolution,
     RowStatus, SolveError, SolveOptions, solve_rows_observed,
@@ -123,6 +123,19 @@ pub fn solve_event_observed<F: RowDynamics, G: EventCondition>(
             state: b,
         });
     }
+    // The state's own checks before the conditions see it.
+    let [_, d] = y0.dims();
+    if d == 0 {
+        return Err(SolveError::EmptyState {
+            shape: format!("{:?}", y0.dims()),
+        });
+    }
+    if let Some(row) = row_finite(&y0).iter().position(|ok| !ok) {
+        return Err(SolveError::Row {
+            row,
+            error: Box::new(SolveError::NonFiniteInitialState),
+        });
+    }
     let mut watch = EventWatch::new(event, &y0, grid)?;
     let mut tee = Tee {
         watch: &mut watch,
@@ -146,7 +159,6 @@ pub fn solve_event_observed<F: RowDynamics, G: EventCondition>(
         };
         stats.status = RowStatus::NonFinite;
         stats.error = Some(inner);
-        watch.fired[row] = None;
     }
     drop_after_events(&mut solution, &watch.fired);
     let t: Vec<f64> = (0..b)
@@ -191,7 +203,9 @@ impl<G: EventCondition> RowObserver for Tee<'_, '_, G> {
     }
 
     fn stops(&mut self) -> Vec<usize> {
-        self.watch.stops()
+        let mut stops = self.watch.stops();
+        stops.extend(self.other.stops());
+        stops
     }
 }
 

@@ -65,6 +65,11 @@ impl Bracket {
         Next::Evaluate(c)
     }
 
+    /// The end before the crossing.
+    pub fn before(&self) -> f64 {
+        self.a
+    }
+
     /// Takes `g(c) = gc` into the bracket. Illinois: when the same end stays twice in a row,
     /// its `g` is halved, so the retained end moves too and convergence stays superlinear.
     pub fn update(&mut self, c: f64, gc: f64) {

@@ -32,6 +32,11 @@ impl Direction {
 }
 
 /// How one condition acts: the crossings it reacts to, and whether it stops its row.
+///
+/// Give chained solves a direction: a solve restarted at an event (reported up to the
+/// tolerance past the crossing) with a reset that slows the condition down (a bounce with
+/// restitution below 1) may take longer than the tolerance to come back through zero, which
+/// `Either` would count as a new crossing and `Down` for a floor does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Crossing {
     /// The crossings that count.

@@ -42,7 +42,8 @@ struct Item {
     i: usize,
     c: usize,
     bracket: Bracket,
-    root: Option<f64>,
+    /// The located crossing: the narrowed bracket's ends before and after it (in `θ`).
+    root: Option<(f64, f64)>,
     failed: bool,
 }
 
@@ -121,7 +122,7 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
                 }
                 let width = self.event.tolerance / dense.h[it.i].abs();
                 match it.bracket.next(width) {
-                    Next::Root(theta) => it.root = Some(theta),
+                    Next::Root(theta) => it.root = Some((it.bracket.before(), theta)),
                     Next::Evaluate(_) if it.bracket.iterations >= MAX_ITERATIONS => {
                         let s = steps.steps[it.i];
                         it.failed = true;
@@ -237,19 +238,30 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
             if row_items.iter().any(|it| it.failed) {
                 continue;
             }
-            let theta = |it: &Item| it.root.expect("located");
             // A crossing within the tolerance of the row's start is the start's own zero (a
             // solve restarted at an event, its state a rounding error off the crossing): it
-            // does not fire, as a condition exactly zero at the start does not.
-            // Under torchdiffeq's convention a step may pass the row's end: a crossing after
-            // the end is not part of the solve.
+            // does not fire, as a condition exactly zero at the start does not. Under
+            // torchdiffeq's convention a step may pass the row's end: a crossing that begins
+            // after the end is not part of the solve, one whose bracket straddles the end is
+            // reported at the end.
             let r = steps.steps[items[i - row_items.len()].i].row;
             let (start, end, dir) = (self.starts[r], self.ends[r], self.dirs[r]);
+            let located = |it: &Item| {
+                let (before, after) = it.root.expect("located");
+                let t = time(it, after);
+                if (t - end) * dir > 0.0 {
+                    let i = it.i;
+                    ((end - dense.t0[i]) / dense.h[i], end, time(it, before))
+                } else {
+                    (after, t, time(it, before))
+                }
+            };
+            let theta = |it: &Item| located(it).0;
             let row_items: Vec<&Item> = row_items
                 .into_iter()
                 .filter(|it| {
-                    let t = time(it, theta(it));
-                    (t - start).abs() > self.event.tolerance && (t - end) * dir <= 0.0
+                    let (_, t, t_before) = located(it);
+                    (t - start).abs() > self.event.tolerance && (t_before - end) * dir < 0.0
                 })
                 .collect();
             if row_items.is_empty() {
@@ -268,13 +280,13 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
             let row = steps.steps[row_items[0].i].row;
             for it in passed {
                 self.passed[row].push(RowEvent {
-                    t: time(it, theta(it)),
+                    t: located(it).1,
                     condition: it.c,
                 });
             }
             if let Some(it) = first {
                 self.fired[row] = Some(RowEvent {
-                    t: time(it, theta(it)),
+                    t: located(it).1,
                     condition: it.c,
                 });
                 self.stops.push(row);

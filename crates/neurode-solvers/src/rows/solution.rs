@@ -35,7 +35,7 @@ pub enum RowStatus {
     /// The controller asked for a step below the time resolution (or `min_step`).
     StepUnderflow,
     /// The row's state or derivative became NaN or infinite (or, in an event solve, its
-    /// condition did).
+    /// condition did, or its crossing could not be located: the row's `error` says which).
     NonFinite,
     /// An observer stopped the row: a terminal event fired ([`crate::solve_event`]).
     Event,
