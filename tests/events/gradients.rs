@@ -38,6 +38,18 @@ impl Drop {
     }
 }
 
+/// One row from `y0` at t = 0 until its event or `end`, by `method`.
+fn from_zero<M: neurode::adjoint::NeuralDynamics, C: neurode::adjoint::NeuralCondition>(
+    model: &M,
+    event: &Event<C>,
+    y0: Tensor<2>,
+    end: f64,
+    method: &neurode::adjoint::GradientMethod,
+) -> EventTrajectory<M> {
+    let t0 = times(&[0.0], &y0.device());
+    odeint_event(model, event, y0, t0, &[end], &tight(), method).unwrap()
+}
+
 /// A bouncing ball: dynamics, floor, restitution.
 #[derive(Module, Debug)]
 struct Bouncer {
@@ -306,16 +318,7 @@ pub(crate) fn nonlinear_event_against_finite_differences(device: &Device) {
         let vertical = Level::new(0.0, &ad);
         let event = Event::new(vertical, vec![Crossing::down()]).with_tolerance(1e-12);
         let y0 = states(&[(theta0, 0.0)], &ad).require_grad();
-        let hit = odeint_event(
-            &model,
-            &event,
-            y0,
-            times(&[0.0], &ad),
-            &[10.0],
-            &tight(),
-            &method,
-        )
-        .unwrap();
+        let hit = from_zero(&model, &event, y0, 10.0, &method);
         let loss = hit.t.clone().sum();
         let grads = hit.backward(loss).unwrap();
         let got = [values(&grads.y0)[0], scalar(&grads.params, &model.damping)];
@@ -363,16 +366,7 @@ pub(crate) fn rows_without_events(device: &Device) {
         }
         // No row fires, the loss reads only the times.
         let y0 = states(&[(50.0, 0.0)], &ad).require_grad();
-        let hit = odeint_event(
-            &drop.ball,
-            &event,
-            y0,
-            times(&[0.0], &ad),
-            &[1.0],
-            &tight(),
-            &method,
-        )
-        .unwrap();
+        let hit = from_zero(&drop.ball, &event, y0, 1.0, &method);
         let loss = hit.t.clone().sum();
         let grads = hit.backward(loss).unwrap();
         assert_eq!(values(&grads.y0), vec![0.0, 0.0], "{name}");
