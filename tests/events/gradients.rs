@@ -334,8 +334,8 @@ pub(crate) fn nonlinear_event_against_finite_differences(device: &Device) {
     }
 }
 
-/// A batch mixing a row whose event fires, one that reaches its end first and one whose end is
-/// its start; and a batch where no row fires with a loss of the times alone (a constant: no
+/// A batch mixing rows whose event fires (not next to each other), one that reaches its end
+/// first and one whose end is its start; and a batch where no row fires with a loss of the times alone (a constant: no
 /// gradient, no error). Every gradient method.
 pub(crate) fn rows_without_events(device: &Device) {
     let ad = device.clone().autodiff();
@@ -343,20 +343,22 @@ pub(crate) fn rows_without_events(device: &Device) {
     for (name, method) in methods() {
         let drop = Drop::new(g, 0.0, &ad);
         let event = Event::new(drop.level.clone(), vec![Crossing::down()]).with_tolerance(1e-12);
-        let y0 = states(&[(2.0, 0.0), (50.0, 0.0), (1.0, 0.0)], &ad).require_grad();
-        let t0 = times(&[0.0, 0.0, 0.0], &ad);
-        let ends = [1.0, 1.0, 0.0];
+        let y0 = states(&[(2.0, 0.0), (50.0, 0.0), (1.0, 0.0), (1.0, 0.0)], &ad).require_grad();
+        let t0 = times(&[0.0, 0.0, 0.0, 0.0], &ad);
+        let ends = [1.0, 1.0, 0.0, 1.0];
         let hit = odeint_event(&drop.ball, &event, y0, t0, &ends, &tight(), &method).unwrap();
-        assert!(hit.events[0].is_some() && hit.events[1].is_none() && hit.events[2].is_none());
+        let fired: Vec<bool> = hit.events.iter().map(Option::is_some).collect();
+        assert_eq!(fired, vec![true, false, false, true]);
         let t = values(&hit.t);
         assert!((t[0] - (4.0 / g).sqrt()).abs() < 1e-10 && t[1] == 1.0 && t[2] == 0.0);
+        assert!((t[3] - (2.0 / g).sqrt()).abs() < 1e-10);
         let [n, _] = hit.y.dims();
         let loss = hit.t.clone().sum() + hit.y.clone().slice([0..n, 0..1]).sum();
         let grads = hit.backward(loss).unwrap();
         let dh0: Vec<f64> = values(&grads.y0).iter().step_by(2).copied().collect();
         // Fired: dt*/dh₀ + dh*/dh₀ = 1/√(2gh₀) + 0; the others: dh(t)/dh₀ = 1.
-        let want = [1.0 / (2.0 * g * 2.0).sqrt(), 1.0, 1.0];
-        for r in 0..3 {
+        let want = [1.0 / (4.0 * g).sqrt(), 1.0, 1.0, 1.0 / (2.0 * g).sqrt()];
+        for r in 0..4 {
             assert!(
                 (dh0[r] - want[r]).abs() < 1e-10,
                 "{name}: row {r}: {} vs {}",

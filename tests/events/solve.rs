@@ -141,7 +141,26 @@ pub(crate) fn no_crossing_ends_at_t1(device: &Device) {
     let y0 = states(&[(2.0, 0.0)], device);
     let s = solve_event(&f, y0, &grid, &coarse, &past, FailurePolicy::FailBatch).unwrap();
     assert!(s.events[0].is_some(), "the crossing before the end fires");
-    assert!(s.t[0] > hit - 1e-3 && s.t[0] <= hit + 1e-5, "{}", s.t[0]);
+    let end = hit + 1e-5;
+    assert_eq!(s.t[0], end, "reported at the end: its bracket straddles it");
+    assert!((values(&s.y)[0] - (2.0 - 4.905 * end * end)).abs() < 1e-12);
+    // A condition exactly zero at the end of a step that passes the row's end (t − 1.5 over
+    // one step [0, 1.5] of a row ending at 1.2): after the end, it does not fire.
+    let at_step_end = |t: &Tensor<2>, _: &Tensor<2>| t.clone().sub_scalar(1.5);
+    let late = Event::new(at_step_end, vec![Crossing::up()]);
+    let long = SolveOptions::new()
+        .with_stepping(Stepping::Adaptive(
+            Adaptive::new(1e-10, 1e-12)
+                .with_controller(PiController::integral())
+                .with_first_step(1.5),
+        ))
+        .with_convention(Convention::Torchdiffeq);
+    let still = |_: &RowsAt<'_>, y: &Tensor<2>| y.zeros_like();
+    let grid = RowGrid::new(vec![vec![0.0, 1.2]]).unwrap();
+    let y0 = tensor(&[[1.0]], device);
+    let s = solve_event(&still, y0, &grid, &late, &long, FailurePolicy::FailBatch).unwrap();
+    assert_eq!(s.solution.rows[0].accepted_steps, 1);
+    assert_eq!((s.events[0], s.t[0]), (None, 1.2));
 }
 
 /// A condition that is zero at the start does not fire there (sin t from 0 first crosses at

@@ -104,7 +104,8 @@ pub fn solve_event<F: RowDynamics, G: EventCondition>(
 /// [`solve_event`], reporting every iteration's accepted row steps (with their interpolants)
 /// to `observer` as well — up to and including each row's event step (e.g. a
 /// [`crate::RowDenseOutput`]: the solution up to the events, which the interpolating adjoint
-/// reads).
+/// reads). Rows the observer itself stops ([`RowObserver::stops`]) end there with status
+/// [`RowStatus::Event`] but no event (`events[r]` is `None`; `t`, `y` are their last output).
 pub fn solve_event_observed<F: RowDynamics, G: EventCondition>(
     f: &F,
     y0: Tensor<2>,

@@ -65,9 +65,9 @@ impl Bracket {
         Next::Evaluate(c)
     }
 
-    /// The end before the crossing.
+    /// The end before the crossing: `a`, or the root itself where `g` vanished exactly.
     pub fn before(&self) -> f64 {
-        self.a
+        if self.gb == 0.0 { self.b } else { self.a }
     }
 
     /// Takes `g(c) = gc` into the bracket. Illinois: when the same end stays twice in a row,

@@ -261,7 +261,9 @@ impl<'a, G: EventCondition> EventWatch<'a, G> {
                 .into_iter()
                 .filter(|it| {
                     let (_, t, t_before) = located(it);
-                    (t - start).abs() > self.event.tolerance && (t_before - end) * dir < 0.0
+                    let t_after = time(it, it.root.expect("located").1);
+                    let (after, before) = ((t_after - end) * dir, (t_before - end) * dir);
+                    (t - start).abs() > self.event.tolerance && (after <= 0.0 || before < 0.0)
                 })
                 .collect();
             if row_items.is_empty() {
