@@ -4,13 +4,15 @@
 //! against the closed forms for every gradient method, five chained bounces and a learnable
 //! condition against finite differences. (A module of the `solvers_f64` test binary.)
 
+mod edges;
 mod gradients;
 mod solve;
 
 use burn::Tensor;
 use burn::module::{Module, Param};
 use neurode::adjoint::{
-    AdjointOptions, CheckpointOptions, GradientMethod, NeuralCondition, NeuralDynamics,
+    AdjointOptions, CheckpointOptions, EventTrajectory, GradientMethod, NeuralCondition,
+    NeuralDynamics, odeint_event,
 };
 use neurode::solvers::{
     Crossing, Event, FailurePolicy, RowGrid, RowsAt, SolveOptions, solve_event,
@@ -70,6 +72,48 @@ impl NeuralCondition for Level {
         let n = y.dims()[0];
         y.slice([0..n, 0..1]) - self.level.val().reshape([1, 1])
     }
+}
+
+/// The dynamics and the condition together: both get gradients.
+#[derive(Module, Debug)]
+pub(crate) struct Drop {
+    pub ball: Ball,
+    pub level: Level,
+}
+
+impl Drop {
+    pub fn new(g: f64, level: f64, device: &Device) -> Self {
+        Self {
+            ball: Ball::new(g, device),
+            level: Level::new(level, device),
+        }
+    }
+
+    /// The balls `y0` dropped at `t0` until they fall through the level (or t = 10).
+    pub fn solve(
+        &self,
+        y0: Tensor<2>,
+        t0: Tensor<1>,
+        method: &neurode::adjoint::GradientMethod,
+    ) -> EventTrajectory<Ball> {
+        let event = Event::new(self.level.clone(), vec![Crossing::down()]).with_tolerance(1e-12);
+        odeint_event(&self.ball, &event, y0, t0, &[10.0], &tight(), method).unwrap()
+    }
+}
+
+/// One row from `y0` at t = 0 until its event or `end`, by `method`.
+pub(crate) fn from_zero<
+    M: neurode::adjoint::NeuralDynamics,
+    C: neurode::adjoint::NeuralCondition,
+>(
+    model: &M,
+    event: &Event<C>,
+    y0: Tensor<2>,
+    end: f64,
+    method: &neurode::adjoint::GradientMethod,
+) -> EventTrajectory<M> {
+    let t0 = times(&[0.0], &y0.device());
+    odeint_event(model, event, y0, t0, &[end], &tight(), method).unwrap()
 }
 
 /// DOPRI5 at `rtol = 1e-10`, `atol = 1e-12`.
@@ -148,5 +192,6 @@ cpu_backend_tests!(F64;
     fixed_steps_report_the_search,
 );
 
+use edges::*;
 use gradients::*;
 use solve::*;
