@@ -197,8 +197,9 @@ impl Forward {
 }
 
 impl<M: NeuralDynamics> RowTrajectory<M> {
-    /// A trajectory from a forward pass done elsewhere (an event search) from the leaf `y0`
-    /// (`y0_input` detached): `ys` taped from it (backprop), or a fresh leaf (the adjoints).
+    /// A trajectory for the two adjoints from a forward pass done elsewhere (an event search),
+    /// `ys` a fresh leaf and `y0` the leaf `y0_input` detached (its dense output, if any, is
+    /// frozen for the interpolating adjoint).
     pub(crate) fn from_forward(
         model: &M,
         (y0, y0_input): (Tensor<2>, Tensor<2>),
