@@ -6,6 +6,7 @@
 mod common;
 mod events;
 mod per_row;
+mod stiff;
 
 use common::problems::*;
 use common::*;

@@ -61,12 +61,9 @@ impl<M: NeuralDynamics> EventTrajectory<M> {
     }
 }
 
-fn add(a: SolveStats, b: SolveStats) -> SolveStats {
-    SolveStats {
-        nfe: a.nfe + b.nfe,
-        accepted_steps: a.accepted_steps + b.accepted_steps,
-        rejected_steps: a.rejected_steps + b.rejected_steps,
-    }
+fn add(mut a: SolveStats, b: SolveStats) -> SolveStats {
+    a += b;
+    a
 }
 
 fn sum_opt<const D: usize>(a: Option<Tensor<D>>, b: Option<Tensor<D>>) -> Option<Tensor<D>> {

@@ -219,6 +219,83 @@ pub enum SolveError {
         iterations: usize,
     },
 
+    /// An explicit method's solve failed after Hairer's stiffness test had fired.
+    #[error(
+        "{method} stopped at t = {t} ({cause}); the problem looks stiff from t = {stiff_at} on \
+         (Hairer's test: the step size times the dominant eigenvalue estimate stayed above \
+         {method}'s stability bound on 15 checks in a row): solve it with an implicit method, \
+         rodas5p (tight tolerances), rosenbrock23 (loose ones) or auto (switches by itself)"
+    )]
+    Stiff {
+        /// The explicit method.
+        method: &'static str,
+        /// Where the solve stopped.
+        t: f64,
+        /// Where the stiffness test fired.
+        stiff_at: f64,
+        /// The failure the test explains (`"max_steps = 1000 reached"`, …).
+        cause: String,
+    },
+
+    /// An implicit method was asked for something only the explicit methods do yet.
+    #[error(
+        "{method} is an implicit (Rosenbrock) method, and {what} take explicit methods only: \
+         use dopri5, tsit5 or dop853 there"
+    )]
+    ExplicitOnly {
+        /// The implicit method.
+        method: &'static str,
+        /// The feature (`"per-row clocks"`, …).
+        what: &'static str,
+    },
+
+    /// The state has no row layout the implicit methods can factor.
+    #[error(
+        "{method} needs the state's values as rows of components (a tensor [rows, …] or a \
+         Vec<f64>) to factor its Jacobian, and a state of shape {shape} has none: use an \
+         explicit method for it"
+    )]
+    NoRowLayout {
+        /// The implicit method.
+        method: &'static str,
+        /// The state's shape.
+        shape: String,
+    },
+
+    /// A Jacobian or time derivative the dynamics supplied has the wrong number of values.
+    #[error(
+        "the dynamics' {what} has {got} values for {rows} rows of {n} components: it must hold \
+         {expected} ({layout})"
+    )]
+    JacobianShape {
+        /// `"Jacobian ∂f/∂y"` or `"time derivative ∂f/∂t"`.
+        what: &'static str,
+        /// Rows of the state.
+        rows: usize,
+        /// Components per row.
+        n: usize,
+        /// Values expected.
+        expected: usize,
+        /// Values given.
+        got: usize,
+        /// The layout expected.
+        layout: &'static str,
+    },
+
+    /// A fixed implicit step met a singular linear system.
+    #[error(
+        "the linear system I − hγJ of row {row} is singular at t = {t} (step {dt:e}): take \
+         other fixed steps, or adaptive ones (which retry smaller)"
+    )]
+    SingularStep {
+        /// Start of the step.
+        t: f64,
+        /// The step.
+        dt: f64,
+        /// The batch row.
+        row: usize,
+    },
+
     /// A row of a per-row solve failed (the batch fails with it under
     /// `FailurePolicy::FailBatch`).
     #[error("row {row} failed: {error}")]

@@ -1,7 +1,7 @@
 //! Host states: a plain `Vec<f64>` is a [`State`], so exact-f64 solves run without any Burn
 //! device (reference solutions, datasets that must be identical on every backend).
 
-use crate::State;
+use crate::{HostRows, State};
 
 impl State for Vec<f64> {
     fn add_scaled(&self, terms: &[(f64, &Self)]) -> Self {
@@ -41,6 +41,14 @@ impl State for Vec<f64> {
 
     fn has_empty_dim(&self) -> bool {
         self.is_empty()
+    }
+
+    fn to_host_rows(&self) -> Option<HostRows> {
+        Some(HostRows::new(1, self.len(), self.clone()))
+    }
+
+    fn with_host_rows(&self, host: &HostRows) -> Option<Self> {
+        (host.values.len() == self.len()).then(|| host.values.clone())
     }
 }
 

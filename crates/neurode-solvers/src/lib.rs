@@ -35,7 +35,10 @@ mod dense;
 mod dynamics;
 mod error;
 mod event;
+mod explicit;
 mod host;
+mod host_rows;
+mod implicit;
 mod initial_step;
 mod interpolate;
 mod method;
@@ -48,6 +51,7 @@ mod solution;
 mod solve;
 mod state;
 mod stepper;
+mod stiffness;
 pub mod tableau;
 mod time_grid;
 
@@ -59,7 +63,9 @@ pub use event::{
     Crossing, Direction, Event, EventCondition, EventSolution, RowEvent, solve_event,
     solve_event_observed,
 };
-pub use method::{Method, UnknownMethod};
+pub use host_rows::HostRows;
+pub use implicit::{RODAS5P, ROSENBROCK23, RosenbrockDense, RosenbrockTableau, WithJacobian};
+pub use method::{Method, MethodKind, UnknownMethod};
 pub use norm::{ErrorNorm, RmsNorm};
 pub use observe::{StepInterpolant, StepLog, StepObserver, StepRecord};
 pub use options::{Adaptive, Convention, SolveOptions, Stepping};

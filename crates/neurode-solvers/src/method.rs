@@ -5,9 +5,12 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::implicit::{RODAS5P, ROSENBROCK23, RosenbrockTableau};
 use crate::tableau::{self, Tableau};
 
-/// An explicit Runge–Kutta method. Each one is a [`Tableau`]; the same engine runs them all.
+/// A solver method: an explicit Runge–Kutta method (a [`Tableau`]; one engine runs them all),
+/// a Rosenbrock method for stiff problems (a [`RosenbrockTableau`]), or `auto`, which starts
+/// explicit and switches by Hairer's stiffness test.
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -31,11 +34,35 @@ pub enum Method {
     Tsit5,
     /// Dormand–Prince 8(5,3) (adaptive).
     Dop853,
+    /// Shampine's Rosenbrock 2(3) (`ode23s`; adaptive, implicit): stiff problems at loose
+    /// tolerances.
+    Rosenbrock23,
+    /// Steinebach's Rodas5P 5(4) (adaptive, implicit): stiff problems at tight tolerances.
+    Rodas5p,
+    /// DOPRI5 while the problem is not stiff, Rodas5P while Hairer's test says it is
+    /// (adaptive; switches both ways, with hysteresis).
+    Auto,
+}
+
+/// What a [`Method`] is made of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MethodKind {
+    /// An explicit Runge–Kutta method.
+    Explicit(&'static Tableau),
+    /// A Rosenbrock method.
+    Rosenbrock(&'static RosenbrockTableau),
+    /// Automatic switching between an explicit and a Rosenbrock method.
+    Auto {
+        /// The method for non-stiff stretches.
+        explicit: &'static Tableau,
+        /// The method for stiff stretches.
+        implicit: &'static RosenbrockTableau,
+    },
 }
 
 impl Method {
-    /// Every method, fixed-step first.
-    pub const ALL: [Method; 9] = [
+    /// Every method: fixed-step, adaptive explicit, implicit, automatic.
+    pub const ALL: [Method; 12] = [
         Method::Euler,
         Method::Midpoint,
         Method::Heun,
@@ -45,10 +72,38 @@ impl Method {
         Method::Dopri5,
         Method::Tsit5,
         Method::Dop853,
+        Method::Rosenbrock23,
+        Method::Rodas5p,
+        Method::Auto,
     ];
 
-    /// The method's Butcher tableau.
-    pub fn tableau(self) -> &'static Tableau {
+    /// What the method is: an explicit tableau, a Rosenbrock tableau, or both (auto).
+    pub fn kind(self) -> MethodKind {
+        match self {
+            Method::Rosenbrock23 => MethodKind::Rosenbrock(&ROSENBROCK23),
+            Method::Rodas5p => MethodKind::Rosenbrock(&RODAS5P),
+            Method::Auto => MethodKind::Auto {
+                explicit: &tableau::DOPRI5,
+                implicit: &RODAS5P,
+            },
+            explicit => MethodKind::Explicit(explicit.explicit_tableau()),
+        }
+    }
+
+    /// The explicit method's Butcher tableau; `None` for the implicit methods and `auto`.
+    pub fn tableau(self) -> Option<&'static Tableau> {
+        match self.kind() {
+            MethodKind::Explicit(tab) => Some(tab),
+            _ => None,
+        }
+    }
+
+    /// Whether the method solves linear systems (Rosenbrock methods and `auto`).
+    pub fn is_implicit(self) -> bool {
+        !matches!(self.kind(), MethodKind::Explicit(_))
+    }
+
+    fn explicit_tableau(self) -> &'static Tableau {
         match self {
             Method::Euler => &tableau::EULER,
             Method::Midpoint => &tableau::MIDPOINT,
@@ -58,23 +113,34 @@ impl Method {
             Method::Bosh3 => &tableau::BOSH3,
             Method::Dopri5 => &tableau::DOPRI5,
             Method::Tsit5 => &tableau::TSIT5,
-            Method::Dop853 => &tableau::DOP853,
+            _ => &tableau::DOP853,
         }
     }
 
     /// The lower-case name (`"dopri5"`).
     pub fn name(self) -> &'static str {
-        self.tableau().name
+        match self.kind() {
+            MethodKind::Explicit(tab) => tab.name,
+            MethodKind::Rosenbrock(tab) => tab.name,
+            MethodKind::Auto { .. } => "auto",
+        }
     }
 
     /// Whether the method controls its step size from an error estimate.
     pub fn is_adaptive(self) -> bool {
-        self.tableau().is_adaptive()
+        match self.kind() {
+            MethodKind::Explicit(tab) => tab.is_adaptive(),
+            _ => true,
+        }
     }
 
-    /// Order of accuracy of the propagated solution.
+    /// Order of accuracy of the propagated solution (`auto`: that of both its methods, 5).
     pub fn order(self) -> u32 {
-        self.tableau().order
+        match self.kind() {
+            MethodKind::Explicit(tab) => tab.order,
+            MethodKind::Rosenbrock(tab) => tab.order,
+            MethodKind::Auto { implicit, .. } => implicit.order,
+        }
     }
 }
 
@@ -87,7 +153,8 @@ impl fmt::Display for Method {
 /// The name given is not a known method.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown solver `{0}`: expected one of euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853"
+    "unknown solver `{0}`: expected one of euler, midpoint, heun, rk4, rk38, bosh3, dopri5, \
+     tsit5, dop853 (explicit), rosenbrock23, rodas5p (implicit, for stiff problems) or auto"
 )]
 pub struct UnknownMethod(pub String);
 
@@ -126,9 +193,25 @@ mod tests {
             .collect();
         assert_eq!(
             adaptive,
-            [Method::Bosh3, Method::Dopri5, Method::Tsit5, Method::Dop853]
+            [
+                Method::Bosh3,
+                Method::Dopri5,
+                Method::Tsit5,
+                Method::Dop853,
+                Method::Rosenbrock23,
+                Method::Rodas5p,
+                Method::Auto
+            ]
         );
         let orders: Vec<_> = Method::ALL.into_iter().map(Method::order).collect();
-        assert_eq!(orders, [1, 2, 2, 4, 4, 3, 5, 5, 8]);
+        assert_eq!(orders, [1, 2, 2, 4, 4, 3, 5, 5, 8, 2, 5, 5]);
+        let implicit: Vec<_> = Method::ALL
+            .into_iter()
+            .filter(|m| m.is_implicit())
+            .collect();
+        assert_eq!(
+            implicit,
+            [Method::Rosenbrock23, Method::Rodas5p, Method::Auto]
+        );
     }
 }

@@ -226,18 +226,41 @@ impl SolveOptions {
         !matches!(self.stepping, Stepping::Adaptive(_))
     }
 
-    /// The tableau the method has under the convention (torchdiffeq's DOPRI5 estimates its
-    /// error with another embedded solution).
-    pub fn tableau(&self) -> &'static Tableau {
+    /// The explicit tableau the method has under the convention (torchdiffeq's DOPRI5
+    /// estimates its error with another embedded solution); `None` for the implicit methods.
+    pub fn tableau(&self) -> Option<&'static Tableau> {
         match (self.convention, self.method) {
-            (Convention::Torchdiffeq, Method::Dopri5) => &tableau::DOPRI5_TORCHDIFFEQ,
+            (Convention::Torchdiffeq, Method::Dopri5) => Some(&tableau::DOPRI5_TORCHDIFFEQ),
             _ => self.method.tableau(),
         }
     }
 
-    /// The dense output these options give (an error for a convention the method lacks).
+    /// [`SolveOptions::tableau`], or the error that `what` (a feature) takes explicit methods
+    /// only.
+    pub(crate) fn explicit_tableau(
+        &self,
+        what: &'static str,
+    ) -> Result<&'static Tableau, SolveError> {
+        self.tableau().ok_or(SolveError::ExplicitOnly {
+            method: self.method.name(),
+            what,
+        })
+    }
+
+    /// The dense output these options give (an error for a convention the method lacks; the
+    /// implicit methods have their own and only neurode's convention).
     pub(crate) fn interpolant(&self) -> Result<InterpolantKind, SolveError> {
-        let tab = self.tableau();
+        let Some(tab) = self.tableau() else {
+            return match self.convention {
+                Convention::Neurode => Ok(InterpolantKind::Hermite),
+                Convention::Torchdiffeq => Err(SolveError::OptionNotApplicable {
+                    option: "convention",
+                    method: self.method.name(),
+                    hint: "torchdiffeq has no implicit methods to follow; use the neurode \
+                           convention",
+                }),
+            };
+        };
         match self.convention {
             Convention::Neurode => Ok(tab.interpolant),
             Convention::Torchdiffeq if self.is_fixed_step() => Ok(InterpolantKind::Linear),
@@ -279,6 +302,18 @@ impl SolveOptions {
             }
             _ => {}
         }
+        if self.method == Method::Auto && self.is_fixed_step() {
+            return Err(SolveError::OptionNotApplicable {
+                option: if matches!(self.stepping, Stepping::Steps(_)) {
+                    "steps"
+                } else {
+                    "step_size"
+                },
+                method,
+                hint: "auto switches methods by the stiffness test of adaptive steps: give \
+                       tolerances, or take fixed steps with rodas5p or rosenbrock23",
+            });
+        }
         if self.max_steps == 0 {
             return Err(SolveError::InvalidOption {
                 name: "max_steps",
@@ -288,6 +323,26 @@ impl SolveOptions {
         }
         self.interpolant()?;
         Ok(())
+    }
+}
+
+/// Node `i` of a fixed-step grid of `n` steps from `t0` to `t_end` (the last node is `t_end`
+/// exactly; equal steps are placed by proportion, steps of length `h` by multiples).
+pub(crate) fn fixed_node(
+    i: usize,
+    n: usize,
+    t0: f64,
+    t_end: f64,
+    h: f64,
+    dir: f64,
+    grid: Grid,
+) -> f64 {
+    if i == n {
+        t_end
+    } else if matches!(grid, Grid::Steps(_)) {
+        t0 + (t_end - t0) * (i as f64 / n as f64)
+    } else {
+        t0 + dir * h * i as f64
     }
 }
 

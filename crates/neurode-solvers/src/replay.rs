@@ -2,8 +2,9 @@
 //! them, from a stored state, on any device (checkpointed gradients re-run stretches of a
 //! tape-free solve on the autodiff tape this way).
 
+use crate::explicit::Run;
 use crate::observe::StepRecord;
-use crate::solve::{Run, check_inputs};
+use crate::solve::check_inputs;
 use crate::stepper::{Counted, rk_step};
 use crate::{Dynamics, RmsNorm, SolveError, SolveOptions, SolveStats, State};
 
@@ -51,16 +52,9 @@ where
         });
     }
     let first_output = ts.partition_point(|&t| (t - first.t0) * dir <= 0.0);
-    let mut run = Run {
-        tab: opts.tableau(),
-        interpolant: opts.interpolant()?,
-        ts,
-        dir,
-        first_output,
-        ys: Vec::new(),
-        stats: SolveStats::default(),
-        observer: None,
-    };
+    let tab = opts.explicit_tableau("replays of recorded steps (checkpointed gradients)")?;
+    let mut run = Run::new(tab, opts.interpolant()?, ts, dir);
+    run.first_output = first_output;
     let mut f = Counted { f, nfe: 0 };
     let mut y = y;
     let mut f_start = None;

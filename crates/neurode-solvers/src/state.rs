@@ -7,6 +7,8 @@
 use burn::Tensor;
 use burn::tensor::TensorData;
 
+use crate::HostRows;
+
 /// A vector-space element the solvers can integrate.
 pub trait State: Clone {
     /// `self + Σ cᵢ·kᵢ`. Terms whose coefficient is exactly zero are skipped.
@@ -44,6 +46,20 @@ pub trait State: Clone {
 
     /// The shape, for error messages and the one-off check of the dynamics' output.
     fn shape_string(&self) -> String;
+
+    /// The values on the host as independent rows, for the implicit methods' linear algebra
+    /// (one read); `None` (the default) for states that have no such layout, which the
+    /// implicit methods then refuse.
+    fn to_host_rows(&self) -> Option<HostRows> {
+        None
+    }
+
+    /// A state shaped like `self` (same device, dtype and shape) holding `host`'s values;
+    /// `None` where [`State::to_host_rows`] is.
+    fn with_host_rows(&self, host: &HostRows) -> Option<Self> {
+        let _ = host;
+        None
+    }
 }
 
 impl<const D: usize> State for Tensor<D> {
@@ -131,6 +147,29 @@ impl<const D: usize> State for Tensor<D> {
 
     fn has_empty_dim(&self) -> bool {
         self.dims().contains(&0)
+    }
+
+    /// The first axis is the batch (rows), the others are one system's components; a 1-D
+    /// tensor is one row.
+    fn to_host_rows(&self) -> Option<HostRows> {
+        let dims = self.dims();
+        let total = self.shape().num_elements();
+        let rows = if D >= 2 { dims[0] } else { 1 };
+        let values: Vec<f64> = self
+            .clone()
+            .detach()
+            .into_data()
+            .convert::<f64>()
+            .try_into_vec::<f64>()
+            .ok()?;
+        (values.len() == total && rows > 0).then(|| HostRows::new(rows, total / rows, values))
+    }
+
+    fn with_host_rows(&self, host: &HostRows) -> Option<Self> {
+        let dims = self.dims();
+        (host.values.len() == self.shape().num_elements()).then(|| {
+            Tensor::<D>::from_data(TensorData::new(host.values.clone(), dims), &self.device())
+        })
     }
 }
 

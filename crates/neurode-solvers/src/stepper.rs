@@ -27,6 +27,8 @@ pub(crate) struct Step<S> {
     pub ks: Vec<S>,
     /// Error norm (adaptive methods): accept when ≤ 1. `None` for fixed-step methods.
     pub err: Option<f64>,
+    /// The point of the stiffness test's stage (methods with a [`crate::tableau::StiffnessProbe`]).
+    pub probe: Option<S>,
 }
 
 /// Tolerances and norm used to measure the local error of a step.
@@ -56,36 +58,41 @@ where
         let terms: Vec<(f64, &S)> = w.iter().zip(ks).map(|(w, k)| (h * w, k)).collect();
         y.add_scaled(&terms)
     };
-    let (y1, ks) = stages(tab, f0, advance, |i, yi| f.eval(t + tab.c[i] * h, yi));
+    let keep = tab.stiffness.map(|p| p.stage);
+    let (y1, ks, probe) = stages(tab, f0, advance, keep, |i, yi| f.eval(t + tab.c[i] * h, yi));
     let err = control.map(|c| error_norm(tab, &ks, y, &y1, h, c));
-    Step { y1, ks, err }
+    Step { y1, ks, err, probe }
 }
 
 /// The stages of one step of `tab` whose first derivative is `f0`: `k₀ = f0`, then
 /// `kᵢ = eval(i, yᵢ)` at `yᵢ = advance(aᵢ, k₀ … kᵢ₋₁)` (the step's start plus its length times
 /// the weighted stages); the solution is `advance(b, ks)`, or for FSAL methods the last stage's
-/// state. Returns the solution and every stage derivative. Shared by the shared-clock step
-/// (one `h`) and the per-row step (one `h` per row).
-pub(crate) fn stages<S>(
+/// state. Returns the solution, every stage derivative and the point of stage `keep` (when
+/// asked). Shared by the shared-clock step (one `h`) and the per-row step (one `h` per row).
+pub(crate) fn stages<S: Clone>(
     tab: &Tableau,
     f0: S,
     advance: impl Fn(&[f64], &[S]) -> S,
+    keep: Option<usize>,
     mut eval: impl FnMut(usize, &S) -> S,
-) -> (S, Vec<S>) {
+) -> (S, Vec<S>, Option<S>) {
     let s = tab.stages();
     let mut ks: Vec<S> = Vec::with_capacity(s);
     ks.push(f0);
-    let mut fsal_y1 = None;
+    let (mut fsal_y1, mut kept) = (None, None);
     for i in 1..s {
         let yi = advance(tab.a[i], &ks);
         let ki = eval(i, &yi);
+        if keep == Some(i) {
+            kept = Some(yi.clone());
+        }
         if tab.fsal && i == s - 1 {
             fsal_y1 = Some(yi);
         }
         ks.push(ki);
     }
     let y1 = fsal_y1.unwrap_or_else(|| advance(tab.b, &ks));
-    (y1, ks)
+    (y1, ks, kept)
 }
 
 fn error_norm<S: State, N: ErrorNorm<S>>(

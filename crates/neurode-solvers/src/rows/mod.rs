@@ -137,7 +137,7 @@ fn rows_inner<'a, F: RowDynamics, N: RowErrorNorm>(
     }
     let device = y0.device();
     let mut run = RowRun {
-        tab: opts.tableau(),
+        tab: opts.explicit_tableau("per-row clocks (solve_rows, solve_event)")?,
         interpolant: opts.interpolant()?,
         grid,
         f: RowCounted::new(f, b),
@@ -171,6 +171,7 @@ fn rows_inner<'a, F: RowDynamics, N: RowErrorNorm>(
         nfe: run.f.calls,
         accepted_steps: rows_stats.iter().map(|s| s.accepted_steps).sum(),
         rejected_steps: rows_stats.iter().map(|s| s.rejected_steps).sum(),
+        ..SolveStats::default()
     };
     Ok(RowSolution {
         grid: grid.clone(),

@@ -59,7 +59,7 @@ pub fn replay_rows<F: RowDynamics>(
         })
         .collect();
     let mut run = RowRun {
-        tab: opts.tableau(),
+        tab: opts.explicit_tableau("replays of recorded steps (checkpointed gradients)")?,
         interpolant: opts.interpolant()?,
         grid,
         f: RowCounted::new(f, b),
@@ -110,7 +110,7 @@ pub fn replay_rows<F: RowDynamics>(
         stats: SolveStats {
             nfe: run.f.calls,
             accepted_steps: steps.len(),
-            rejected_steps: 0,
+            ..SolveStats::default()
         },
     })
 }

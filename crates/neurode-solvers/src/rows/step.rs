@@ -90,7 +90,7 @@ pub(crate) fn rk_step_rows<F: RowDynamics, N: RowErrorNorm>(
         let terms: Vec<(f64, &Tensor<2>)> = w.iter().copied().zip(ks).collect();
         add_row_scaled(y, h, &terms)
     };
-    let (y1, ks) = stages(tab, f0, advance, |i, yi| {
+    let (y1, ks, _) = stages(tab, f0, advance, None, |i, yi| {
         let ti: Vec<f64> = t.iter().zip(h).map(|(t, h)| t + tab.c[i] * h).collect();
         f.eval(&ti, yi, rows)
     });

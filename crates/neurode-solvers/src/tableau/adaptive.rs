@@ -1,7 +1,7 @@
 //! Embedded pairs with adaptive step-size control: Bogacki–Shampine 3(2), Dormand–Prince 5(4)
 //! and Tsitouras 5(4). All three are FSAL.
 
-use super::{ErrorEstimator, InterpolantKind, Tableau};
+use super::{ErrorEstimator, InterpolantKind, StiffnessProbe, Tableau};
 
 /// The weights of a seven-stage FSAL method: its last stage row, then `b₇ = 0` (the last stage,
 /// evaluated at the step's end, is the next step's first).
@@ -34,6 +34,7 @@ pub const BOSH3: Tableau = Tableau {
     interpolant: InterpolantKind::Hermite,
     // torchdiffeq's `bosh3` midpoint: y₀ + h/2 · k₂.
     midpoint: Some(&[0.0, 0.5, 0.0, 0.0]),
+    stiffness: None,
 };
 
 /// DOPRI5's last stage row `a₇₁ … a₇₆`: its weights `b₁ … b₆` (FSAL).
@@ -103,6 +104,11 @@ pub const DOPRI5: Tableau = Tableau {
         -1776094331.0 / 19743644256.0 / 2.0,
         11237099.0 / 235043384.0 / 2.0,
     ]),
+    // Hairer's `dopri5.f`: stage 6 sits at node 1 beside the FSAL stage 7; bound 3.25.
+    stiffness: Some(StiffnessProbe {
+        stage: 5,
+        bound: 3.25,
+    }),
 };
 
 /// DOPRI5 as torchdiffeq writes it: the same stages, weights and dense-output data, with
@@ -176,4 +182,5 @@ pub const TSIT5: Tableau = Tableau {
     ]),
     interpolant: InterpolantKind::Tsit5,
     midpoint: None,
+    stiffness: None,
 };

@@ -7,7 +7,7 @@
 //! continuous extension (Hairer's `CONTD8`), at 3 extra evaluations per step that holds an
 //! output time.
 
-use super::{Dop853Dense, ErrorEstimator, InterpolantKind, Tableau};
+use super::{Dop853Dense, ErrorEstimator, InterpolantKind, StiffnessProbe, Tableau};
 
 /// Dormand–Prince 8(5,3).
 pub const DOP853: Tableau = Tableau {
@@ -157,6 +157,11 @@ pub const DOP853: Tableau = Tableau {
     },
     interpolant: InterpolantKind::Dop853(&DOP853_DENSE),
     midpoint: None,
+    // Hairer's `dop853.f`: the 12th stage sits at node 1; bound 6.1.
+    stiffness: Some(StiffnessProbe {
+        stage: 11,
+        bound: 6.1,
+    }),
 };
 
 /// The extra stages and coefficients of DOP853's 7th-order dense output.

@@ -15,6 +15,7 @@ pub const EULER: Tableau = Tableau {
     error: ErrorEstimator::None,
     interpolant: InterpolantKind::Hermite,
     midpoint: None,
+    stiffness: None,
 };
 
 /// Explicit midpoint, order 2.

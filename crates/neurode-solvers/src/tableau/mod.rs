@@ -90,15 +90,30 @@ pub struct Tableau {
     /// for torchdiffeq's quartic dense output ([`InterpolantKind::MidpointQuartic`]); `None`
     /// for methods torchdiffeq does not have.
     pub midpoint: Option<&'static [f64]>,
+    /// Hairer's stiffness test, where the method has one (DOPRI5, DOP853).
+    pub stiffness: Option<StiffnessProbe>,
+}
+
+/// Hairer's stiffness test for an explicit method whose stage `stage` sits at node 1 beside
+/// `f(t + h, y₁)`: `hλ ≈ |h| ‖f(t + h, y₁) − kₛ‖ / ‖y₁ − yₛ‖` (two evaluations at the step's
+/// end give a dominant-eigenvalue estimate for free); stiff when above `bound` (the
+/// method's stability boundary along the negative real axis, as `dopri5.f` and `dop853.f`
+/// set it) on 15 checks in a row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StiffnessProbe {
+    /// The stage at node 1 whose point and derivative the test compares with the solution's.
+    pub stage: usize,
+    /// The bound on `|hλ|`.
+    pub bound: f64,
 }
 
 const TOL: f64 = 1e-12;
 
-const fn abs(x: f64) -> f64 {
+pub(crate) const fn abs(x: f64) -> f64 {
     if x < 0.0 { -x } else { x }
 }
 
-const fn sum(xs: &[f64]) -> f64 {
+pub(crate) const fn sum(xs: &[f64]) -> f64 {
     let mut s = 0.0;
     let mut i = 0;
     while i < xs.len() {
@@ -153,6 +168,11 @@ impl Tableau {
         }
         if let Some(m) = self.midpoint
             && (m.len() != s || abs(sum(m) - 0.5) > TOL)
+        {
+            return false;
+        }
+        if let Some(p) = self.stiffness
+            && (p.stage >= s || self.c[p.stage] != 1.0 || !self.is_adaptive())
         {
             return false;
         }
