@@ -1,4 +1,5 @@
-//! Batched explicit Runge–Kutta ODE solvers on Burn tensors.
+//! Batched ODE solvers on Burn tensors: explicit Runge–Kutta methods, and Rosenbrock methods
+//! for stiff problems.
 //!
 //! ```
 //! use burn::Tensor;
@@ -29,6 +30,10 @@
 //!   size, accept/reject, statistics and status; finished rows leave the evaluated batch.
 //! * [`solve_event`] stops each row where a condition `g(t, y)` crosses zero (several
 //!   conditions, directions, terminal or recorded), located on the dense output.
+//! * Stiff problems: Rosenbrock methods ([`Method::Rodas5p`], [`Method::Rosenbrock23`]; a
+//!   [`RosenbrockTableau`] each) with differenced or exact ([`WithJacobian`]) Jacobians;
+//!   Hairer's stiffness test in DOPRI5 and DOP853 ([`SolveStats::stiff_at`],
+//!   [`SolveError::Stiff`]); [`Method::Auto`] switches between DOPRI5 and Rodas5P.
 
 mod controller;
 mod dense;

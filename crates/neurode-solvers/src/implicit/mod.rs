@@ -16,7 +16,7 @@ mod jacobian;
 mod lu;
 mod solve;
 mod step;
-mod tableau;
+pub(crate) mod tableau;
 
 pub use jacobian::WithJacobian;
 pub use tableau::{RODAS5P, ROSENBROCK23, RosenbrockDense, RosenbrockTableau};

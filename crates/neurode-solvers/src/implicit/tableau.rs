@@ -14,7 +14,7 @@
 //! Hairer's `RODAS` and OrdinaryDiffEq's `Rodas*` run. [`RosenbrockTableau::is_consistent`]
 //! undoes the transformation at compile time and checks the standard form's conditions.
 
-use super::super::tableau::{abs, sum};
+use crate::tableau::{abs, sum};
 
 /// The largest number of stages a Rosenbrock tableau here has (for the compile-time checks).
 const MAX_STAGES: usize = 8;
