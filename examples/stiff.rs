@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .fold(0.0, f64::max);
         show(&format!("robertson {method}"), &sol.stats);
         println!(
-            "{:<40} y(100) = {y:.10e?}, largest relative error {err:.1e}",
+            "{:<40} y(100) = {y:?}, largest relative error {err:.1e}",
             ""
         );
     }
