@@ -11,7 +11,7 @@ use std::time::Instant;
 use burn::Tensor;
 use burn::tensor::TensorData;
 use neurode::backend::{Backend, Device, Precision};
-use neurode::solvers::{Adaptive, Method, SolveOptions, SolveStats, Stepping, solve};
+use neurode::solvers::{Adaptive, Method, SolveOptions, SolveStats, Stepping, WithJacobian, solve};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -60,6 +60,65 @@ fn hires(_t: f64, y: &Tensor<2>) -> Tensor<2> {
         ],
         1,
     )
+}
+
+/// HIRES's exact Jacobian, each row's 8 × 8 row-major.
+fn hires_jacobian(_t: f64, y: &Tensor<2>) -> Vec<f64> {
+    let v: Vec<f64> = y.to_data().iter::<f64>().collect();
+    v.chunks_exact(8)
+        .flat_map(|r| {
+            let (y6, y8) = (r[5], r[7]);
+            let mut j = [0.0; 64];
+            let mut set = |i: usize, k: usize, x: f64| j[i * 8 + k] = x;
+            set(0, 0, -1.71);
+            set(0, 1, 0.43);
+            set(0, 2, 8.32);
+            set(1, 0, 1.71);
+            set(1, 1, -8.75);
+            set(2, 2, -10.03);
+            set(2, 3, 0.43);
+            set(2, 4, 0.035);
+            set(3, 1, 8.32);
+            set(3, 2, 1.71);
+            set(3, 3, -1.12);
+            set(4, 4, -1.745);
+            set(4, 5, 0.43);
+            set(4, 6, 0.43);
+            set(5, 3, 0.69);
+            set(5, 4, 1.71);
+            set(5, 5, -0.43 - 280.0 * y8);
+            set(5, 6, 0.69);
+            set(5, 7, -280.0 * y6);
+            set(6, 5, 280.0 * y8);
+            set(6, 6, -1.81);
+            set(6, 7, 280.0 * y6);
+            set(7, 5, -280.0 * y8);
+            set(7, 6, 1.81);
+            set(7, 7, -280.0 * y6);
+            j
+        })
+        .collect()
+}
+
+/// Robertson's exact Jacobian (rate constants 0.04, 3e7, 1e4), each row's 3 × 3.
+fn robertson_jacobian(_t: f64, y: &Tensor<2>) -> Vec<f64> {
+    let v: Vec<f64> = y.to_data().iter::<f64>().collect();
+    v.chunks_exact(3)
+        .flat_map(|r| {
+            let (y2, y3) = (r[1], r[2]);
+            [
+                -0.04,
+                1e4 * y3,
+                1e4 * y2,
+                0.04,
+                -1e4 * y3 - 6e7 * y2,
+                -1e4 * y2,
+                0.0,
+                6e7 * y2,
+                0.0,
+            ]
+        })
+        .collect()
 }
 
 fn rows(values: Vec<f64>, n: usize, device: &Device) -> Tensor<2> {
@@ -139,6 +198,18 @@ fn main() {
         .stats
     };
     report("hires rodas5p 1e-8", time(11, run));
+    // The same with exact Jacobians (`WithJacobian`, autonomous): no differencing evaluations.
+    let exact = WithJacobian::new(hires, hires_jacobian).autonomous();
+    let o = opts(Method::Rodas5p, 1e-8);
+    let run = || {
+        solve(&exact, h0.clone(), &[0.0, 321.8122], &o)
+            .unwrap()
+            .stats
+    };
+    report("hires rodas5p 1e-8 exact J", time(11, run));
+    let exact = WithJacobian::new(robertson(&k1), robertson_jacobian).autonomous();
+    let run = || solve(&exact, y1.clone(), &span, &o).unwrap().stats;
+    report("robertson rodas5p 1e-8 exact J", time(21, run));
     // 1,024 rows, each its own rate constants (±20 %), one batch on one clock.
     let mut rng = StdRng::seed_from_u64(7);
     let batch = 1024;
