@@ -4,5 +4,6 @@
 //! (A module of the `solvers_f64` test binary.)
 
 mod detection;
+mod gradients;
 mod problems;
 mod solve;

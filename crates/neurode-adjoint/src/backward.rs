@@ -5,7 +5,9 @@ use burn::optim::GradientsParams;
 use neurode_solvers::{DenseOutput, SolveStats, State, solve_with_norm};
 
 use crate::augmented::{AugNorm, AugState};
+use crate::backward_implicit::backward_implicit;
 use crate::params::ParamLayout;
+use crate::vjp::vjp;
 use crate::{AdjointError, AdjointOptions, NeuralDynamics};
 
 /// Gradients of a loss w.r.t. the parameters and the initial state, with the work it took.
@@ -90,6 +92,9 @@ pub(crate) fn backward_solve<M: NeuralDynamics>(
     dl_dys: &[Tensor<2>],
     opts: &AdjointOptions,
 ) -> Result<(GradientsParams, Tensor<2>, SolveStats), AdjointError> {
+    if let (YSource::Dense(forward), true) = (&source, opts.solve.method.is_implicit()) {
+        return backward_implicit(model, ts, forward, dl_dys, opts);
+    }
     let layout = ParamLayout::of(model);
     if layout.total() == 0 {
         return Err(AdjointError::NoParameters);
@@ -142,22 +147,4 @@ pub(crate) fn backward_solve<M: NeuralDynamics>(
         };
     }
     Ok((layout.unflatten(model, state.g), state.a, stats))
-}
-
-/// `(f(t, y), aᵀ ∂f/∂y, aᵀ ∂f/∂θ)` from one forward and one backward pass of the module on the
-/// autodiff device; inputs and outputs are plain tensors.
-pub(crate) fn vjp<M: NeuralDynamics>(
-    model: &M,
-    layout: &ParamLayout,
-    t: f64,
-    y: &Tensor<2>,
-    a: &Tensor<2>,
-    device: &burn::tensor::Device,
-) -> (Tensor<2>, Tensor<2>, Tensor<1>) {
-    let y_ad = Tensor::from_inner(y.clone()).require_grad();
-    let f = model.forward(t, y_ad.clone());
-    let grads = (f.clone() * Tensor::from_inner(a.clone())).sum().backward();
-    let a_dot = y_ad.grad(&grads).unwrap_or_else(|| y.zeros_like());
-    let g_dot = layout.flatten(model, &grads, device);
-    (f.inner(), a_dot, g_dot)
 }

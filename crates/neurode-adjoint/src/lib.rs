@@ -50,6 +50,7 @@
 
 mod augmented;
 mod backward;
+mod backward_implicit;
 mod checkpointed;
 mod dynamics;
 mod error;
@@ -62,6 +63,7 @@ mod rows;
 mod rows_backward;
 mod rows_checkpointed;
 mod schedule;
+mod vjp;
 
 pub use backward::{OdeGradients, adjoint_backward};
 pub use dynamics::NeuralDynamics;

@@ -331,11 +331,23 @@ pub(crate) fn check_inputs(
 }
 
 /// Backprop and checkpointed backprop differentiate the solver's own steps, and an implicit
-/// step's linear algebra runs on the host, off the tape: refused rather than silently cut.
+/// step's linear algebra runs on the host, off the tape: refused rather than silently cut. The
+/// backsolve adjoint integrates `y` backwards, where a stiff problem's decaying modes grow:
+/// its backward solve refuses implicit methods (the interpolating adjoint takes them).
 pub(crate) fn refuse_taped_implicit(
     opts: &SolveOptions,
     method: &GradientMethod,
 ) -> Result<(), AdjointError> {
+    if let GradientMethod::Adjoint(a) = method
+        && a.solve.method.is_implicit()
+    {
+        return Err(AdjointError::BackwardOptions(SolveError::ExplicitOnly {
+            method: a.solve.method.name(),
+            what: "the backsolve adjoint's backward solves (they integrate y backwards, where \
+                   a stiff problem's decaying modes grow; GradientMethod::Interpolated takes \
+                   implicit methods)",
+        }));
+    }
     let taped = matches!(
         method,
         GradientMethod::Backprop | GradientMethod::Checkpointed(_)

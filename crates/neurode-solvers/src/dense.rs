@@ -27,6 +27,11 @@ impl<S: State> DenseOutput<S> {
         Self::default()
     }
 
+    /// The recorded steps' boundaries `t₀ … tₙ` (empty when nothing was recorded).
+    pub fn bounds(&self) -> &[f64] {
+        &self.bounds
+    }
+
     /// Number of recorded steps.
     pub fn len(&self) -> usize {
         self.steps.len()

@@ -48,6 +48,12 @@ impl<S: State> Prepared<S> {
                 b
             }
             InterpolantKind::Tsit5 => step.ks.iter().take(7).cloned().collect(),
+            InterpolantKind::Rosenbrock(_) => {
+                // `ks` holds the stage values uᵢ.
+                let mut b = vec![y1.clone()];
+                b.extend(step.ks.iter().cloned());
+                b
+            }
             InterpolantKind::Dopri5(_) => {
                 let mut b = vec![y1.clone()];
                 b.extend(step.ks.iter().take(7).cloned());
@@ -171,6 +177,7 @@ pub(crate) fn weights_of(kind: InterpolantKind, theta: f64, h: f64) -> Vec<f64> 
                 }
                 w
             }
+            InterpolantKind::Rosenbrock(dense) => dense.weights(th),
         }
     }
 }

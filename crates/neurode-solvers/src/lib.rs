@@ -35,6 +35,7 @@
 //!   Hairer's stiffness test in DOPRI5 and DOP853 ([`SolveStats::stiff_at`],
 //!   [`SolveError::Stiff`]); [`Method::Auto`] switches between DOPRI5 and Rodas5P.
 
+mod const_math;
 mod controller;
 mod dense;
 mod dynamics;

@@ -57,6 +57,11 @@ pub struct StepInterpolant<S> {
 }
 
 impl<S: State> StepInterpolant<S> {
+    /// The interpolant of the step `t0 → t0 + h`.
+    pub(crate) fn new(t0: f64, h: f64, prepared: Prepared<S>) -> Self {
+        Self { t0, h, prepared }
+    }
+
     /// The solution at `t` (inside the step; outside it, the interpolating polynomial
     /// extrapolates).
     pub fn at(&self, t: f64) -> S {

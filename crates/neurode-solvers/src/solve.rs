@@ -127,40 +127,21 @@ where
             outcome.map_err(|e| explained_by_stiffness(e, run.stats.stiff_at, method))?;
             (run.ys, run.stats)
         }
-        kind => {
-            if observer.is_some() {
-                return Err(SolveError::ExplicitOnly {
-                    method: opts.method.name(),
-                    what: "step observers (the gradient methods' records of a forward solve)",
-                });
-            }
-            match (kind, opts.stepping) {
-                (MethodKind::Auto { explicit, implicit }, Stepping::Adaptive(a)) => {
-                    implicit::solve_auto(
-                        (explicit, implicit),
-                        &mut f,
-                        y0,
-                        f0,
-                        ts,
-                        dir,
-                        &a,
-                        opts,
-                        norm,
-                    )?
-                }
-                (MethodKind::Rosenbrock(tab), _) => {
-                    implicit::solve_rosenbrock(tab, &mut f, y0, f0, ts, dir, opts, norm)?
-                }
-                // `validate` refuses auto with fixed steps.
-                _ => {
-                    return Err(opts
-                        .validate()
-                        .err()
-                        .unwrap_or(SolveError::MissingStepSize {
-                            method: opts.method.name(),
-                        }));
-                }
-            }
+        MethodKind::Rosenbrock(tab) => {
+            implicit::solve_rosenbrock(tab, &mut f, y0, f0, ts, dir, opts, norm, observer)?
+        }
+        MethodKind::Auto { explicit, implicit } => {
+            let Stepping::Adaptive(a) = opts.stepping else {
+                // `validate` refuses auto with fixed steps; this is that error.
+                return Err(opts
+                    .validate()
+                    .err()
+                    .unwrap_or(SolveError::MissingStepSize {
+                        method: opts.method.name(),
+                    }));
+            };
+            let methods = (explicit, implicit);
+            implicit::solve_auto(methods, &mut f, y0, f0, ts, dir, &a, opts, norm, observer)?
         }
     };
     stats.nfe = f.nfe;

@@ -5,6 +5,7 @@ use super::drive::{HostSide, Track};
 use super::solve::{Calm, Leg as ImplicitLeg, Start as ImplicitStart, adaptive};
 use super::tableau::RosenbrockTableau;
 use crate::explicit::{Leg, Run, Start};
+use crate::observe::StepObserver;
 use crate::options::Adaptive;
 use crate::stepper::Counted;
 use crate::stiffness::StiffnessTest;
@@ -33,6 +34,7 @@ pub(crate) fn solve_auto<S, F, N>(
     a: &Adaptive,
     opts: &SolveOptions,
     norm: &N,
+    observer: Option<&mut dyn StepObserver<S>>,
 ) -> Result<(Vec<S>, SolveStats), SolveError>
 where
     S: State,
@@ -40,6 +42,7 @@ where
     N: ErrorNorm<S>,
 {
     let mut run = Run::new(explicit, explicit.interpolant, ts, dir);
+    run.observer = observer;
     run.ys.push(y0.clone());
     run.stiffness = explicit.stiffness.map(|p| StiffnessTest::new(p, 1));
     run.switch_when_stiff = true;
@@ -61,6 +64,7 @@ where
             first_output: run.first_output,
             ys: &mut run.ys,
             stats: &mut run.stats,
+            observer: run.observer.as_deref_mut(),
         };
         let mut calm = Calm {
             bound: CALM_SHARE * bound,

@@ -3,6 +3,7 @@
 
 use super::jacobian::{difference_jacobian, difference_time};
 use super::step::Linearization;
+use crate::observe::StepObserver;
 use crate::stepper::Counted;
 use crate::{Dynamics, HostRows, SolveError, SolveStats, State};
 
@@ -112,17 +113,19 @@ impl<S: State, F: Dynamics<S>> HostSide<'_, '_, S, F> {
     }
 }
 
-/// Where a loop writes: the output times, the outputs produced so far and the statistics.
-pub(crate) struct Track<'r, S> {
+/// Where a loop writes: the output times, the outputs produced so far, the statistics, and
+/// the observer told of every accepted step.
+pub(crate) struct Track<'r, 'o, S> {
     pub ts: &'r [f64],
     pub dir: f64,
     /// Index in `ts` of `ys[0]`.
     pub first_output: usize,
     pub ys: &'r mut Vec<S>,
     pub stats: &'r mut SolveStats,
+    pub observer: Option<&'r mut (dyn StepObserver<S> + 'o)>,
 }
 
-impl<S> Track<'_, S> {
+impl<S> Track<'_, '_, S> {
     /// Index of the next output time still to produce.
     pub fn next_output(&self) -> usize {
         self.first_output + self.ys.len()

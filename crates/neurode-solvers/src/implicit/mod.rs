@@ -24,6 +24,7 @@ pub use tableau::{RODAS5P, ROSENBROCK23, RosenbrockDense, RosenbrockTableau};
 use self::drive::{HostSide, Track};
 use self::solve::{Start, adaptive, fixed};
 use crate::initial_step::initial_step;
+use crate::observe::StepObserver;
 use crate::options::{Grid, Stepping};
 use crate::stepper::Counted;
 use crate::{Dynamics, ErrorNorm, SolveError, SolveOptions, SolveStats, State};
@@ -40,6 +41,7 @@ pub(crate) fn solve_rosenbrock<S, F, N>(
     dir: f64,
     opts: &SolveOptions,
     norm: &N,
+    observer: Option<&mut dyn StepObserver<S>>,
 ) -> Result<(Vec<S>, SolveStats), SolveError>
 where
     S: State,
@@ -59,6 +61,7 @@ where
         first_output: 0,
         ys: &mut ys,
         stats: &mut stats,
+        observer,
     };
     match opts.stepping {
         Stepping::Adaptive(a) => {

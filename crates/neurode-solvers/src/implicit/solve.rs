@@ -4,7 +4,10 @@ use super::drive::{HostSide, Track};
 use super::lu::RowLu;
 use super::step::{Linearization, RosenbrockStep, dense_at, error_estimate, rosenbrock_step};
 use super::tableau::RosenbrockTableau;
+use crate::interpolate::{Prepared, StepData};
+use crate::observe::{StepInterpolant, StepRecord};
 use crate::options::{Adaptive, Grid, fixed_node};
+use crate::tableau::InterpolantKind;
 use crate::{Dynamics, ErrorNorm, HostRows, SolveError, SolveOptions, State};
 
 /// How an adaptive leg ended.
@@ -37,9 +40,9 @@ pub(crate) struct Start {
 /// until the problem stops looking stiff).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn adaptive<S, F, N>(
-    tab: &RosenbrockTableau,
+    tab: &'static RosenbrockTableau,
     side: &mut HostSide<'_, '_, S, F>,
-    track: &mut Track<'_, S>,
+    track: &mut Track<'_, '_, S>,
     start: Start,
     a: &Adaptive,
     opts: &SolveOptions,
@@ -122,7 +125,7 @@ where
             track.stats.accepted_steps += 1;
             last_non_finite = false;
             let t1 = if last { t_end } else { t + hs };
-            emit(tab, side, track, (t, t1), &y, &step)?;
+            emit(tab, side, track, (t, t1, hs), (&y, &y_state), &step)?;
             let factor = a.controller.accept_factor(err, prev_err, k);
             prev_err = err;
             h = (h_step * factor).min(max_step);
@@ -205,13 +208,15 @@ fn max_row_norm(jac: &[f64], n: usize) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Emits every output time in `(t0, t1]` of the accepted step `y0 → step.y1`.
+/// Emits every output time in `(t0, t1]` of the accepted step `y0 → step.y1` (taken with the
+/// signed length `h`; `y0` on the host and as a state) and tells the observer, with the step's
+/// interpolant when it wants it.
 fn emit<S, F>(
-    tab: &RosenbrockTableau,
+    tab: &'static RosenbrockTableau,
     side: &HostSide<'_, '_, S, F>,
-    track: &mut Track<'_, S>,
-    (t0, t1): (f64, f64),
-    y0: &HostRows,
+    track: &mut Track<'_, '_, S>,
+    (t0, t1, h): (f64, f64, f64),
+    (y0, y0_state): (&HostRows, &S),
     step: &RosenbrockStep,
 ) -> Result<(), SolveError>
 where
@@ -231,14 +236,38 @@ where
         };
         track.ys.push(out);
     }
+    let index = track.stats.accepted_steps - 1;
+    if let Some(observer) = track.observer.as_deref_mut() {
+        let y1 = side.to_state(&step.y1)?;
+        let dense = if observer.wants_dense() {
+            let us: Vec<S> = step
+                .us
+                .iter()
+                .map(|u| side.to_state(u))
+                .collect::<Result<_, _>>()?;
+            let data = StepData {
+                t0,
+                h: t1 - t0,
+                y0: y0_state,
+                y1: &y1,
+                ks: &us,
+            };
+            let kind = InterpolantKind::Rosenbrock(tab.dense);
+            let prepared = Prepared::new(kind, &data, &y1, &mut |_, y: &S| y.clone());
+            Some(StepInterpolant::new(t0, t1 - t0, prepared))
+        } else {
+            None
+        };
+        observer.accepted(index, &StepRecord { t0, t1, h }, &y1, dense);
+    }
     Ok(())
 }
 
 /// Fixed Rosenbrock steps over the whole span (`grid`), one Jacobian and LU per step.
 pub(crate) fn fixed<S, F>(
-    tab: &RosenbrockTableau,
+    tab: &'static RosenbrockTableau,
     side: &mut HostSide<'_, '_, S, F>,
-    track: &mut Track<'_, S>,
+    track: &mut Track<'_, '_, S>,
     y0: HostRows,
     grid: Grid,
     opts: &SolveOptions,
@@ -284,7 +313,7 @@ where
         if !step.y1.is_finite() {
             return Err(SolveError::NonFiniteState { t: t1, dt: t1 - t });
         }
-        emit(tab, side, track, (t, t1), &y, &step)?;
+        emit(tab, side, track, (t, t1, t1 - t), (&y, &y_state), &step)?;
         f_start = step.f_end.clone();
         y = step.y1;
         if track.done() {

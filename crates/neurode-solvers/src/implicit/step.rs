@@ -1,7 +1,7 @@
 //! One step of any Rosenbrock tableau on host rows, and its dense output.
 
 use super::lu::RowLu;
-use super::tableau::{RosenbrockDense, RosenbrockTableau};
+use super::tableau::RosenbrockTableau;
 use crate::{HostRows, SolveError};
 
 /// `J = ∂f/∂y` (each row's `n × n`, row-major) and `∂f/∂t` (`None`: autonomous) at a step's
@@ -85,35 +85,12 @@ pub(crate) fn dense_at(
     y1: &HostRows,
     us: &[HostRows],
 ) -> HostRows {
-    match tab.dense {
-        RosenbrockDense::Polynomial(w) => {
-            let coef: Vec<f64> = (0..us.len())
-                .map(|i| {
-                    w.iter()
-                        .enumerate()
-                        .map(|(p, row)| theta.powi(p as i32 + 1) * row[i])
-                        .sum()
-                })
-                .collect();
-            let terms: Vec<(f64, &HostRows)> = coef.into_iter().zip(us).collect();
-            y0.add_scaled(&terms)
-        }
-        RosenbrockDense::Rodas(hm) => {
-            // (1 − θ) y₀ + θ y₁ + θ(1 − θ) (h₁ + θ h₂ + θ² h₃), hⱼ = Σᵢ Hⱼᵢ uᵢ.
-            let one_minus = 1.0 - theta;
-            let coef: Vec<f64> = (0..us.len())
-                .map(|i| {
-                    let poly = hm[0][i] + theta * (hm[1][i] + theta * hm[2][i]);
-                    theta * one_minus * poly
-                })
-                .collect();
-            let mut terms: Vec<(f64, &HostRows)> = coef.into_iter().zip(us).collect();
-            terms.push((theta, y1));
-            let mut out = y0.zeros_like().add_scaled(&terms);
-            for (o, a) in out.values.iter_mut().zip(&y0.values) {
-                *o += one_minus * a;
-            }
-            out
-        }
+    let w = tab.dense.weights(theta);
+    let mut terms: Vec<(f64, &HostRows)> = vec![(w[1], y1)];
+    terms.extend(w[2..].iter().copied().zip(us));
+    let mut out = y0.zeros_like().add_scaled(&terms);
+    for (o, a) in out.values.iter_mut().zip(&y0.values) {
+        *o += w[0] * a;
     }
+    out
 }

@@ -14,7 +14,7 @@
 //! Hairer's `RODAS` and OrdinaryDiffEq's `Rodas*` run. [`RosenbrockTableau::is_consistent`]
 //! undoes the transformation at compile time and checks the standard form's conditions.
 
-use crate::tableau::{abs, sum};
+use crate::const_math::{abs, sum};
 
 /// The largest number of stages a Rosenbrock tableau here has (for the compile-time checks).
 const MAX_STAGES: usize = 8;
@@ -29,6 +29,35 @@ pub enum RosenbrockDense {
     /// The Rodas family's stage-based interpolant (Steinebach): with `hⱼ = Σᵢ Hⱼᵢ uᵢ`,
     /// `y(θ) = (1 − θ) y₀ + θ (y₁ + (1 − θ)(h₁ + θ (h₂ + θ h₃)))` (3rd order).
     Rodas(&'static [&'static [f64]]),
+}
+
+impl RosenbrockDense {
+    /// Weights on `[y₀, y₁, u₁ … uₛ]` of the solution at `t₀ + θh`.
+    pub fn weights(&self, theta: f64) -> Vec<f64> {
+        match self {
+            RosenbrockDense::Polynomial(w) => {
+                let s = w[0].len();
+                let mut out = vec![1.0, 0.0];
+                out.extend((0..s).map(|i| {
+                    w.iter()
+                        .enumerate()
+                        .map(|(p, row)| theta.powi(p as i32 + 1) * row[i])
+                        .sum::<f64>()
+                }));
+                out
+            }
+            RosenbrockDense::Rodas(hm) => {
+                let one_minus = 1.0 - theta;
+                let s = hm[0].len();
+                let mut out = vec![one_minus, theta];
+                out.extend((0..s).map(|i| {
+                    let poly = hm[0][i] + theta * (hm[1][i] + theta * hm[2][i]);
+                    theta * one_minus * poly
+                }));
+                out
+            }
+        }
+    }
 }
 
 /// A Rosenbrock (linearly implicit Runge–Kutta) method as data.

@@ -133,6 +133,9 @@ impl<F: RowDynamics> RowRun<'_, F> {
                 );
             }
             InterpolantKind::Dop853(_) => unreachable!("DOP853 interpolates through `prepare`"),
+            InterpolantKind::Rosenbrock(_) => {
+                unreachable!("per-row clocks refuse implicit methods before they start")
+            }
         }
         let mut at = Vec::new();
         let mut weights = Vec::new();

@@ -13,6 +13,9 @@ pub use adaptive::{BOSH3, DOPRI5, DOPRI5_TORCHDIFFEQ, TSIT5};
 pub use dop853::{DOP853, DOP853_DENSE};
 pub use fixed::{EULER, HEUN, MIDPOINT, RK4, RK38};
 
+use crate::const_math::{abs, sum};
+use crate::implicit::tableau::RosenbrockDense;
+
 /// How a method estimates its local error (adaptive methods only).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ErrorEstimator {
@@ -50,6 +53,8 @@ pub enum InterpolantKind {
     MidpointQuartic(&'static [f64]),
     /// Straight lines between the step's ends: torchdiffeq's default for fixed-step methods.
     Linear,
+    /// A Rosenbrock method's own dense output from its stage values (basis `[y₁, u₁ … uₛ]`).
+    Rosenbrock(RosenbrockDense),
 }
 
 /// Data of DOP853's dense output: the three extra stages and the `D` coefficients that,
@@ -108,20 +113,6 @@ pub struct StiffnessProbe {
 }
 
 const TOL: f64 = 1e-12;
-
-pub(crate) const fn abs(x: f64) -> f64 {
-    if x < 0.0 { -x } else { x }
-}
-
-pub(crate) const fn sum(xs: &[f64]) -> f64 {
-    let mut s = 0.0;
-    let mut i = 0;
-    while i < xs.len() {
-        s += xs[i];
-        i += 1;
-    }
-    s
-}
 
 impl Tableau {
     /// Number of stages.
