@@ -1,7 +1,9 @@
 //! How gradients flow through a solve: one enum, so switching is a one-word change.
 
 use burn::config::Config;
-use neurode_solvers::SolveOptions;
+use neurode_solvers::{SolveError, SolveOptions};
+
+use crate::error::AdjointError;
 use serde::{Deserialize, Serialize};
 
 /// The gradient method of a Neural ODE solve (torchdiffeq's `odeint` vs `odeint_adjoint`,
@@ -27,6 +29,40 @@ pub enum GradientMethod {
     /// adjoint fails (strongly contracting dynamics); memory of a few states per forward step
     /// (no tape); gradients accurate to the tolerances of both solves.
     Interpolated(AdjointOptions),
+}
+
+impl GradientMethod {
+    /// Backprop and checkpointed backprop differentiate the solver's own steps, and an implicit
+    /// step's linear algebra runs on the host, off the tape: refused rather than silently cut. The
+    /// backsolve adjoint integrates `y` backwards, where a stiff problem's decaying modes grow:
+    /// its backward solve refuses implicit methods (the interpolating adjoint takes them).
+    pub(crate) fn refuse_implicit_where_unsupported(
+        &self,
+        opts: &SolveOptions,
+    ) -> Result<(), AdjointError> {
+        if let GradientMethod::Adjoint(a) = self
+            && a.solve.method.is_implicit()
+        {
+            return Err(AdjointError::BackwardOptions(SolveError::ExplicitOnly {
+                method: a.solve.method.name(),
+                what: "the backsolve adjoint's backward solves (they integrate y backwards, where \
+                       a stiff problem's decaying modes grow; GradientMethod::Interpolated takes \
+                       implicit methods)",
+            }));
+        }
+        let taped = matches!(
+            self,
+            GradientMethod::Backprop | GradientMethod::Checkpointed(_)
+        );
+        if taped && opts.method.is_implicit() {
+            return Err(AdjointError::Forward(SolveError::ExplicitOnly {
+                method: opts.method.name(),
+                what: "backprop and checkpointed backprop (an implicit step's linear algebra runs \
+                       on the host, off the tape)",
+            }));
+        }
+        Ok(())
+    }
 }
 
 impl Default for GradientMethod {

@@ -304,7 +304,7 @@ pub(crate) fn check_inputs(
     method: &GradientMethod,
 ) -> Result<(), AdjointError> {
     opts.validate().map_err(AdjointError::Forward)?;
-    refuse_taped_implicit(opts, method)?;
+    method.refuse_implicit_where_unsupported(opts)?;
     validate_time_grid(ts).map_err(AdjointError::Forward)?;
     if y0.dims().contains(&0) {
         return Err(AdjointError::Forward(SolveError::EmptyState {
@@ -328,38 +328,6 @@ pub(crate) fn check_inputs(
         }
         _ => Ok(()),
     }
-}
-
-/// Backprop and checkpointed backprop differentiate the solver's own steps, and an implicit
-/// step's linear algebra runs on the host, off the tape: refused rather than silently cut. The
-/// backsolve adjoint integrates `y` backwards, where a stiff problem's decaying modes grow:
-/// its backward solve refuses implicit methods (the interpolating adjoint takes them).
-pub(crate) fn refuse_taped_implicit(
-    opts: &SolveOptions,
-    method: &GradientMethod,
-) -> Result<(), AdjointError> {
-    if let GradientMethod::Adjoint(a) = method
-        && a.solve.method.is_implicit()
-    {
-        return Err(AdjointError::BackwardOptions(SolveError::ExplicitOnly {
-            method: a.solve.method.name(),
-            what: "the backsolve adjoint's backward solves (they integrate y backwards, where \
-                   a stiff problem's decaying modes grow; GradientMethod::Interpolated takes \
-                   implicit methods)",
-        }));
-    }
-    let taped = matches!(
-        method,
-        GradientMethod::Backprop | GradientMethod::Checkpointed(_)
-    );
-    if taped && opts.method.is_implicit() {
-        return Err(AdjointError::Forward(SolveError::ExplicitOnly {
-            method: opts.method.name(),
-            what: "backprop and checkpointed backprop (an implicit step's linear algebra runs \
-                   on the host, off the tape)",
-        }));
-    }
-    Ok(())
 }
 
 /// `[time, batch, dim]` → one `[batch, dim]` tensor per time.

@@ -9,7 +9,7 @@ use neurode_solvers::{
 };
 
 use crate::checkpointed::reverse;
-use crate::odeint::{Leaves, Through, refuse_taped_implicit, unchained_pass};
+use crate::odeint::{Leaves, Through, unchained_pass};
 use crate::rows_backward::{RowBackward, RowSource, row_backward, unflatten};
 use crate::rows_checkpointed::{RowIterations, RowRecorder};
 use crate::schedule::Recorder;
@@ -148,7 +148,7 @@ pub(crate) fn check_method(
     method: &GradientMethod,
 ) -> Result<(), AdjointError> {
     opts.validate().map_err(AdjointError::Forward)?;
-    refuse_taped_implicit(opts, method)?;
+    method.refuse_implicit_where_unsupported(opts)?;
     match method {
         GradientMethod::Adjoint(a) | GradientMethod::Interpolated(a) => {
             a.solve.validate().map_err(AdjointError::BackwardOptions)

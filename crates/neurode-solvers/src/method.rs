@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::implicit::tableau::{RODAS5P, ROSENBROCK23, RosenbrockTableau};
+use crate::implicit::coefficients::{RODAS5P, ROSENBROCK23};
+use crate::implicit::tableau::RosenbrockTableau;
 use crate::tableau::{self, Tableau};
 
 /// A solver method: an explicit Runge–Kutta method (a [`Tableau`]; one engine runs them all),

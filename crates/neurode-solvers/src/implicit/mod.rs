@@ -10,6 +10,7 @@
 //! the adjoint methods.
 
 mod auto;
+pub(crate) mod coefficients;
 pub(crate) use auto::solve_auto;
 mod drive;
 mod jacobian;
@@ -18,8 +19,9 @@ mod solve;
 mod step;
 pub(crate) mod tableau;
 
+pub use coefficients::{RODAS5P, ROSENBROCK23};
 pub use jacobian::WithJacobian;
-pub use tableau::{RODAS5P, ROSENBROCK23, RosenbrockDense, RosenbrockTableau};
+pub use tableau::{RosenbrockDense, RosenbrockTableau};
 
 use self::drive::{HostSide, Track};
 use self::solve::{Start, adaptive, fixed};
