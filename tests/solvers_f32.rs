@@ -316,7 +316,38 @@ fn max_steps_is_an_error_with_t(device: &Device) {
     }
 }
 
+/// Prothero–Robinson, `y' = −1000 (y − cos t) − sin t`, `y(0) = 1`, exact `cos t`, in f32 with
+/// differenced Jacobians: the difference step follows the device's precision (an f64-sized step
+/// vanishes in f32 and leaves a zero Jacobian), so the implicit methods keep their few steps.
+fn implicit_methods_in_f32(device: &Device) {
+    let f = |t: f64, y: &Tensor<2>| {
+        let c = y.clone().zeros_like().add_scalar(t.cos());
+        (y.clone() - c).mul_scalar(-1000.0).sub_scalar(t.sin())
+    };
+    let ts = [0.0, 0.5, 1.0, 2.0];
+    // Step budgets: 12 and 125 measured; a zero Jacobian would need over a thousand.
+    for (method, budget) in [(Method::Rodas5p, 60), (Method::Rosenbrock23, 150)] {
+        let opts = SolveOptions::adaptive(1e-4, 1e-6).with_method(method);
+        let sol = solve(&f, tensor(&[[1.0], [1.0]], device), &ts, &opts).unwrap();
+        for (t, y) in ts.iter().zip(&sol.ys) {
+            let err = max_abs_diff(&values(y), &[t.cos(), t.cos()]);
+            assert!(
+                err < 2e-4,
+                "{method} t = {t}: error {err:e}, {:?}",
+                sol.stats
+            );
+        }
+        // DOPRI5 needs about 600 steps for stability alone.
+        assert!(
+            sol.stats.accepted_steps < budget,
+            "{method}: {:?}",
+            sol.stats
+        );
+    }
+}
+
 all_backend_tests!(F32;
+    implicit_methods_in_f32,
     exponential_decay_dopri5,
     exponential_decay_tsit5,
     exponential_decay_bosh3,

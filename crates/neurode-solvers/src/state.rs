@@ -5,7 +5,7 @@
 //! composite states such as the adjoint's augmented state `[y, a, ∫aᵀ∂f/∂θ]`.
 
 use burn::Tensor;
-use burn::tensor::TensorData;
+use burn::tensor::{DType, TensorData};
 
 use crate::HostRows;
 
@@ -52,6 +52,12 @@ pub trait State: Clone {
     /// implicit methods then refuse.
     fn to_host_rows(&self) -> Option<HostRows> {
         None
+    }
+
+    /// The unit roundoff of the state's values (`f64::EPSILON` by default): what a difference
+    /// quotient's step must exceed so that `y + δ` still differs from `y` on the device.
+    fn epsilon(&self) -> f64 {
+        f64::EPSILON
     }
 
     /// A state shaped like `self` (same device, dtype and shape) holding `host`'s values;
@@ -147,6 +153,15 @@ impl<const D: usize> State for Tensor<D> {
 
     fn has_empty_dim(&self) -> bool {
         self.dims().contains(&0)
+    }
+
+    fn epsilon(&self) -> f64 {
+        match self.dtype() {
+            DType::F64 => f64::EPSILON,
+            DType::F16 => 9.765_625e-4,
+            DType::BF16 => 7.812_5e-3,
+            _ => f64::from(f32::EPSILON),
+        }
     }
 
     /// The first axis is the batch (rows), the others are one system's components; a 1-D

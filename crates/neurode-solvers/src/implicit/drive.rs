@@ -76,7 +76,8 @@ impl<S: State, F: Dynamics<S>> HostSide<'_, '_, S, F> {
             Some(jac) => jac,
             None => {
                 let mut failure = None;
-                let jac = difference_jacobian(y, f0, |yp| {
+                let eps = self.template.epsilon();
+                let jac = difference_jacobian(y, f0, eps, |yp| {
                     self.eval(t, yp).map_err(|e| failure = Some(e)).ok()
                 });
                 match (jac, failure) {
@@ -101,7 +102,7 @@ impl<S: State, F: Dynamics<S>> HostSide<'_, '_, S, F> {
             Some(d)
         } else {
             let mut failure = None;
-            let d = difference_time(t, f0, |tt| {
+            let d = difference_time(t, f0, self.template.epsilon(), |tt| {
                 self.eval(tt, y).map_err(|e| failure = Some(e)).ok()
             });
             match (d, failure) {

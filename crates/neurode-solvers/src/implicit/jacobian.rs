@@ -64,11 +64,11 @@ where
     }
 }
 
-/// The forward-difference step for component value `x`: Hairer's `√(ε · max(10⁻⁵, |x|))`
-/// (`radau5.f`), which keeps a component far below one (Robertson's `y₂ ≈ 10⁻⁵`) resolved,
-/// rounded so that `x + δ` is exactly representable.
-pub(crate) fn difference_step(x: f64) -> f64 {
-    let delta = (f64::EPSILON * x.abs().max(1e-5)).sqrt();
+/// The forward-difference step for component value `x` on a device of unit roundoff `eps`:
+/// Hairer's `√(ε · max(10⁻⁵, |x|))` (`radau5.f`), which keeps a component far below one
+/// (Robertson's `y₂ ≈ 10⁻⁵`) resolved, rounded so that `x + δ` is exactly representable.
+pub(crate) fn difference_step(x: f64, eps: f64) -> f64 {
+    let delta = (eps * x.abs().max(1e-5)).sqrt();
     (x + delta) - x
 }
 
@@ -78,6 +78,7 @@ pub(crate) fn difference_step(x: f64) -> f64 {
 pub(crate) fn difference_jacobian(
     y: &HostRows,
     f0: &HostRows,
+    eps: f64,
     mut eval: impl FnMut(&HostRows) -> Option<HostRows>,
 ) -> Option<Vec<f64>> {
     let (rows, n) = (y.rows, y.n);
@@ -87,7 +88,7 @@ pub(crate) fn difference_jacobian(
         let mut deltas = vec![0.0; rows];
         for (r, delta) in deltas.iter_mut().enumerate() {
             let x = &mut perturbed.values[r * n + j];
-            *delta = difference_step(*x);
+            *delta = difference_step(*x, eps);
             *x += *delta;
         }
         let fj = eval(&perturbed)?;
@@ -105,9 +106,10 @@ pub(crate) fn difference_jacobian(
 pub(crate) fn difference_time(
     t: f64,
     f0: &HostRows,
+    eps: f64,
     mut eval: impl FnMut(f64) -> Option<HostRows>,
 ) -> Option<Vec<f64>> {
-    let dt = difference_step(t);
+    let dt = difference_step(t, eps);
     let ft = eval(t + dt)?;
     Some(
         ft.values

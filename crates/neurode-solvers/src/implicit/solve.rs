@@ -129,9 +129,6 @@ where
             let factor = a.controller.accept_factor(err, prev_err, k);
             prev_err = err;
             h = (h_step * factor).min(max_step);
-            if let Some(m) = a.min_step {
-                h = h.max(m);
-            }
             let rho = max_row_norm(&lin_here.jac, y.n);
             let RosenbrockStep { y1, f_end, .. } = step;
             (t, y) = (t1, y1);
@@ -155,7 +152,8 @@ where
             }
         } else {
             track.stats.rejected_steps += 1;
-            last_non_finite = !err.is_finite();
+            // A singular matrix is not a non-finite state: it only halves the step.
+            last_non_finite = !singular && !err.is_finite();
             non_finite_rejections += usize::from(last_non_finite);
             h = if singular {
                 h_step * 0.5
